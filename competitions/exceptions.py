@@ -1,0 +1,14 @@
+from django.utils.functional import Promise
+
+
+class RuleError(Exception):
+    """A request the competition's rules refuse. The message is shown to the person as it is.
+
+    ``code`` is stable and machine-readable (the API returns it); ``field`` names the form field at fault, if any.
+    """
+
+    def __init__(self, message: str | Promise, *, code: str, field: str | None = None) -> None:
+        super().__init__(str(message))
+        self.message = str(message)
+        self.code = code
+        self.field = field

@@ -1,0 +1,176 @@
+import zoneinfo
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+MB = 1024 * 1024
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("“%(value)s” is not a known time zone, e.g. Asia/Shanghai."), params={"value": value})
+
+
+class AssetFormat(models.TextChoices):
+    GLB = "glb", _("glTF binary (.glb)")
+    GLTF_ZIP = "gltf", _("glTF with buffers and textures (.zip)")
+
+
+# File extensions accepted for each format, in the order shown to entrants.
+FORMAT_EXTENSIONS = {AssetFormat.GLB: ".glb", AssetFormat.GLTF_ZIP: ".zip"}
+
+
+def _in_chinese() -> bool:
+    return (get_language() or "").lower().startswith("zh")
+
+
+def default_allowed_formats() -> list[str]:
+    return [AssetFormat.GLB.value, AssetFormat.GLTF_ZIP.value]
+
+
+class Competition(models.Model):
+    """A competition with its timeline, team rules and asset rules. All datetimes are stored in UTC."""
+
+    name = models.CharField(_("name"), max_length=200)
+    name_zh = models.CharField(_("name in Chinese"), max_length=200, blank=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    summary = models.CharField(_("summary"), max_length=500, blank=True)
+    summary_zh = models.CharField(_("summary in Chinese"), max_length=500, blank=True)
+    rules = models.TextField(_("rules"), blank=True)
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default=settings.DEFAULT_COMPETITION_TIME_ZONE,
+        validators=[validate_time_zone],
+        help_text=_("Times on the competition's pages are shown in this zone."),
+    )
+    is_published = models.BooleanField(_("published"), default=True)
+
+    registration_opens_at = models.DateTimeField(_("registration opens"))
+    registration_closes_at = models.DateTimeField(_("registration closes"))
+    submission_opens_at = models.DateTimeField(_("submission opens"))
+    submission_deadline = models.DateTimeField(_("submission deadline"))
+    judging_starts_at = models.DateTimeField(_("judging starts"))
+    judging_ends_at = models.DateTimeField(_("judging ends"))
+    results_at = models.DateTimeField(_("results announced"))
+
+    team_size_min = models.PositiveSmallIntegerField(_("minimum team size"), default=1, validators=[MinValueValidator(1)])
+    team_size_max = models.PositiveSmallIntegerField(_("maximum team size"), default=5, validators=[MinValueValidator(1)])
+    entries_per_team_per_track = models.PositiveSmallIntegerField(
+        _("entries per team per track"), default=1, validators=[MinValueValidator(1)]
+    )
+
+    max_upload_bytes = models.PositiveBigIntegerField(
+        _("maximum upload size (bytes)"), default=500 * MB, validators=[MinValueValidator(1)]
+    )
+    max_triangles = models.PositiveIntegerField(_("maximum triangles"), default=2_000_000)
+    max_texture_size = models.PositiveIntegerField(
+        _("maximum texture size (pixels per side)"), default=4096, validators=[MinValueValidator(1)]
+    )
+    allowed_formats = models.JSONField(_("allowed formats"), default=default_allowed_formats)
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-submission_deadline"]
+        verbose_name = _("competition")
+        verbose_name_plural = _("competitions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(team_size_max__gte=F("team_size_min")), name="competition_team_size_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(registration_closes_at__gt=F("registration_opens_at")),
+                name="competition_registration_window",
+            ),
+            models.CheckConstraint(
+                condition=Q(submission_deadline__gt=F("submission_opens_at")), name="competition_submission_window"
+            ),
+            models.CheckConstraint(
+                condition=Q(judging_ends_at__gt=F("judging_starts_at")), name="competition_judging_window"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors = {}
+        if self.team_size_min and self.team_size_max and self.team_size_max < self.team_size_min:
+            errors["team_size_max"] = _("The maximum team size must be at least the minimum.")
+        pairs = [
+            ("registration_opens_at", "registration_closes_at", _("Registration must close after it opens.")),
+            ("submission_opens_at", "submission_deadline", _("The deadline must come after submission opens.")),
+            ("judging_starts_at", "judging_ends_at", _("Judging must end after it starts.")),
+        ]
+        for start, end, message in pairs:
+            if getattr(self, start) and getattr(self, end) and getattr(self, end) <= getattr(self, start):
+                errors[end] = message
+        unknown = set(self.allowed_formats or []) - set(AssetFormat.values)
+        if unknown or not self.allowed_formats:
+            errors["allowed_formats"] = _("Choose one or more of: %(formats)s.") % {
+                "formats": ", ".join(AssetFormat.values)
+            }
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language, falling back to the English one."""
+        return (self.name_zh if _in_chinese() else "") or self.name
+
+    @property
+    def display_summary(self) -> str:
+        return (self.summary_zh if _in_chinese() else "") or self.summary
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def registration_is_open(self, now: datetime | None = None) -> bool:
+        now = now or timezone.now()
+        return self.registration_opens_at <= now < self.registration_closes_at
+
+    def submission_is_open(self, now: datetime | None = None) -> bool:
+        now = now or timezone.now()
+        return self.submission_opens_at <= now < self.submission_deadline
+
+    @property
+    def accepted_extensions(self) -> list[str]:
+        return [FORMAT_EXTENSIONS[AssetFormat(f)] for f in self.allowed_formats if f in AssetFormat.values]
+
+
+class Track(models.Model):
+    """A theme within a competition (games, culture, industrial metaverse, ...). Entries are made per track."""
+
+    competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="tracks")
+    name = models.CharField(_("name"), max_length=120)
+    name_zh = models.CharField(_("name in Chinese"), max_length=120, blank=True)
+    slug = models.SlugField(_("slug"), max_length=80)
+    description = models.TextField(_("description"), blank=True)
+    description_zh = models.TextField(_("description in Chinese"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["competition", "position", "name"]
+        verbose_name = _("track")
+        verbose_name_plural = _("tracks")
+        constraints = [models.UniqueConstraint(fields=["competition", "slug"], name="track_unique_slug")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        return (self.name_zh if _in_chinese() else "") or self.name
+
+    @property
+    def display_description(self) -> str:
+        return (self.description_zh if _in_chinese() else "") or self.description

@@ -1,0 +1,81 @@
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .competition import Track
+from .teams import Team
+
+
+class Entry(models.Model):
+    """A team's entry in one track. Its files are revisions; the current revision is the last ready one."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="entries")
+    track = models.ForeignKey(Track, on_delete=models.PROTECT, related_name="entries")
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    current_revision = models.ForeignKey(
+        "EntryRevision", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["team", "track", "created_at"]
+        verbose_name = _("entry")
+        verbose_name_plural = _("entries")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+def revision_storage_name(instance: "EntryRevision", filename: str) -> str:
+    """A server-made path: the entrant's file name is display text only and never reaches the disk."""
+    suffix = PurePath(filename).suffix.lower()
+    return f"revisions/{instance.entry_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class EntryRevision(models.Model):
+    """One uploaded file of an entry, and what processing found in it."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        VALIDATING = "validating", _("Validating")
+        RENDERING = "rendering", _("Rendering")
+        READY = "ready", _("Ready")
+        REJECTED = "rejected", _("Rejected")
+        FAILED = "failed", _("Failed")
+
+    FINAL_STATUSES = (Status.READY, Status.REJECTED, Status.FAILED)
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField(_("number"))
+    file = models.FileField(_("file"), upload_to=revision_storage_name, max_length=255)
+    original_name = models.CharField(_("original file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.RECEIVED)
+    report = models.JSONField(_("report"), default=dict, blank=True)
+    stats = models.JSONField(_("statistics"), default=dict, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("processing attempts"), default=0)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    status_changed_at = models.DateTimeField(_("status changed"), auto_now_add=True)
+    processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["entry", "-number"]
+        verbose_name = _("entry revision")
+        verbose_name_plural = _("entry revisions")
+        constraints = [models.UniqueConstraint(fields=["entry", "number"], name="revision_unique_number")]
+        indexes = [models.Index(fields=["status", "status_changed_at"], name="revision_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.entry} #{self.number}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in self.FINAL_STATUSES

@@ -1,0 +1,47 @@
+"""Reads that decide what a person may see. Views filter through these before fetching any object, so an object
+someone may not see is a 404, exactly like one that does not exist."""
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Count, Prefetch, QuerySet
+
+from competitions.models import Competition, Entry, EntryRevision, Membership, Team
+
+
+def competitions_visible() -> QuerySet[Competition]:
+    return Competition.objects.filter(is_published=True).prefetch_related("tracks")
+
+
+def membership_for(*, user: AbstractBaseUser | AnonymousUser, competition: Competition) -> Membership | None:
+    if not user.is_authenticated:
+        return None
+    return Membership.objects.select_related("team").filter(user=user, competition=competition).first()
+
+
+def teams_of(user: AbstractBaseUser) -> QuerySet[Team]:
+    """The teams ``user`` belongs to, with members and entries ready to show."""
+    return (
+        Team.objects.filter(memberships__user=user)
+        .select_related("competition")
+        .prefetch_related(
+            Prefetch("memberships", queryset=Membership.objects.select_related("user__profile").order_by("joined_at")),
+            Prefetch("entries", queryset=Entry.objects.select_related("track", "current_revision")),
+        )
+        .annotate(member_count=Count("memberships", distinct=True))
+    )
+
+
+def entries_visible_to(user: AbstractBaseUser) -> QuerySet[Entry]:
+    """Entries of the teams ``user`` is in: nobody else's."""
+    return Entry.objects.filter(team__memberships__user=user).select_related(
+        "team__competition", "track", "current_revision"
+    )
+
+
+def revisions_visible_to(user: AbstractBaseUser) -> QuerySet[EntryRevision]:
+    return EntryRevision.objects.filter(entry__team__memberships__user=user).select_related(
+        "entry__team__competition", "entry__track"
+    )
+
+
+def revisions_of(entry: Entry) -> QuerySet[EntryRevision]:
+    return entry.revisions.select_related("uploaded_by__profile").order_by("-number")

@@ -1,0 +1,96 @@
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.translation import gettext as _
+
+from competitions.exceptions import RuleError
+from competitions.models import Profile
+
+User = get_user_model()
+
+
+class EmailConfirmationTokenGenerator(PasswordResetTokenGenerator):
+    """Like the password-reset token, but also void once the account is active: a link confirms only once."""
+
+    key_salt = "competitions.services.accounts.EmailConfirmationTokenGenerator"
+
+    def _make_hash_value(self, user: AbstractBaseUser, timestamp: int) -> str:
+        return f"{super()._make_hash_value(user, timestamp)}{user.is_active}"
+
+
+email_confirmation_token = EmailConfirmationTokenGenerator()
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+@transaction.atomic
+def user_sign_up(*, email: str, password: str, display_name: str, organisation: str = "") -> User:
+    """Create an inactive account and its profile; the confirmation email is sent after commit.
+
+    The email is the login name. Passwords are expected to have passed Django's validators already.
+    """
+    email = normalise_email(email)
+    if User.objects.filter(username=email).exists():
+        raise RuleError(_("An account with this email already exists. Log in or reset your password."),
+                        code="email_taken", field="email")
+    user = User.objects.create_user(username=email, email=email, password=password, is_active=False)
+    Profile.objects.create(user=user, display_name=display_name.strip(), organisation=organisation.strip())
+    language = translation.get_language()
+    transaction.on_commit(lambda: user_send_confirmation(user=user, language=language))
+    return user
+
+
+def user_send_confirmation(*, user: User, language: str | None = None) -> None:
+    """Email the one-time link that activates the account, in the language the person signed up in."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        uid = urlsafe_base64_encode(force_bytes(user.pk))
+        token = email_confirmation_token.make_token(user)
+        link = settings.SITE_URL + reverse("frontend:confirm-email", kwargs={"uidb64": uid, "token": token})
+        context = {"user": user, "link": link, "site_name": settings.SITE_NAME}
+        send_mail(
+            subject=_("Confirm your email for %(site)s") % {"site": settings.SITE_NAME},
+            message=render_to_string("emails/confirm_email.txt", context),
+            from_email=None,
+            recipient_list=[user.email],
+        )
+
+
+@transaction.atomic
+def user_confirm_email(*, uidb64: str, token: str) -> User:
+    """Activate the account the link was made for. A used, expired or altered link raises RuleError."""
+    try:
+        user = User.objects.select_for_update().get(pk=force_str(urlsafe_base64_decode(uidb64)))
+    except (User.DoesNotExist, ValueError, TypeError, OverflowError):
+        user = None
+    if user is None or not email_confirmation_token.check_token(user, token):
+        raise RuleError(_("This confirmation link is invalid or has already been used."), code="bad_link")
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    Profile.objects.filter(user=user).update(email_confirmed_at=timezone.now())
+    return user
+
+
+def user_resend_confirmation(*, email: str) -> None:
+    """Send a new link to an account that is not yet confirmed. Silent otherwise, so emails can't be probed."""
+    user = User.objects.filter(username=normalise_email(email), is_active=False).first()
+    if user is not None:
+        user_send_confirmation(user=user, language=translation.get_language())
+
+
+@transaction.atomic
+def profile_update(*, user: User, display_name: str, organisation: str) -> Profile:
+    profile, _created = Profile.objects.get_or_create(user=user, defaults={"display_name": display_name})
+    profile.display_name = display_name.strip()
+    profile.organisation = organisation.strip()
+    profile.save(update_fields=["display_name", "organisation"])
+    return profile

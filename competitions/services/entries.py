@@ -1,0 +1,209 @@
+import hashlib
+from pathlib import Path, PurePath
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.base import File
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F, Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from competitions.exceptions import RuleError
+from competitions.models import Entry, EntryRevision, Membership, Team, Track
+from competitions.pipeline.container import inspect_container
+
+CHUNK_SIZE = 1024 * 1024
+
+
+def _check_member(team: Team, user: AbstractBaseUser) -> None:
+    if not Membership.objects.filter(team=team, user=user).exists():
+        raise RuleError(_("You are not a member of this team."), code="not_member")
+
+
+def _check_submission_open(team: Team) -> None:
+    competition = team.competition
+    now = timezone.now()
+    if now < competition.submission_opens_at:
+        raise RuleError(_("Submissions have not opened yet."), code="submission_not_open")
+    if now >= competition.submission_deadline:
+        raise RuleError(_("The submission deadline has passed."), code="after_deadline")
+
+
+@transaction.atomic
+def entry_create(*, team: Team, track: Track, user: AbstractBaseUser, title: str, description: str = "") -> Entry:
+    """Create an entry for ``team`` in ``track`` while submissions are open, within the per-track limit.
+
+    The team row is locked, so two simultaneous requests cannot both take the last place in a track.
+    """
+    team = Team.objects.select_for_update().select_related("competition").get(pk=team.pk)
+    _check_member(team, user)
+    competition = team.competition
+    if track.competition_id != competition.pk:
+        raise RuleError(_("This track is not part of your team's competition."), code="wrong_track", field="track")
+    _check_submission_open(team)
+    title = " ".join(title.split())
+    if not title:
+        raise RuleError(_("Give your entry a title."), code="title_required", field="title")
+    limit = competition.entries_per_team_per_track
+    if Entry.objects.filter(team=team, track=track).count() >= limit:
+        raise RuleError(
+            _("Your team already has %(count)d entry in the track “%(track)s”; replace its file instead.")
+            % {"count": limit, "track": track.display_name},
+            code="track_limit",
+            field="track",
+        )
+    return Entry.objects.create(team=team, track=track, title=title, description=description.strip(), created_by=user)
+
+
+@transaction.atomic
+def entry_update(*, entry: Entry, user: AbstractBaseUser, title: str, description: str) -> Entry:
+    """Change an entry's title and description before the deadline."""
+    _check_member(entry.team, user)
+    _check_submission_open(entry.team)
+    title = " ".join(title.split())
+    if not title:
+        raise RuleError(_("Give your entry a title."), code="title_required", field="title")
+    entry.title = title
+    entry.description = description.strip()
+    entry.save(update_fields=["title", "description", "updated_at"])
+    return entry
+
+
+def _check_upload(entry: Entry, upload: UploadedFile) -> str:
+    """Refuse a file the competition does not accept; return its display name."""
+    competition = entry.team.competition
+    name = PurePath(upload.name or "upload").name[:255]
+    extension = PurePath(name).suffix.lower()
+    if extension not in competition.accepted_extensions:
+        raise RuleError(
+            _("“%(name)s” is not an accepted file. Upload one of: %(accepted)s.")
+            % {"name": name, "accepted": ", ".join(competition.accepted_extensions)},
+            code="format_not_allowed",
+            field="file",
+        )
+    if upload.size is not None and upload.size > competition.max_upload_bytes:
+        raise RuleError(
+            _("The file is %(size)s MB; this competition accepts at most %(max)s MB.")
+            % {"size": f"{upload.size / 2**20:.1f}", "max": f"{competition.max_upload_bytes / 2**20:.0f}"},
+            code="file_too_large",
+            field="file",
+        )
+    if not upload.size:
+        raise RuleError(_("The file is empty."), code="file_empty", field="file")
+    return name
+
+
+class _HashingFile(File):
+    """Wraps an upload so that storage computes the SHA-256 and size while it copies, in one pass."""
+
+    def __init__(self, upload: UploadedFile) -> None:
+        super().__init__(upload.file, name=upload.name)
+        self.sha256 = hashlib.sha256()
+        self.bytes_read = 0
+        self._upload = upload
+
+    @property
+    def size(self) -> int:
+        return self._upload.size
+
+    def chunks(self, chunk_size: int | None = None):  # type: ignore[no-untyped-def]
+        for chunk in self._upload.chunks(chunk_size or CHUNK_SIZE):
+            self.sha256.update(chunk)
+            self.bytes_read += len(chunk)
+            yield chunk
+
+
+def revision_receive(*, entry: Entry, user: AbstractBaseUser, upload: UploadedFile) -> EntryRevision:
+    """Store an uploaded file as the entry's next revision and queue its processing after commit.
+
+    Checks membership, the submission window, the team's minimum size and the asset rules first, so nothing is
+    written for a refused file. The file is streamed to storage under a server-made name, hashed on the way.
+    """
+    team = entry.team
+    competition = team.competition
+    _check_member(team, user)
+    _check_submission_open(team)
+    members = team.memberships.count()
+    if members < competition.team_size_min:
+        raise RuleError(
+            _("Your team needs at least %(min)d members to submit; it has %(count)d.")
+            % {"min": competition.team_size_min, "count": members},
+            code="team_too_small",
+        )
+    display_name = _check_upload(entry, upload)
+    hashing = _HashingFile(upload)
+    with transaction.atomic():
+        locked = Entry.objects.select_for_update().get(pk=entry.pk)
+        number = (locked.revisions.aggregate(n=Max("number"))["n"] or 0) + 1
+        revision = EntryRevision(
+            entry=locked, number=number, original_name=display_name, size=upload.size, sha256="", uploaded_by=user
+        )
+        revision.file.save(display_name, hashing, save=False)
+        revision.sha256 = hashing.sha256.hexdigest()
+        revision.size = hashing.bytes_read
+        revision.save()
+        transaction.on_commit(lambda: _enqueue_processing(revision.pk))
+    return revision
+
+
+def _enqueue_processing(revision_id: int) -> None:
+    from competitions.tasks import process_revision
+
+    process_revision.delay(revision_id)
+
+
+def revision_claim(*, revision_id: int) -> bool:
+    """Move a received revision to validating, counting the attempt. False if another worker has it, or it's done.
+
+    One conditional UPDATE, so two workers given the same id never both process it.
+    """
+    claimed = EntryRevision.objects.filter(pk=revision_id, status=EntryRevision.Status.RECEIVED).update(
+        status=EntryRevision.Status.VALIDATING, attempts=F("attempts") + 1, status_changed_at=timezone.now()
+    )
+    return claimed == 1
+
+
+def revision_process(*, revision_id: int) -> EntryRevision | None:
+    """Check a claimed revision's container and record the verdict. A rerun on a finished revision is a no-op.
+
+    Ready moves the entry's current revision here, if it is newer than the current one; a rejected revision never
+    replaces a ready one.
+    """
+    if not revision_claim(revision_id=revision_id):
+        return None
+    revision = EntryRevision.objects.select_related("entry").get(pk=revision_id)
+    messages, stats = inspect_container(Path(revision.file.path))
+    errors = [m for m in messages if m["severity"] == "error"]
+    status = EntryRevision.Status.REJECTED if errors else EntryRevision.Status.READY
+    return revision_finish(revision=revision, status=status, messages=messages, stats=stats)
+
+
+@transaction.atomic
+def revision_finish(
+    *, revision: EntryRevision, status: str, messages: list[dict[str, str]], stats: dict[str, int]
+) -> EntryRevision:
+    """Record the outcome of processing and, for a ready revision, make it the entry's current one."""
+    now = timezone.now()
+    revision.status = status
+    revision.report = {"messages": messages}
+    revision.stats = stats
+    revision.processed_at = now
+    revision.status_changed_at = now
+    revision.save(update_fields=["status", "report", "stats", "processed_at", "status_changed_at"])
+    if status == EntryRevision.Status.READY:
+        Entry.objects.filter(pk=revision.entry_id).filter(
+            Q(current_revision__isnull=True) | Q(current_revision__number__lt=revision.number)
+        ).update(current_revision=revision, updated_at=now)
+    return revision
+
+
+def revision_fail(*, revision_id: int, reason: str) -> None:
+    """Our fault, not the file's: record it so organisers see it; the entry keeps its current revision."""
+    now = timezone.now()
+    EntryRevision.objects.filter(pk=revision_id).exclude(status__in=EntryRevision.FINAL_STATUSES).update(
+        status=EntryRevision.Status.FAILED,
+        report={"messages": [{"severity": "error", "code": "PROCESSING_FAILED", "message": reason, "pointer": ""}]},
+        processed_at=now,
+        status_changed_at=now,
+    )

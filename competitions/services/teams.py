@@ -1,0 +1,146 @@
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from competitions.exceptions import RuleError
+from competitions.models import Competition, Membership, Team
+from competitions.models.teams import new_invite_code
+
+
+def _check_account_confirmed(user: AbstractBaseUser) -> None:
+    if not user.is_active:
+        raise RuleError(_("Confirm your email address first."), code="email_unconfirmed")
+
+
+def _check_registration_open(competition: Competition) -> None:
+    now = timezone.now()
+    if now < competition.registration_opens_at:
+        raise RuleError(_("Registration for this competition has not opened yet."), code="registration_not_open")
+    if now >= competition.registration_closes_at:
+        raise RuleError(_("Registration for this competition has closed."), code="registration_closed")
+
+
+def _check_before_deadline(competition: Competition) -> None:
+    if timezone.now() >= competition.submission_deadline:
+        raise RuleError(_("The submission deadline has passed; teams can no longer change."), code="after_deadline")
+
+
+def _check_not_in_a_team(competition: Competition, user: AbstractBaseUser) -> None:
+    if Membership.objects.filter(competition=competition, user=user).exists():
+        raise RuleError(_("You are already in a team in this competition."), code="already_in_team")
+
+
+def _lock_team(team: Team) -> Team:
+    """Lock the team row: every change to a team's members happens under this lock, so counts are exact."""
+    return Team.objects.select_for_update().select_related("competition").get(pk=team.pk)
+
+
+def _check_captain(team: Team, user: AbstractBaseUser) -> None:
+    if not Membership.objects.filter(team=team, user=user, role=Membership.Role.CAPTAIN).exists():
+        raise RuleError(_("Only the team captain can do this."), code="not_captain")
+
+
+@transaction.atomic
+def team_create(*, competition: Competition, user: AbstractBaseUser, name: str) -> Team:
+    """Create a team with ``user`` as its captain, during registration, if the user has no team there yet."""
+    _check_account_confirmed(user)
+    _check_registration_open(competition)
+    name = " ".join(name.split())
+    if not name:
+        raise RuleError(_("Give your team a name."), code="name_required", field="name")
+    _check_not_in_a_team(competition, user)
+    if Team.objects.filter(competition=competition, name__iexact=name).exists():
+        raise RuleError(_("A team with this name already exists in this competition."), code="name_taken",
+                        field="name")
+    try:
+        with transaction.atomic():
+            team = Team.objects.create(competition=competition, name=name)
+            Membership.objects.create(team=team, competition=competition, user=user, role=Membership.Role.CAPTAIN)
+    except IntegrityError:
+        # Two requests raced past the checks above; the database constraints decided.
+        raise RuleError(_("You are already in a team, or the name was just taken."), code="conflict") from None
+    return team
+
+
+@transaction.atomic
+def team_join(*, user: AbstractBaseUser, invite_code: str) -> Team:
+    """Join the team whose invite code this is, if registration is open and the team has room."""
+    _check_account_confirmed(user)
+    code = invite_code.strip().upper().replace(" ", "").replace("-", "")
+    team = Team.objects.filter(invite_code=code).first()
+    if team is None:
+        raise RuleError(_("No team has this invite code. Check it with your captain."), code="bad_invite_code",
+                        field="invite_code")
+    team = _lock_team(team)
+    competition = team.competition
+    _check_registration_open(competition)
+    _check_not_in_a_team(competition, user)
+    if team.memberships.count() >= competition.team_size_max:
+        raise RuleError(_("This team is full (at most %(max)d members).") % {"max": competition.team_size_max},
+                        code="team_full")
+    try:
+        with transaction.atomic():
+            Membership.objects.create(team=team, competition=competition, user=user)
+    except IntegrityError:
+        raise RuleError(_("You are already in a team in this competition."), code="already_in_team") from None
+    return team
+
+
+@transaction.atomic
+def team_leave(*, team: Team, user: AbstractBaseUser) -> bool:
+    """Leave a team before the deadline. Returns True when the team was dissolved (its last member left).
+
+    A captain hands over captaincy before leaving; a last member may leave only a team without entries.
+    """
+    team = _lock_team(team)
+    membership = Membership.objects.filter(team=team, user=user).first()
+    if membership is None:
+        raise RuleError(_("You are not a member of this team."), code="not_member")
+    _check_before_deadline(team.competition)
+    others = team.memberships.exclude(pk=membership.pk).count()
+    if membership.is_captain and others:
+        raise RuleError(_("Hand over captaincy to another member before you leave."), code="captain_must_hand_over")
+    if not others:
+        if team.entries.exists():
+            raise RuleError(_("You are the last member and the team has entries, so it cannot be left."),
+                            code="last_member_with_entries")
+        team.delete()
+        return True
+    membership.delete()
+    return False
+
+
+@transaction.atomic
+def team_remove_member(*, team: Team, by: AbstractBaseUser, member: AbstractBaseUser) -> None:
+    """The captain removes another member, before the deadline."""
+    team = _lock_team(team)
+    _check_captain(team, by)
+    _check_before_deadline(team.competition)
+    if member.pk == by.pk:
+        raise RuleError(_("To leave the team yourself, hand over captaincy and leave."), code="cannot_remove_self")
+    deleted, _rows = Membership.objects.filter(team=team, user=member).delete()
+    if not deleted:
+        raise RuleError(_("This person is not a member of the team."), code="not_member")
+
+
+@transaction.atomic
+def team_transfer_captaincy(*, team: Team, by: AbstractBaseUser, to: AbstractBaseUser) -> None:
+    """The captain makes another member captain and becomes a member."""
+    team = _lock_team(team)
+    _check_captain(team, by)
+    target = Membership.objects.filter(team=team, user=to).first()
+    if target is None or target.user_id == by.pk:
+        raise RuleError(_("Choose another member of the team."), code="not_member")
+    Membership.objects.filter(team=team, user=by).update(role=Membership.Role.MEMBER)
+    Membership.objects.filter(pk=target.pk).update(role=Membership.Role.CAPTAIN)
+
+
+@transaction.atomic
+def team_rotate_invite_code(*, team: Team, by: AbstractBaseUser) -> str:
+    """Replace the invite code; the old one stops working at once."""
+    team = _lock_team(team)
+    _check_captain(team, by)
+    team.invite_code = new_invite_code()
+    team.save(update_fields=["invite_code"])
+    return team.invite_code

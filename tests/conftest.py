@@ -1,0 +1,17 @@
+import shutil
+
+import pytest
+from django.conf import settings
+
+
+@pytest.fixture(autouse=True)
+def _media_root(tmp_path, settings):  # type: ignore[no-untyped-def]
+    """Each test writes uploads into its own folder."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    yield
+    shutil.rmtree(tmp_path / "media", ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):  # type: ignore[no-untyped-def]
+    settings.LANGUAGE_CODE = "en"

@@ -1,0 +1,113 @@
+"""Factories for the test suite: small, realistic objects. Times are relative to now, so windows are open."""
+
+from datetime import timedelta
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from competitions.models import Competition, Entry, EntryRevision, Membership, Profile, Team, Track
+
+User = get_user_model()
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"person{n}@example.com")
+    email = factory.SelfAttribute("username")
+    password = factory.django.Password("correct-horse-battery")
+    is_active = True
+    profile = factory.RelatedFactory(
+        "tests.factories.ProfileFactory", factory_related_name="user", display_name=factory.SelfAttribute("..email")
+    )
+
+
+class ProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Profile
+
+    user = factory.SubFactory(UserFactory, profile=None)
+    display_name = factory.Faker("name")
+    organisation = "Tongji University"
+
+
+class CompetitionFactory(factory.django.DjangoModelFactory):
+    """A competition whose registration and submission windows are open now."""
+
+    class Meta:
+        model = Competition
+
+    name = factory.Sequence(lambda n: f"Metaverse Scenario Design {n}")
+    slug = factory.Sequence(lambda n: f"metaverse-{n}")
+    summary = "Design a metaverse scene."
+    time_zone = "Asia/Shanghai"
+    registration_opens_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=10))
+    registration_closes_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=10))
+    submission_opens_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=5))
+    submission_deadline = factory.LazyFunction(lambda: timezone.now() + timedelta(days=20))
+    judging_starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=21))
+    judging_ends_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=30))
+    results_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=31))
+    team_size_min = 1
+    team_size_max = 3
+
+
+class TrackFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Track
+
+    competition = factory.SubFactory(CompetitionFactory)
+    name = factory.Sequence(lambda n: f"Track {n}")
+    slug = factory.Sequence(lambda n: f"track-{n}")
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    """A team with a captain (pass ``captain=user`` to choose who)."""
+
+    class Meta:
+        model = Team
+        skip_postgeneration_save = True
+
+    competition = factory.SubFactory(CompetitionFactory)
+    name = factory.Sequence(lambda n: f"Team {n}")
+
+    @factory.post_generation
+    def captain(self, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
+        if create:
+            Membership.objects.create(
+                team=self, competition=self.competition, user=extracted or UserFactory(), role=Membership.Role.CAPTAIN
+            )
+
+
+def add_member(team: Team, user: object | None = None) -> object:
+    user = user or UserFactory()
+    Membership.objects.create(team=team, competition=team.competition, user=user)
+    return user
+
+
+def captain_of(team: Team) -> object:
+    return team.memberships.get(role=Membership.Role.CAPTAIN).user
+
+
+class EntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Entry
+
+    team = factory.SubFactory(TeamFactory)
+    track = factory.LazyAttribute(lambda o: TrackFactory(competition=o.team.competition))
+    title = factory.Sequence(lambda n: f"Scene {n}")
+
+
+class EntryRevisionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EntryRevision
+
+    entry = factory.SubFactory(EntryFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    file = factory.django.FileField(filename="scene.glb", data=b"glTF")
+    original_name = "scene.glb"
+    size = 4
+    sha256 = "0" * 64
