@@ -18,10 +18,21 @@ class CompetitionAdmin(admin.ModelAdmin):
     inlines = [TrackInline]
     fieldsets = [
         (None, {"fields": ["name", "name_zh", "slug", "summary", "summary_zh", "rules", "is_published"]}),
-        ("Timeline", {"fields": [
-            "time_zone", "registration_opens_at", "registration_closes_at", "submission_opens_at",
-            "submission_deadline", "judging_starts_at", "judging_ends_at", "results_at",
-        ]}),
+        (
+            "Timeline",
+            {
+                "fields": [
+                    "time_zone",
+                    "registration_opens_at",
+                    "registration_closes_at",
+                    "submission_opens_at",
+                    "submission_deadline",
+                    "judging_starts_at",
+                    "judging_ends_at",
+                    "results_at",
+                ]
+            },
+        ),
         ("Teams", {"fields": ["team_size_min", "team_size_max", "entries_per_team_per_track"]}),
         ("Asset rules", {"fields": ["max_upload_bytes", "max_triangles", "max_texture_size", "allowed_formats"]}),
     ]

@@ -2,7 +2,7 @@
 someone may not see is a 404, exactly like one that does not exist."""
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 
 from competitions.models import Competition, Entry, EntryRevision, Membership, Team
 
@@ -19,14 +19,28 @@ def membership_for(*, user: AbstractBaseUser | AnonymousUser, competition: Compe
 
 def teams_of(user: AbstractBaseUser) -> QuerySet[Team]:
     """The teams ``user`` belongs to, with members and entries ready to show."""
+    # A subquery, not a join on memberships: a join would make the member count below count only ``user``.
     return (
-        Team.objects.filter(memberships__user=user)
+        Team.objects.filter(pk__in=Membership.objects.filter(user=user).values("team_id"))
         .select_related("competition")
         .prefetch_related(
             Prefetch("memberships", queryset=Membership.objects.select_related("user__profile").order_by("joined_at")),
-            Prefetch("entries", queryset=Entry.objects.select_related("track", "current_revision")),
+            Prefetch("entries", queryset=entries_with_latest_revision()),
         )
         .annotate(member_count=Count("memberships", distinct=True))
+    )
+
+
+def entries_with_latest_revision() -> QuerySet[Entry]:
+    """Entries with ``latest_revision_number`` and ``latest_revision_status``: what the newest upload is doing."""
+    latest = EntryRevision.objects.filter(entry=OuterRef("pk")).order_by("-number")
+    return (
+        Entry.objects.select_related("track", "current_revision")
+        .annotate(
+            latest_revision_number=Subquery(latest.values("number")[:1]),
+            latest_revision_status=Subquery(latest.values("status")[:1]),
+        )
+        .order_by("track__position", "track__name", "created_at")
     )
 
 

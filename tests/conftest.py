@@ -1,7 +1,6 @@
 import shutil
 
 import pytest
-from django.conf import settings
 
 
 @pytest.fixture(autouse=True)

@@ -61,8 +61,12 @@ class Competition(models.Model):
     judging_ends_at = models.DateTimeField(_("judging ends"))
     results_at = models.DateTimeField(_("results announced"))
 
-    team_size_min = models.PositiveSmallIntegerField(_("minimum team size"), default=1, validators=[MinValueValidator(1)])
-    team_size_max = models.PositiveSmallIntegerField(_("maximum team size"), default=5, validators=[MinValueValidator(1)])
+    team_size_min = models.PositiveSmallIntegerField(
+        _("minimum team size"), default=1, validators=[MinValueValidator(1)]
+    )
+    team_size_max = models.PositiveSmallIntegerField(
+        _("maximum team size"), default=5, validators=[MinValueValidator(1)]
+    )
     entries_per_team_per_track = models.PositiveSmallIntegerField(
         _("entries per team per track"), default=1, validators=[MinValueValidator(1)]
     )

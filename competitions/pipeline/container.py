@@ -7,8 +7,8 @@ Each problem is a message dict: ``{"severity", "code", "message", "pointer"}``.
 import json
 import struct
 import zipfile
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 GLB_MAGIC = b"glTF"
@@ -68,7 +68,7 @@ def _parse_json(raw: bytes) -> dict[str, Any]:
         raise ContainerError("INVALID_JSON", "The glTF JSON must be an object.")
     asset = document.get("asset")
     if not isinstance(asset, dict) or asset.get("version") != "2.0":
-        raise ContainerError("UNSUPPORTED_VERSION", "The file must declare asset.version \"2.0\".", "/asset/version")
+        raise ContainerError("UNSUPPORTED_VERSION", 'The file must declare asset.version "2.0".', "/asset/version")
     return document
 
 
@@ -116,7 +116,8 @@ def _read_zip(path: Path) -> dict[str, Any]:
     try:
         with zipfile.ZipFile(path) as archive:
             scenes = [
-                info for info in archive.infolist()
+                info
+                for info in archive.infolist()
                 if not info.is_dir() and info.filename.lower().endswith((".gltf", ".glb"))
             ]
             if len(scenes) != 1:

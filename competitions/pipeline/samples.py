@@ -59,7 +59,10 @@ def scene_glb(boxes: list[Box], *, generator: str = "Metascene samples") -> byte
             for i, box in enumerate(boxes)
         ],
         "meshes": [
-            {"name": box.name, "primitives": [{"attributes": {"POSITION": 0, "NORMAL": 1}, "indices": 2, "material": i}]}
+            {
+                "name": box.name,
+                "primitives": [{"attributes": {"POSITION": 0, "NORMAL": 1}, "indices": 2, "material": i}],
+            }
             for i, box in enumerate(boxes)
         ],
         "materials": [
@@ -74,8 +77,14 @@ def scene_glb(boxes: list[Box], *, generator: str = "Metascene samples") -> byte
             for box in boxes
         ],
         "accessors": [
-            {"bufferView": 0, "componentType": 5126, "count": vertex_count, "type": "VEC3",
-             "min": [-0.5, -0.5, -0.5], "max": [0.5, 0.5, 0.5]},
+            {
+                "bufferView": 0,
+                "componentType": 5126,
+                "count": vertex_count,
+                "type": "VEC3",
+                "min": [-0.5, -0.5, -0.5],
+                "max": [0.5, 0.5, 0.5],
+            },
             {"bufferView": 1, "componentType": 5126, "count": vertex_count, "type": "VEC3"},
             {"bufferView": 2, "componentType": 5123, "count": len(indices) // 2, "type": "SCALAR"},
         ],

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.mail import send_mail
@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
 
 from competitions.exceptions import RuleError
 from competitions.models import Profile
@@ -41,8 +42,11 @@ def user_sign_up(*, email: str, password: str, display_name: str, organisation: 
     """
     email = normalise_email(email)
     if User.objects.filter(username=email).exists():
-        raise RuleError(_("An account with this email already exists. Log in or reset your password."),
-                        code="email_taken", field="email")
+        raise RuleError(
+            _("An account with this email already exists. Log in or reset your password."),
+            code="email_taken",
+            field="email",
+        )
     user = User.objects.create_user(username=email, email=email, password=password, is_active=False)
     Profile.objects.create(user=user, display_name=display_name.strip(), organisation=organisation.strip())
     language = translation.get_language()
@@ -94,3 +98,32 @@ def profile_update(*, user: User, display_name: str, organisation: str) -> Profi
     profile.organisation = organisation.strip()
     profile.save(update_fields=["display_name", "organisation"])
     return profile
+
+
+def user_api_token(*, email: str, password: str) -> str:
+    """Return the API token of the account with this email and password, creating it on first use.
+
+    Refuses a wrong email or password with one message for both, and a correct password on an account whose email
+    is not confirmed yet with its own message: that state is told only to someone who knows the password.
+    """
+    email = normalise_email(email)
+    user = authenticate(username=email, password=password)
+    if user is None:
+        if user_awaiting_confirmation(email=email, password=password):
+            raise RuleError(
+                _("Confirm your email address first: open the link we sent you when you signed up."),
+                code="email_unconfirmed",
+            )
+        raise RuleError(_("The email or password is not correct."), code="bad_credentials")
+    token, _created = Token.objects.get_or_create(user=user)
+    return token.key
+
+
+def user_awaiting_confirmation(*, email: str, password: str) -> bool:
+    """True when ``email`` and ``password`` belong to an account whose email is not confirmed yet.
+
+    Answers only to the right password, so it tells nobody guessing emails whether an account exists. The login
+    page uses it to say "confirm your email" instead of "wrong password".
+    """
+    user = User.objects.filter(username=normalise_email(email), is_active=False).first()
+    return user is not None and user.check_password(password)

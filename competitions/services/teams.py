@@ -51,8 +51,7 @@ def team_create(*, competition: Competition, user: AbstractBaseUser, name: str) 
         raise RuleError(_("Give your team a name."), code="name_required", field="name")
     _check_not_in_a_team(competition, user)
     if Team.objects.filter(competition=competition, name__iexact=name).exists():
-        raise RuleError(_("A team with this name already exists in this competition."), code="name_taken",
-                        field="name")
+        raise RuleError(_("A team with this name already exists in this competition."), code="name_taken", field="name")
     try:
         with transaction.atomic():
             team = Team.objects.create(competition=competition, name=name)
@@ -70,15 +69,17 @@ def team_join(*, user: AbstractBaseUser, invite_code: str) -> Team:
     code = invite_code.strip().upper().replace(" ", "").replace("-", "")
     team = Team.objects.filter(invite_code=code).first()
     if team is None:
-        raise RuleError(_("No team has this invite code. Check it with your captain."), code="bad_invite_code",
-                        field="invite_code")
+        raise RuleError(
+            _("No team has this invite code. Check it with your captain."), code="bad_invite_code", field="invite_code"
+        )
     team = _lock_team(team)
     competition = team.competition
     _check_registration_open(competition)
     _check_not_in_a_team(competition, user)
     if team.memberships.count() >= competition.team_size_max:
-        raise RuleError(_("This team is full (at most %(max)d members).") % {"max": competition.team_size_max},
-                        code="team_full")
+        raise RuleError(
+            _("This team is full (at most %(max)d members).") % {"max": competition.team_size_max}, code="team_full"
+        )
     try:
         with transaction.atomic():
             Membership.objects.create(team=team, competition=competition, user=user)
@@ -103,8 +104,10 @@ def team_leave(*, team: Team, user: AbstractBaseUser) -> bool:
         raise RuleError(_("Hand over captaincy to another member before you leave."), code="captain_must_hand_over")
     if not others:
         if team.entries.exists():
-            raise RuleError(_("You are the last member and the team has entries, so it cannot be left."),
-                            code="last_member_with_entries")
+            raise RuleError(
+                _("You are the last member and the team has entries, so it cannot be left."),
+                code="last_member_with_entries",
+            )
         team.delete()
         return True
     membership.delete()

@@ -1,0 +1,100 @@
+# Metascene: `make run` installs, migrates, seeds the demo and starts the site; `make test` runs the suite.
+# Needs python3 (3.11+), node/npm, and on Debian: chromium, fonts-wqy-microhei and gettext (`make install-system`).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+PYTHON := $(VENV)/bin/python
+MANAGE := $(PYTHON) manage.py
+URL := http://127.0.0.1:8000
+# Debian packages: headless Chromium and a CJK font for the browser tests, gettext's msgfmt for translations.
+SYSTEM_PACKAGES := chromium fonts-wqy-microhei gettext
+# Files copied from frontend/node_modules into frontend/static/vendor/ at install.
+VENDOR_FILES := @picocss/pico/css/pico.min.css
+PYTEST_ARGS ?=
+
+.PHONY: help install install-system python-deps frontend messages migrate seed run test lint clean distclean
+
+help:
+	@echo "make run             install, migrate, seed the demo, then serve $(URL) with a Celery worker"
+	@echo "make test            run the whole test suite (PYTEST_ARGS=... to pass options)"
+	@echo "make install         virtualenv, Python and npm packages, translations"
+	@echo "make install-system  Debian packages the tests need (as root)"
+	@echo "make migrate | seed | lint | clean | distclean"
+
+install: python-deps frontend messages
+
+$(PYTHON):
+	python3 -m venv $(VENV)
+
+# Reinstalled only when a requirements file changes.
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(PYTHON)
+	$(PYTHON) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+python-deps: $(VENV)/.installed
+
+frontend:
+ifneq ($(wildcard frontend/package-lock.json),)
+	@if [ ! -f frontend/node_modules/.installed ] || [ frontend/package-lock.json -nt frontend/node_modules/.installed ]; then \
+		npm ci --prefix frontend --no-audit --no-fund && touch frontend/node_modules/.installed; \
+	fi
+	mkdir -p frontend/static/vendor
+	for file in $(VENDOR_FILES); do cp frontend/node_modules/$$file frontend/static/vendor/; done
+endif
+
+messages: python-deps
+ifneq ($(wildcard locale),)
+	@if ! command -v msgfmt >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y gettext; \
+		else \
+			echo "msgfmt (GNU gettext) is missing. Run: sudo apt-get install -y gettext" >&2; exit 1; \
+		fi; \
+	fi
+	$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules --ignore=var -v 0
+endif
+
+install-system:
+	@missing=""; \
+	for package in $(SYSTEM_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$package"; \
+	done; \
+	if [ -z "$$missing" ]; then \
+		echo "System packages present: $(SYSTEM_PACKAGES)"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
+	else \
+		echo "Missing system packages:$$missing. Run: sudo apt-get install -y$$missing" >&2; exit 1; \
+	fi
+
+migrate: python-deps
+	$(MANAGE) migrate --noinput
+
+seed: migrate
+	$(MANAGE) seed_demo
+
+run: install migrate
+	$(MANAGE) collectstatic --noinput -v 0
+	$(MANAGE) seed_demo
+	@echo "Starting the web server at $(URL) and a Celery worker. Ctrl-C stops both."
+	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/honcho start -f Procfile
+
+# --ds: the test settings, whatever DJANGO_SETTINGS_MODULE the shell has. DATABASE_URL / REDIS_URL choose the backends.
+test: install install-system
+	$(PYTHON) -m pytest --ds=metascene.settings.test $(PYTEST_ARGS)
+
+lint: python-deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# Generated files only: the database, uploads and queued tasks in var/ stay (distclean removes them and the venv).
+clean:
+	rm -rf frontend/node_modules frontend/static/vendor var/static var/cache var/test-media
+	rm -rf .pytest_cache .ruff_cache test-artifacts
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV) var

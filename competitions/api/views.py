@@ -1,0 +1,224 @@
+"""The entrant API. Each view parses with a serializer, calls one service or selector, and responds.
+
+Querysets come from ``competitions.selectors``, filtered to what the caller may see, so another team's objects
+are 404 exactly like missing ones. A service's ``RuleError`` becomes a 400 in ``competitions.api.exceptions``.
+"""
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import APIView
+
+from competitions import selectors
+from competitions.models import Competition, Entry, EntryRevision, Team
+from competitions.services import accounts, entries, teams
+
+from . import serializers as s
+
+RULE_ERROR = OpenApiResponse(s.RuleErrorSerializer, description="Refused by the competition's rules.")
+
+
+class TokenObtainThrottle(SimpleRateThrottle):
+    """Guesses at passwords are slowed down per client address."""
+
+    scope = "api-token"
+    rate = "10/minute"
+
+    def get_cache_key(self, request: Request, view: APIView) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class TokenObtainView(APIView):
+    """Exchange an email and password for the API token of a confirmed account."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [TokenObtainThrottle]
+
+    @extend_schema(
+        operation_id="auth_token_obtain",
+        request=s.TokenObtainSerializer,
+        responses={200: s.TokenSerializer, 400: RULE_ERROR},
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        form = s.TokenObtainSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        token = accounts.user_api_token(email=form.validated_data["email"], password=form.validated_data["password"])
+        return Response(s.TokenSerializer({"token": token}).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Published competitions", auth=[]),
+    retrieve=extend_schema(summary="One competition, with its rules", auth=[]),
+)
+class CompetitionViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_classes = [AllowAny]
+    lookup_field = "slug"
+
+    def get_queryset(self) -> QuerySet[Competition]:
+        return selectors.competitions_visible()
+
+    def get_serializer_class(self) -> type[BaseSerializer]:
+        return s.CompetitionDetailSerializer if self.action == "retrieve" else s.CompetitionSerializer
+
+
+class TeamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The caller's teams. Someone else's team is a 404."""
+
+    serializer_class = s.TeamSerializer
+
+    def get_queryset(self) -> QuerySet[Team]:
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
+            return Team.objects.none()
+        # Counting members groups the rows, which drops the model's default ordering; pages need one.
+        return selectors.teams_of(self.request.user).order_by("-competition__submission_deadline", "name")
+
+    def _team_response(self, team: Team, code: int = status.HTTP_200_OK) -> Response:
+        team = self.get_queryset().get(pk=team.pk)
+        return Response(self.get_serializer(team).data, status=code)
+
+    @extend_schema(
+        summary="Create a team, with you as its captain",
+        request=s.TeamCreateSerializer,
+        responses={201: s.TeamSerializer, 400: RULE_ERROR},
+    )
+    def create(self, request: Request) -> Response:
+        form = s.TeamCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        team = teams.team_create(user=request.user, **form.validated_data)
+        return self._team_response(team, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        operation_id="teams_join",
+        summary="Join a team by its invite code",
+        request=s.TeamJoinSerializer,
+        responses={200: s.TeamSerializer, 400: RULE_ERROR},
+    )
+    @action(detail=False, methods=["post"])
+    def join(self, request: Request) -> Response:
+        form = s.TeamJoinSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        team = teams.team_join(user=request.user, invite_code=form.validated_data["invite_code"])
+        return self._team_response(team)
+
+    @extend_schema(
+        operation_id="teams_leave",
+        summary="Leave the team",
+        request=None,
+        responses={200: s.TeamLeaveSerializer, 400: RULE_ERROR},
+    )
+    @action(detail=True, methods=["post"])
+    def leave(self, request: Request, pk: str) -> Response:
+        dissolved = teams.team_leave(team=self.get_object(), user=request.user)
+        return Response(s.TeamLeaveSerializer({"dissolved": dissolved}).data)
+
+    @extend_schema(
+        operation_id="teams_rotate_invite_code",
+        summary="Replace the invite code (captain only); the old one stops working",
+        request=None,
+        responses={200: s.InviteCodeSerializer, 400: RULE_ERROR},
+    )
+    @action(detail=True, methods=["post"], url_path="rotate-invite-code")
+    def rotate_invite_code(self, request: Request, pk: str) -> Response:
+        code = teams.team_rotate_invite_code(team=self.get_object(), by=request.user)
+        return Response(s.InviteCodeSerializer({"invite_code": code}).data)
+
+
+class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    """Entries of the caller's teams. Someone else's entry is a 404."""
+
+    serializer_class = s.EntrySerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Entry]:
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
+            return Entry.objects.none()
+        return selectors.entries_visible_to(self.request.user)
+
+    def _entry_response(self, entry: Entry, code: int = status.HTTP_200_OK) -> Response:
+        entry = self.get_queryset().get(pk=entry.pk)
+        return Response(self.get_serializer(entry).data, status=code)
+
+    @extend_schema(
+        summary="Create an entry of your team in a track",
+        request=s.EntryCreateSerializer,
+        responses={201: s.EntrySerializer, 400: RULE_ERROR},
+    )
+    def create(self, request: Request) -> Response:
+        form = s.EntryCreateSerializer(data=request.data, context=self.get_serializer_context())
+        form.is_valid(raise_exception=True)
+        entry = entries.entry_create(user=request.user, **form.validated_data)
+        return self._entry_response(entry, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Change the title or description before the deadline",
+        request=s.EntryUpdateSerializer,
+        responses={200: s.EntrySerializer, 400: RULE_ERROR},
+    )
+    def partial_update(self, request: Request, pk: str) -> Response:
+        entry = self.get_object()
+        form = s.EntryUpdateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        changes = form.validated_data
+        entry = entries.entry_update(
+            entry=entry,
+            user=request.user,
+            title=changes.get("title", entry.title),
+            description=changes.get("description", entry.description),
+        )
+        return self._entry_response(entry)
+
+    @extend_schema(
+        methods=["GET"],
+        operation_id="entries_revisions_list",
+        summary="The entry's revisions, newest first",
+        description="Every file uploaded to the entry, with its processing status.",
+        responses=s.RevisionSerializer(many=True),
+    )
+    @extend_schema(
+        methods=["POST"],
+        operation_id="entries_revisions_upload",
+        summary="Upload a file as the entry's next revision",
+        description=(
+            "Send the file as multipart/form-data in the field `file`. The revision starts as `received` and is "
+            "processed in the background: poll its `status_url` until `is_final` is true."
+        ),
+        request={"multipart/form-data": s.RevisionUploadSerializer},
+        responses={201: s.RevisionSerializer, 400: RULE_ERROR},
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        parser_classes=[MultiPartParser],
+        serializer_class=s.RevisionSerializer,
+    )
+    def revisions(self, request: Request, pk: str) -> Response:
+        # The entry is fetched through the caller's entries first: nothing is stored for someone else's entry.
+        entry = self.get_object()
+        if request.method == "GET":
+            page = self.paginate_queryset(selectors.revisions_of(entry))
+            return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        form = s.RevisionUploadSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        revision = entries.revision_receive(entry=entry, user=request.user, upload=form.validated_data["file"])
+        return Response(self.get_serializer(revision).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(retrieve=extend_schema(summary="A revision's processing status, report and statistics"))
+class RevisionViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Revisions of the caller's entries, for polling. Someone else's revision is a 404."""
+
+    serializer_class = s.RevisionSerializer
+
+    def get_queryset(self) -> QuerySet[EntryRevision]:
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
+            return EntryRevision.objects.none()
+        return selectors.revisions_visible_to(self.request.user)

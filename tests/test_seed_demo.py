@@ -1,0 +1,178 @@
+"""``manage.py seed_demo``: a realistic, open competition with teams, ready entries and accounts that log in."""
+
+import hashlib
+import re
+from datetime import timedelta
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.utils import timezone
+from pytest_django.fixtures import SettingsWrapper
+
+from competitions.models import Competition, Entry, EntryRevision, Membership, Profile, Team, Track
+
+User = get_user_model()
+SLUG = "metaverse-scenario-design-2026"
+MODELS = [User, Profile, Competition, Track, Team, Membership, Entry, EntryRevision]
+
+pytestmark = pytest.mark.django_db
+
+
+def seed(*args: str) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def row_counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+@pytest.fixture
+def debug(settings: SettingsWrapper) -> None:
+    """The demo is for a developer's machine, where DEBUG is on."""
+    settings.DEBUG = True
+
+
+@pytest.fixture
+def output(debug: None) -> str:
+    return seed()
+
+
+@pytest.fixture
+def competition(output: str) -> Competition:
+    return Competition.objects.get(slug=SLUG)
+
+
+def test_seed_creates_the_competition_in_english_and_chinese(competition: Competition) -> None:
+    assert competition.name == "Metaverse Scenario Design Competition"
+    assert competition.name_zh == "元宇宙场景设计大赛"
+    assert competition.summary and competition.summary_zh and competition.rules
+    assert competition.time_zone == "Asia/Shanghai"
+
+
+def test_seed_creates_the_seven_tracks_with_chinese_names(competition: Competition) -> None:
+    names = list(competition.tracks.values_list("name_zh", flat=True))
+
+    assert names == ["游戏", "消费", "文旅", "教育", "医疗", "政务", "工业元宇宙"]
+    assert all(track.description and track.description_zh for track in competition.tracks.all())
+
+
+def test_demo_competition_is_open_now_with_the_deadline_weeks_away(competition: Competition) -> None:
+    now = timezone.now()
+
+    assert competition.registration_is_open(now) and competition.submission_is_open(now)
+    assert competition.submission_deadline - now > timedelta(weeks=4)
+
+
+def test_demo_deadline_is_the_last_second_of_a_day_in_shanghai(competition: Competition) -> None:
+    local = competition.submission_deadline.astimezone(competition.zone)
+
+    assert (local.hour, local.minute, local.second) == (23, 59, 59)
+
+
+def test_demo_team_sizes_are_within_the_competition_limits(competition: Competition) -> None:
+    sizes = [team.memberships.count() for team in competition.teams.all()]
+
+    assert len(sizes) >= 3
+    assert all(competition.team_size_min <= size <= competition.team_size_max for size in sizes)
+
+
+def test_every_demo_entry_has_a_ready_current_revision_with_triangles(competition: Competition) -> None:
+    demo_entries = Entry.objects.filter(team__competition=competition).select_related("current_revision")
+
+    assert demo_entries.count() >= 5
+    for entry in demo_entries:
+        assert entry.current_revision is not None, entry.title
+        assert entry.current_revision.status == EntryRevision.Status.READY
+        assert entry.current_revision.stats["triangles"] > 12
+
+
+def test_demo_files_are_stored_as_real_uploads(competition: Competition) -> None:
+    for revision in EntryRevision.objects.filter(entry__team__competition=competition):
+        content = Path(revision.file.path).read_bytes()
+        assert hashlib.sha256(content).hexdigest() == revision.sha256
+        assert revision.file.name.startswith(f"revisions/{revision.entry_id}/")
+
+
+def test_demo_shows_a_rejected_upload_replaced_by_a_ready_one(competition: Competition) -> None:
+    rejected = EntryRevision.objects.get(entry__team__competition=competition, status=EntryRevision.Status.REJECTED)
+
+    assert rejected.report["messages"][0]["code"] == "GLB_LENGTH_MISMATCH"
+    assert rejected.entry.current_revision.number > rejected.number
+
+
+def test_industrial_track_has_the_factory_entry(competition: Competition) -> None:
+    entry = Entry.objects.get(team__competition=competition, track__slug="industrial")
+
+    assert "inspection" in entry.description and "AGV" in entry.description
+
+
+def test_every_printed_login_works(output: str) -> None:
+    logins = re.findall(r"^(organiser|judge|entrant)\s+(\S+@example\.com)\s+(\S+)", output, flags=re.MULTILINE)
+
+    assert len(logins) == User.objects.filter(username__endswith="@example.com").count() >= 10
+    for _role, email, password in logins:
+        assert authenticate(username=email, password=password) is not None, email
+
+
+def test_output_names_the_site_url(output: str) -> None:
+    assert "http://127.0.0.1:8000" in output
+
+
+def test_organiser_can_open_the_admin(output: str, client: Client) -> None:
+    assert client.login(username="organiser@example.com", password="organiser-demo-2026")
+
+    response = client.get("/admin/")
+
+    assert response.status_code == 200
+
+
+def test_judge_and_entrants_are_not_staff(output: str) -> None:
+    staff = set(User.objects.filter(is_staff=True).values_list("username", flat=True))
+
+    assert staff == {"organiser@example.com"}
+
+
+def test_every_demo_account_is_active_with_a_profile(output: str) -> None:
+    accounts = User.objects.filter(username__endswith="@example.com")
+
+    assert all(user.is_active and user.profile.display_name for user in accounts)
+
+
+def test_running_seed_again_changes_nothing_and_says_so(output: str) -> None:
+    before = row_counts()
+
+    again = seed()
+
+    assert row_counts() == before
+    assert "nothing changed" in again
+
+
+def test_reset_creates_the_demo_afresh(competition: Competition) -> None:
+    before = row_counts()
+
+    seed("--reset")
+
+    assert row_counts() == before
+    assert Competition.objects.get(slug=SLUG).pk != competition.pk
+
+
+def test_seed_refuses_to_run_with_debug_off(settings: SettingsWrapper) -> None:
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError):
+        seed()
+    assert not Competition.objects.exists()
+
+
+def test_seed_runs_with_debug_off_when_forced(settings: SettingsWrapper) -> None:
+    settings.DEBUG = False
+
+    seed("--force")
+
+    assert Competition.objects.filter(slug=SLUG).exists()
