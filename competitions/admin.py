@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from competitions.models import Competition, Entry, EntryRevision, Membership, Profile, Team, Track
 
@@ -17,9 +18,9 @@ class CompetitionAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
     inlines = [TrackInline]
     fieldsets = [
-        (None, {"fields": ["name", "name_zh", "slug", "summary", "summary_zh", "rules", "is_published"]}),
+        (None, {"fields": ["name", "name_zh", "slug", "summary", "summary_zh", "rules", "rules_zh", "is_published"]}),
         (
-            "Timeline",
+            _("Timeline"),
             {
                 "fields": [
                     "time_zone",
@@ -33,8 +34,8 @@ class CompetitionAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        ("Teams", {"fields": ["team_size_min", "team_size_max", "entries_per_team_per_track"]}),
-        ("Asset rules", {"fields": ["max_upload_bytes", "max_triangles", "max_texture_size", "allowed_formats"]}),
+        (_("Teams"), {"fields": ["team_size_min", "team_size_max", "entries_per_team_per_track"]}),
+        (_("Asset rules"), {"fields": ["max_upload_bytes", "max_triangles", "max_texture_size", "allowed_formats"]}),
     ]
 
 

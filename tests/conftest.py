@@ -14,3 +14,7 @@ def _media_root(tmp_path, settings):  # type: ignore[no-untyped-def]
 @pytest.fixture(autouse=True)
 def _english(settings):  # type: ignore[no-untyped-def]
     settings.LANGUAGE_CODE = "en"
+
+
+# The real Celery worker fixtures (`celery_worker`, `worker`) live in their own module.
+pytest_plugins = ["tests.worker_process"]

@@ -112,7 +112,7 @@ class CompetitionSerializer(serializers.ModelSerializer):
 
 class CompetitionDetailSerializer(CompetitionSerializer):
     class Meta(CompetitionSerializer.Meta):
-        fields = [*CompetitionSerializer.Meta.fields, "rules"]
+        fields = [*CompetitionSerializer.Meta.fields, "rules", "rules_zh"]
 
 
 # --- Teams ----------------------------------------------------------------------------------------------------

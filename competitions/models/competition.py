@@ -44,6 +44,7 @@ class Competition(models.Model):
     summary = models.CharField(_("summary"), max_length=500, blank=True)
     summary_zh = models.CharField(_("summary in Chinese"), max_length=500, blank=True)
     rules = models.TextField(_("rules"), blank=True)
+    rules_zh = models.TextField(_("rules in Chinese"), blank=True)
     time_zone = models.CharField(
         _("time zone"),
         max_length=64,
@@ -135,6 +136,10 @@ class Competition(models.Model):
         return (self.summary_zh if _in_chinese() else "") or self.summary
 
     @property
+    def display_rules(self) -> str:
+        return (self.rules_zh if _in_chinese() else "") or self.rules
+
+    @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
 
@@ -154,7 +159,9 @@ class Competition(models.Model):
 class Track(models.Model):
     """A theme within a competition (games, culture, industrial metaverse, ...). Entries are made per track."""
 
-    competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="tracks")
+    competition = models.ForeignKey(
+        Competition, on_delete=models.CASCADE, related_name="tracks", verbose_name=_("competition")
+    )
     name = models.CharField(_("name"), max_length=120)
     name_zh = models.CharField(_("name in Chinese"), max_length=120, blank=True)
     slug = models.SlugField(_("slug"), max_length=80)

@@ -12,14 +12,21 @@ from .teams import Team
 class Entry(models.Model):
     """A team's entry in one track. Its files are revisions; the current revision is the last ready one."""
 
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="entries")
-    track = models.ForeignKey(Track, on_delete=models.PROTECT, related_name="entries")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="entries", verbose_name=_("team"))
+    track = models.ForeignKey(Track, on_delete=models.PROTECT, related_name="entries", verbose_name=_("track"))
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     current_revision = models.ForeignKey(
-        "EntryRevision", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "EntryRevision",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("current revision"),
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("created by")
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -51,7 +58,7 @@ class EntryRevision(models.Model):
 
     FINAL_STATUSES = (Status.READY, Status.REJECTED, Status.FAILED)
 
-    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="revisions")
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("entry"))
     number = models.PositiveIntegerField(_("number"))
     file = models.FileField(_("file"), upload_to=revision_storage_name, max_length=255)
     original_name = models.CharField(_("original file name"), max_length=255)
@@ -61,7 +68,9 @@ class EntryRevision(models.Model):
     report = models.JSONField(_("report"), default=dict, blank=True)
     stats = models.JSONField(_("statistics"), default=dict, blank=True)
     attempts = models.PositiveSmallIntegerField(_("processing attempts"), default=0)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("uploaded by")
+    )
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     status_changed_at = models.DateTimeField(_("status changed"), auto_now_add=True)
     processed_at = models.DateTimeField(_("processed"), null=True, blank=True)

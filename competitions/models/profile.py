@@ -6,7 +6,9 @@ from django.utils.translation import gettext_lazy as _
 class Profile(models.Model):
     """What we know of a person beyond their login. The organisation is used for conflicts of interest."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile", verbose_name=_("user")
+    )
     display_name = models.CharField(_("display name"), max_length=120)
     organisation = models.CharField(
         _("organisation"), max_length=200, blank=True, help_text=_("University, company or studio, if any.")

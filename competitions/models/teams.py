@@ -19,7 +19,9 @@ def new_invite_code() -> str:
 class Team(models.Model):
     """A team in one competition. Its members and captain are its memberships."""
 
-    competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="teams")
+    competition = models.ForeignKey(
+        Competition, on_delete=models.CASCADE, related_name="teams", verbose_name=_("competition")
+    )
     name = models.CharField(_("name"), max_length=100)
     invite_code = models.CharField(_("invite code"), max_length=16, unique=True, default=new_invite_code)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -41,10 +43,14 @@ class Membership(models.Model):
         CAPTAIN = "captain", _("Captain")
         MEMBER = "member", _("Member")
 
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("team"))
     # Copied from the team so that the database itself enforces one team per person per competition.
-    competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    competition = models.ForeignKey(
+        Competition, on_delete=models.CASCADE, related_name="+", verbose_name=_("competition")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
     joined_at = models.DateTimeField(_("joined"), auto_now_add=True)
 

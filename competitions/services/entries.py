@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from competitions.exceptions import RuleError
 from competitions.models import Entry, EntryRevision, Membership, Team, Track
@@ -48,7 +49,11 @@ def entry_create(*, team: Team, track: Track, user: AbstractBaseUser, title: str
     limit = competition.entries_per_team_per_track
     if Entry.objects.filter(team=team, track=track).count() >= limit:
         raise RuleError(
-            _("Your team already has %(count)d entry in the track “%(track)s”; replace its file instead.")
+            ngettext(
+                "Your team already has %(count)d entry in the track “%(track)s”; replace its file instead.",
+                "Your team already has %(count)d entries in the track “%(track)s”; replace a file instead.",
+                limit,
+            )
             % {"count": limit, "track": track.display_name},
             code="track_limit",
             field="track",

@@ -206,3 +206,4 @@ LOGGING = {
 # --- Site -----------------------------------------------------------------------------------------------------
 # Absolute links in emails start with this.
 SITE_URL = env.str("METASCENE_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+FORMAT_MODULE_PATH = ["metascene.formats"]
