@@ -9,13 +9,15 @@ VENV ?= .venv
 PYTHON := $(VENV)/bin/python
 MANAGE := $(PYTHON) manage.py
 URL := http://127.0.0.1:8000
-# Debian packages: headless Chromium and a CJK font for the browser tests, gettext's msgfmt for translations.
-SYSTEM_PACKAGES := chromium fonts-wqy-microhei gettext
+# Debian packages: Mesa's EGL for headless thumbnails, Node.js for the glTF validator, headless Chromium and a CJK
+# font for the browser tests, gettext's msgfmt for translations.
+SYSTEM_PACKAGES := libegl1 libgl1-mesa-dri libegl-mesa0 chromium fonts-wqy-microhei gettext
 # Files copied from frontend/node_modules into frontend/static/vendor/ at install.
 VENDOR_FILES := @picocss/pico/css/pico.min.css
 PYTEST_ARGS ?=
+PIPELINE_NODE := competitions/pipeline/node
 
-.PHONY: help install install-system python-deps frontend messages migrate seed run test lint clean distclean
+.PHONY: help install install-system python-deps node frontend pipeline-node messages migrate seed run test lint clean distclean
 
 help:
 	@echo "make run             install, migrate, seed the demo, then serve $(URL) with a Celery worker"
@@ -24,7 +26,7 @@ help:
 	@echo "make install-system  Debian packages the tests need (as root)"
 	@echo "make migrate | seed | lint | clean | distclean"
 
-install: python-deps frontend messages
+install: python-deps frontend pipeline-node messages
 
 $(PYTHON):
 	python3 -m venv $(VENV)
@@ -36,7 +38,17 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(PYTHON)
 
 python-deps: $(VENV)/.installed
 
-frontend:
+# Node.js runs the glTF validator and installs the front-end packages; Debian's own is enough.
+node:
+	@if ! command -v npm >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y nodejs npm; \
+		else \
+			echo "Node.js and npm are missing. Run: sudo apt-get install -y nodejs npm" >&2; exit 1; \
+		fi; \
+	fi
+
+frontend: node
 ifneq ($(wildcard frontend/package-lock.json),)
 	@if [ ! -f frontend/node_modules/.installed ] || [ frontend/package-lock.json -nt frontend/node_modules/.installed ]; then \
 		npm ci --prefix frontend --no-audit --no-fund && touch frontend/node_modules/.installed; \
@@ -44,6 +56,12 @@ ifneq ($(wildcard frontend/package-lock.json),)
 	mkdir -p frontend/static/vendor
 	for file in $(VENDOR_FILES); do cp frontend/node_modules/$$file frontend/static/vendor/; done
 endif
+
+# The Khronos glTF-Validator and gltfpack, run by the asset pipeline with Node.js.
+pipeline-node: node
+	@if [ ! -f $(PIPELINE_NODE)/node_modules/.installed ] || [ $(PIPELINE_NODE)/package-lock.json -nt $(PIPELINE_NODE)/node_modules/.installed ]; then \
+		npm ci --prefix $(PIPELINE_NODE) --no-audit --no-fund && touch $(PIPELINE_NODE)/node_modules/.installed; \
+	fi
 
 messages: python-deps
 ifneq ($(wildcard locale),)
