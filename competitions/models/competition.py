@@ -19,12 +19,26 @@ def validate_time_zone(value: str) -> None:
 
 
 class AssetFormat(models.TextChoices):
-    GLB = "glb", _("glTF binary (.glb)")
+    GLB = "glb", _("glTF binary (.glb, or a .zip holding one .glb)")
     GLTF_ZIP = "gltf", _("glTF with buffers and textures (.zip)")
+    OBJ = "obj", _("OBJ with .mtl and textures (.zip), converted to GLB")
+    STL = "stl", _("STL (.stl), converted to GLB")
+    PLY = "ply", _("PLY (.ply), converted to GLB")
 
 
 # File extensions accepted for each format, in the order shown to entrants.
-FORMAT_EXTENSIONS = {AssetFormat.GLB: ".glb", AssetFormat.GLTF_ZIP: ".zip"}
+FORMAT_EXTENSIONS = {
+    AssetFormat.GLB: (".glb", ".zip"),
+    AssetFormat.GLTF_ZIP: (".zip",),
+    AssetFormat.OBJ: (".zip",),
+    AssetFormat.STL: (".stl",),
+    AssetFormat.PLY: (".ply",),
+}
+
+
+class ValidationPolicy(models.TextChoices):
+    STRICT = "strict", _("Strict: every glTF validator error rejects the file")
+    LENIENT = "lenient", _("Lenient: only errors that make a file unloadable or unsafe reject it")
 
 
 def _in_chinese() -> bool:
@@ -79,7 +93,18 @@ class Competition(models.Model):
     max_texture_size = models.PositiveIntegerField(
         _("maximum texture size (pixels per side)"), default=4096, validators=[MinValueValidator(1)]
     )
+    max_materials = models.PositiveIntegerField(_("maximum materials"), default=256)
+    max_draw_calls = models.PositiveIntegerField(_("maximum draw calls"), default=1024)
     allowed_formats = models.JSONField(_("allowed formats"), default=default_allowed_formats)
+    allowed_extensions = models.JSONField(
+        _("allowed glTF extensions"),
+        default=list,
+        blank=True,
+        help_text=_("Extension names such as KHR_materials_unlit. Empty: any extension the validator knows."),
+    )
+    validation_policy = models.CharField(
+        _("validation policy"), max_length=16, choices=ValidationPolicy.choices, default=ValidationPolicy.STRICT
+    )
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -153,7 +178,11 @@ class Competition(models.Model):
 
     @property
     def accepted_extensions(self) -> list[str]:
-        return [FORMAT_EXTENSIONS[AssetFormat(f)] for f in self.allowed_formats if f in AssetFormat.values]
+        extensions: list[str] = []
+        for name in self.allowed_formats:
+            if name in AssetFormat.values:
+                extensions += [e for e in FORMAT_EXTENSIONS[AssetFormat(name)] if e not in extensions]
+        return extensions
 
 
 class Track(models.Model):

@@ -56,6 +56,13 @@ class EntryRevision(models.Model):
         REJECTED = "rejected", _("Rejected")
         FAILED = "failed", _("Failed")
 
+    class Stage(models.TextChoices):
+        UNPACK = "unpack", _("Unpacking")
+        VALIDATE = "validate", _("Validating against the glTF 2.0 spec")
+        INSPECT = "inspect", _("Measuring")
+        RENDER = "render", _("Rendering thumbnails")
+        PACKAGE = "package", _("Preparing the viewer copy")
+
     FINAL_STATUSES = (Status.READY, Status.REJECTED, Status.FAILED)
 
     entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("entry"))
@@ -67,6 +74,10 @@ class EntryRevision(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.RECEIVED)
     report = models.JSONField(_("report"), default=dict, blank=True)
     stats = models.JSONField(_("statistics"), default=dict, blank=True)
+    # The stage a worker is in (or last finished), for the entrant's progress indicator.
+    stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices, blank=True)
+    # Outputs of processing, as storage names relative to MEDIA_ROOT: {"hero": "...", "viewer": "...", ...}.
+    artifacts = models.JSONField(_("artifacts"), default=dict, blank=True)
     attempts = models.PositiveSmallIntegerField(_("processing attempts"), default=0)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("uploaded by")
@@ -88,3 +99,36 @@ class EntryRevision(models.Model):
     @property
     def is_final(self) -> bool:
         return self.status in self.FINAL_STATUSES
+
+
+class UploadSession(models.Model):
+    """A resumable upload in progress: bytes are appended to a partial file until ``received == size``.
+
+    The browser asks for ``received`` after a dropped connection and continues from there. Completing the session
+    hands the file to ``revision_receive``, which creates the revision.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="upload_sessions", verbose_name=_("entry"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    original_name = models.CharField(_("original file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    received = models.PositiveBigIntegerField(_("bytes received"), default=0)
+    revision = models.OneToOneField(
+        EntryRevision, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("revision")
+    )
+    created_at = models.DateTimeField(_("started"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last chunk"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("upload session")
+        verbose_name_plural = _("upload sessions")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(received__lte=models.F("size")), name="upload_within_size")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.received}/{self.size})"

@@ -100,4 +100,15 @@ def apply_policy(messages: list[Message], policy: str) -> list[Message]:
 
 
 # Our own safety and rule checks are never downgraded: they guard the workers and the competition's budgets.
-OUR_PREFIXES = ("ZIP_", "URI_", "DATA_URI_", "TEXTURE_", "LIMIT_", "FORMAT_", "JSON_", "BUDGET_", "UPLOAD_", "CONTAINER_")
+OUR_PREFIXES = (
+    "ZIP_",
+    "URI_",
+    "DATA_URI_",
+    "TEXTURE_",
+    "LIMIT_",
+    "FORMAT_",
+    "JSON_",
+    "BUDGET_",
+    "UPLOAD_",
+    "CONTAINER_",
+)

@@ -35,7 +35,7 @@ def test_competition_detail_gives_tracks_timeline_and_asset_rules(anonymous):
         judging_ends_at=datetime(2031, 7, 10, tzinfo=UTC),
         team_size_min=2,
         team_size_max=4,
-        allowed_formats=["glb"],
+        allowed_formats=["stl"],
         max_upload_bytes=1024,
     )
     TrackFactory(competition=competition, slug="culture", name="Culture", position=2)
@@ -48,7 +48,7 @@ def test_competition_detail_gives_tracks_timeline_and_asset_rules(anonymous):
     assert body["time_zone"] == "Asia/Shanghai"
     assert body["timeline"]["submission_deadline"] == "2031-06-30T23:59:00+08:00"
     assert (body["team_size_min"], body["team_size_max"], body["entries_per_team_per_track"]) == (2, 4, 1)
-    assert body["asset_rules"]["accepted_extensions"] == [".glb"]
+    assert body["asset_rules"]["accepted_extensions"] == [".stl"]
     assert body["asset_rules"]["max_upload_bytes"] == 1024
     assert [t["slug"] for t in body["tracks"]] == ["games", "culture"]
 

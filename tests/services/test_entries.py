@@ -187,8 +187,8 @@ def test_file_of_a_format_the_competition_does_not_accept_is_refused(entry: Entr
         entries.revision_receive(entry=entry, user=captain, upload=glb_upload(b"v 0 0 0\n", "scene.obj"))
 
 
-def test_zip_is_refused_when_the_competition_accepts_only_glb(captain: User) -> None:
-    competition = CompetitionFactory(allowed_formats=["glb"])
+def test_zip_is_refused_when_the_competition_accepts_only_stl(captain: User) -> None:
+    competition = CompetitionFactory(allowed_formats=["stl"])
     team = TeamFactory(competition=competition, captain=captain)
     entry = Entry.objects.create(team=team, track=TrackFactory(competition=competition), title="Zipped scene")
 
