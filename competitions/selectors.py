@@ -4,7 +4,7 @@ someone may not see is a 404, exactly like one that does not exist."""
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 
-from competitions.models import Competition, Entry, EntryRevision, Membership, Team
+from competitions.models import Competition, Entry, EntryRevision, Membership, Team, UploadSession
 
 
 def competitions_visible() -> QuerySet[Competition]:
@@ -59,3 +59,10 @@ def revisions_visible_to(user: AbstractBaseUser) -> QuerySet[EntryRevision]:
 
 def revisions_of(entry: Entry) -> QuerySet[EntryRevision]:
     return entry.revisions.select_related("uploaded_by__profile").order_by("-number")
+
+
+def upload_sessions_of(user: AbstractBaseUser) -> QuerySet[UploadSession]:
+    """The resumable uploads ``user`` started, on entries of teams they are still in: nobody else's."""
+    return UploadSession.objects.filter(user=user, entry__team__memberships__user=user).select_related(
+        "entry__team__competition", "user", "revision"
+    )

@@ -102,7 +102,7 @@ def test_demo_files_are_stored_as_real_uploads(competition: Competition) -> None
 def test_demo_shows_a_rejected_upload_replaced_by_a_ready_one(competition: Competition) -> None:
     rejected = EntryRevision.objects.get(entry__team__competition=competition, status=EntryRevision.Status.REJECTED)
 
-    assert rejected.report["messages"][0]["code"] == "GLB_LENGTH_MISMATCH"
+    assert rejected.report["messages"][0]["code"] == "GLB_UNEXPECTED_END_OF_CHUNK_DATA"
     assert rejected.entry.current_revision.number > rejected.number
 
 

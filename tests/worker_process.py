@@ -86,44 +86,61 @@ def worker_media_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("worker-media")
 
 
-@pytest.fixture(scope="module")
-def celery_worker(
-    django_db_setup: None, worker_media_root: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Worker]:
-    """``celery worker`` in a subprocess, on the test database and broker; stopped when the module is done."""
-    purge_test_queues()
+def start_worker(
+    media_root: Path, log: Path, *, extra_env: dict[str, str] | None = None, pool: str = "solo", name: str = "test"
+) -> Worker:
+    """``celery worker`` in a subprocess on the test database and broker, consuming both queues; returns once it
+    is ready. It runs in a session of its own, so that a test may kill its whole process group."""
     env = {
         **os.environ,
         "PYTHONPATH": str(REPO / "platform"),
         "DJANGO_SETTINGS_MODULE": "metascene.settings.test",
         "METASCENE_TEST_RUN_ID": django_settings.TEST_RUN_ID,
         "DATABASE_URL": database_url(connection.settings_dict),
-        "DJANGO_MEDIA_ROOT": str(worker_media_root),
+        "DJANGO_MEDIA_ROOT": str(media_root),
+        **(extra_env or {}),
     }
-    log = tmp_path_factory.mktemp("worker") / "worker.log"
     command = [
         sys.executable, "-m", "celery", "-A", "metascene", "worker",
-        "-Q", ",".join(QUEUES), "-P", "solo", "-c", "1", "-l", "info",
-        "-n", f"test-{os.getpid()}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat",
+        "-Q", ",".join(QUEUES), "-P", pool, "-c", "1", "-l", "info",
+        "-n", f"{name}-{os.getpid()}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat",
     ]  # fmt: skip
-    with log.open("wb") as output:
-        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=output, stderr=subprocess.STDOUT)
+    with log.open("ab") as output:
+        process = subprocess.Popen(
+            command, cwd=REPO, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+        )
     worker = Worker(process, log)
 
     def ready_or_exited() -> bool:
         return process.poll() is not None or " ready." in log.read_text(errors="replace")
 
+    if not wait_for(ready_or_exited, WORKER_START_TIMEOUT) or process.poll() is not None:
+        stop_worker(worker)
+        pytest.fail(f"The Celery worker did not start:\n{worker.log_tail()}")
+    return worker
+
+
+def stop_worker(worker: Worker) -> None:
+    """Ask the worker to finish (warm shutdown), then kill it if it will not."""
+    worker.process.terminate()
     try:
-        if not wait_for(ready_or_exited, WORKER_START_TIMEOUT) or process.poll() is not None:
-            pytest.fail(f"The Celery worker did not start:\n{worker.log_tail()}")
+        worker.process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        worker.process.kill()
+        worker.process.wait()
+
+
+@pytest.fixture(scope="module")
+def celery_worker(
+    django_db_setup: None, worker_media_root: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Worker]:
+    """The worker the module's tests share, stopped when the module is done."""
+    purge_test_queues()
+    worker = start_worker(worker_media_root, tmp_path_factory.mktemp("worker") / "worker.log")
+    try:
         yield worker
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_worker(worker)
         forget_test_broker()
 
 

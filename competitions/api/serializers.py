@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from competitions.models import Competition, Entry, EntryRevision, Membership, Team, Track
+from competitions.models import Competition, Entry, EntryRevision, Membership, Team, Track, UploadSession
 from competitions.selectors import competitions_visible, teams_of
 
 
@@ -298,3 +298,34 @@ class EntryCreateSerializer(serializers.Serializer):
 class EntryUpdateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(allow_blank=True, required=False)
+
+
+# --- Resumable uploads (tus 1.0, see competitions.api.tus) ----------------------------------------------------
+
+
+class UploadSerializer(serializers.ModelSerializer):
+    """A resumable upload: PATCH chunks to ``url`` until ``offset`` equals ``size``; the last one creates
+    ``revision``."""
+
+    entry = serializers.PrimaryKeyRelatedField(read_only=True)
+    offset = serializers.IntegerField(source="received", help_text=_("Bytes the server has: send the next from here."))
+    complete = serializers.SerializerMethodField()
+    revision = RevisionSerializer(allow_null=True, read_only=True, help_text=_("The revision the upload became."))
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = UploadSession
+        fields = ["id", "entry", "original_name", "size", "offset", "complete", "revision", "created_at", "url"]
+        read_only_fields = fields
+
+    def get_complete(self, session: UploadSession) -> bool:
+        return session.revision_id is not None
+
+    def get_url(self, session: UploadSession) -> str:
+        return _absolute(self, "api:upload-detail", session.pk)
+
+
+class UploadConflictSerializer(RuleErrorSerializer):
+    """The body of a 409: the chunk did not start at the server's offset."""
+
+    offset = serializers.IntegerField(help_text=_("Bytes the server has: send the next chunk from here."))

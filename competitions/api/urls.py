@@ -15,5 +15,6 @@ router.register("revisions", views.RevisionViewSet, basename="revision")
 
 urlpatterns = [
     path("auth/token/", views.TokenObtainView.as_view(), name="token"),
+    path("uploads/<uuid:pk>/", views.UploadView.as_view(), name="upload-detail"),
     *router.urls,
 ]

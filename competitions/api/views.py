@@ -4,8 +4,14 @@ Querysets come from ``competitions.selectors``, filtered to what the caller may 
 are 404 exactly like missing ones. A service's ``RuleError`` becomes a 400 in ``competitions.api.exceptions``.
 """
 
+import io
+from uuid import UUID
+
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from django.http import Http404, HttpResponseBase
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
@@ -17,12 +23,16 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from competitions import selectors
-from competitions.models import Competition, Entry, EntryRevision, Team
-from competitions.services import accounts, entries, teams
+from competitions.models import Competition, Entry, EntryRevision, Team, UploadSession
+from competitions.services import accounts, entries, teams, uploads
 
 from . import serializers as s
+from . import tus
 
 RULE_ERROR = OpenApiResponse(s.RuleErrorSerializer, description="Refused by the competition's rules.")
+TUS_RESUMABLE = OpenApiParameter(
+    "Tus-Resumable", str, OpenApiParameter.HEADER, description="1.0.0 (optional; another version is a 412)."
+)
 
 
 class TokenObtainThrottle(SimpleRateThrottle):
@@ -211,6 +221,38 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Upda
         revision = entries.revision_receive(entry=entry, user=request.user, upload=form.validated_data["file"])
         return Response(self.get_serializer(revision).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(
+        operation_id="entries_uploads_start",
+        summary="Open a resumable upload (tus 1.0 creation)",
+        description=(
+            "For large files and unreliable connections. Send no body; give the size in `Upload-Length` and the file "
+            "name in `Upload-Metadata` as `filename <base64 of the UTF-8 name>`. Every rule is checked now, before "
+            "any byte is sent. Then PATCH the bytes to the upload's `url` (the `Location` header)."
+        ),
+        parameters=[
+            OpenApiParameter("Upload-Length", int, OpenApiParameter.HEADER, required=True, description="Bytes."),
+            OpenApiParameter(
+                "Upload-Metadata", str, OpenApiParameter.HEADER, required=True, description="filename <base64>"
+            ),
+            TUS_RESUMABLE,
+        ],
+        request=None,
+        responses={201: s.UploadSerializer, 400: RULE_ERROR},
+    )
+    @action(detail=True, methods=["post"], serializer_class=s.UploadSerializer)
+    def uploads(self, request: Request, pk: str) -> Response:
+        entry = self.get_object()
+        try:
+            tus.check_version(request.headers)
+            size = tus.upload_length(request.headers)
+            name = tus.file_name(request.headers)
+        except tus.ProtocolError as error:
+            return _protocol_error(error)
+        session = uploads.upload_start(entry=entry, user=request.user, original_name=name, size=size)
+        body = self.get_serializer(session).data
+        headers = {"Location": body["url"], **tus.session_headers(session)}
+        return Response(body, status=status.HTTP_201_CREATED, headers=headers)
+
 
 @extend_schema_view(retrieve=extend_schema(summary="A revision's processing status, report and statistics"))
 class RevisionViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -222,3 +264,91 @@ class RevisionViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return EntryRevision.objects.none()
         return selectors.revisions_visible_to(self.request.user)
+
+
+def _protocol_error(error: tus.ProtocolError) -> Response:
+    body = {"code": error.code, "detail": error.message, "field": None}
+    return Response(body, status=error.status, headers=tus.session_headers())
+
+
+class UploadView(APIView):
+    """One of the caller's resumable uploads (tus 1.0). Someone else's upload is a 404.
+
+    HEAD answers the offset (``Upload-Offset``), PATCH appends a chunk at that offset, DELETE cancels; GET
+    describes the upload and, once complete, the revision it became.
+    """
+
+    def get_object(self, pk: UUID) -> UploadSession:
+        return get_object_or_404(selectors.upload_sessions_of(self.request.user), pk=pk)
+
+    def finalize_response(
+        self, request: Request, response: HttpResponseBase, *args: object, **kwargs: object
+    ) -> HttpResponseBase:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        for header, value in tus.session_headers().items():
+            response.setdefault(header, value)
+        return response
+
+    @extend_schema(
+        operation_id="uploads_offset",
+        summary="How many bytes the server has (Upload-Offset header)",
+        parameters=[TUS_RESUMABLE],
+        responses={200: None},
+    )
+    def head(self, request: Request, pk: UUID) -> Response:
+        return Response(status=status.HTTP_200_OK, headers=tus.session_headers(self.get_object(pk)))
+
+    @extend_schema(operation_id="uploads_retrieve", summary="A resumable upload", responses=s.UploadSerializer)
+    def get(self, request: Request, pk: UUID) -> Response:
+        session = self.get_object(pk)
+        body = s.UploadSerializer(session, context={"request": request}).data
+        return Response(body, headers=tus.session_headers(session))
+
+    @extend_schema(
+        operation_id="uploads_append",
+        summary="Append a chunk at the server's offset",
+        description=(
+            "The body is the bytes from `Upload-Offset` on, with `Content-Type: application/offset+octet-stream` "
+            "and a `Content-Length`. 204 with the new `Upload-Offset`; the chunk that brings the last byte creates "
+            "the revision (GET the upload to see it). A wrong offset is a 409 carrying the server's offset; bytes "
+            "past the announced size are a 413."
+        ),
+        parameters=[
+            OpenApiParameter("Upload-Offset", int, OpenApiParameter.HEADER, required=True, description="Bytes."),
+            TUS_RESUMABLE,
+        ],
+        request={tus.CHUNK_CONTENT_TYPE: OpenApiTypes.BINARY},
+        responses={
+            204: None,
+            400: RULE_ERROR,
+            409: OpenApiResponse(s.UploadConflictSerializer, description="Continue from the server's offset."),
+            413: RULE_ERROR,
+        },
+    )
+    def patch(self, request: Request, pk: UUID) -> Response:
+        session = self.get_object(pk)
+        try:
+            tus.check_version(request.headers)
+            tus.check_chunk_type(request.headers)
+            offset = tus.upload_offset(request.headers)
+            length = tus.chunk_length(request.headers)
+        except tus.ProtocolError as error:
+            return _protocol_error(error)
+        try:
+            session = uploads.upload_append(
+                session=session, offset=offset, stream=request.stream or io.BytesIO(), length=length
+            )
+        except uploads.UploadOffsetConflict as error:
+            body = {"code": error.code, "detail": error.message, "field": error.field, "offset": error.offset}
+            return Response(body, status=status.HTTP_409_CONFLICT, headers={"Upload-Offset": str(error.offset)})
+        except uploads.UploadTooLong as error:
+            body = {"code": error.code, "detail": error.message, "field": error.field}
+            return Response(body, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+        except UploadSession.DoesNotExist:
+            raise Http404 from None
+        return Response(status=status.HTTP_204_NO_CONTENT, headers=tus.session_headers(session))
+
+    @extend_schema(operation_id="uploads_cancel", summary="Cancel the upload", request=None, responses={204: None})
+    def delete(self, request: Request, pk: UUID) -> Response:
+        uploads.upload_cancel(session=self.get_object(pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -78,7 +78,15 @@ class EntryRevision(models.Model):
     stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices, blank=True)
     # Outputs of processing, as storage names relative to MEDIA_ROOT: {"hero": "...", "viewer": "...", ...}.
     artifacts = models.JSONField(_("artifacts"), default=dict, blank=True)
-    attempts = models.PositiveSmallIntegerField(_("processing attempts"), default=0)
+    # Workers that took the current stage (validation, then rendering, each counted from zero): a file that keeps
+    # killing its worker is failed after METASCENE_MAX_PROCESSING_ATTEMPTS instead of looping forever.
+    attempts = models.PositiveSmallIntegerField(_("attempts at the current stage"), default=0)
+    # The task holding the current stage (its Celery task id) and since when. A claim older than the stage's hard
+    # time limit belongs to a worker that died, and another task may take the stage over.
+    claimed_by = models.CharField(_("claimed by"), max_length=64, blank=True)
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    # When a task for the current stage was last queued; the sweep queues another when none has claimed it in time.
+    queued_at = models.DateTimeField(_("queued"), null=True, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("uploaded by")
     )

@@ -93,7 +93,7 @@ def apply_policy(messages: list[Message], policy: str) -> list[Message]:
         return messages
     return [
         Message(WARNING, m.code, m.message, m.pointer)
-        if m.severity == ERROR and m.code not in UNLOADABLE_CODES and not m.code.startswith(OUR_PREFIXES)
+        if m.severity == ERROR and m.code not in UNLOADABLE_CODES and not is_our_code(m.code)
         else m
         for m in messages
     ]
@@ -112,3 +112,55 @@ OUR_PREFIXES = (
     "UPLOAD_",
     "CONTAINER_",
 )
+
+
+# What to fix, in plain words, for the validator messages entrants meet most. The validator's own sentence (which
+# names the exact index or value) comes first; this says what it means and what to do about it.
+PLAIN_WORDS = {
+    "ACCESSOR_MIN_MISMATCH": "The stored minimum of this accessor is wrong; re-export so the exporter recomputes it.",
+    "ACCESSOR_MAX_MISMATCH": "The stored maximum of this accessor is wrong; re-export so the exporter recomputes it.",
+    "ACCESSOR_ELEMENT_OUT_OF_MIN_BOUND": "A value is below the accessor's declared minimum; re-export the mesh.",
+    "ACCESSOR_ELEMENT_OUT_OF_MAX_BOUND": "A value is above the accessor's declared maximum; re-export the mesh.",
+    "ACCESSOR_OFFSET_ALIGNMENT": "Binary data is not aligned as glTF requires; re-export with a current exporter.",
+    "ACCESSOR_TOTAL_OFFSET_ALIGNMENT": "Binary data is not aligned as glTF requires; re-export with a newer exporter.",
+    "ACCESSOR_INVALID_FLOAT": "The mesh holds NaN or infinite numbers; clean up the geometry and export again.",
+    "ACCESSOR_INDEX_OOB": "A triangle refers to a vertex that does not exist; the mesh is corrupt, export it again.",
+    "ACCESSOR_TOO_LONG": "The accessor reads past the end of its data; the file is truncated or corrupt.",
+    "BUFFER_VIEW_TOO_LONG": "A buffer view reaches past the end of its buffer; the file is truncated or corrupt.",
+    "BUFFER_EXTERNAL_BYTELENGTH_MISMATCH": "A .bin file is shorter than the .gltf says; include the right .bin file.",
+    "GLB_CHUNK_LENGTH_UNALIGNED": "The GLB chunks are not padded to 4 bytes; re-export with a current exporter.",
+    "GLB_LENGTH_MISMATCH": "The GLB header's length does not match the file; the upload is truncated or damaged.",
+    "GLB_UNEXPECTED_END_OF_CHUNK_DATA": "The GLB file ends too early; it is truncated, upload it again.",
+    "GLB_UNEXPECTED_END_OF_CHUNK_HEADER": "The GLB file ends too early; it is truncated, upload it again.",
+    "GLB_UNEXPECTED_END_OF_HEADER": "The GLB file ends too early; it is truncated, upload it again.",
+    "GLB_INVALID_MAGIC": "This is not a GLB file; export the scene as binary glTF (.glb).",
+    "INVALID_JSON": "The glTF JSON cannot be parsed; the file is damaged or was edited by hand.",
+    "IO_ERROR": "A file the scene refers to cannot be read; include it in the zip beside the .gltf.",
+    "IMAGE_UNRECOGNIZED_FORMAT": "A texture is not a PNG, JPEG, WebP or KTX2 image; convert it to PNG or JPEG.",
+    "IMAGE_DATA_INVALID": "A texture image is damaged; save it again as PNG or JPEG.",
+    "IMAGE_UNEXPECTED_EOS": "A texture image is cut short; save it again as PNG or JPEG.",
+    "IMAGE_MIME_TYPE_INVALID": "A texture's declared type does not match its content; re-export the scene.",
+    "UNRESOLVED_REFERENCE": "Something refers to an object that does not exist; the file is corrupt, export it again.",
+    "UNDEFINED_PROPERTY": "A property glTF requires is missing; export with a glTF 2.0 exporter.",
+    "TYPE_MISMATCH": "A property has the wrong type; export with a glTF 2.0 exporter.",
+    "UNSUPPORTED_EXTENSION": "The scene needs a glTF extension viewers may not support; export without it.",
+    "NODE_LOOP": "The node hierarchy contains a loop; fix the parenting in your 3D tool.",
+    "MESH_PRIMITIVE_ACCESSOR_WITHOUT_BYTESTRIDE": "Interleaved vertex data lacks a byte stride; re-export the scene.",
+    "MESH_PRIMITIVE_POSITION_ACCESSOR_WITHOUT_BOUNDS": "Vertex positions lack min/max; re-export the scene.",
+}
+
+
+def plain_message(code: str, message: str) -> str:
+    """The validator's sentence followed, where we have one, by what it means and what to fix."""
+    advice = PLAIN_WORDS.get(code)
+    return f"{message} {advice}" if advice else message
+
+
+# Khronos validator codes that happen to start like ours. They are the validator's, so the lenient policy should
+# treat them as such: see ``is_our_code``.
+VALIDATOR_CODES_WITH_OUR_PREFIXES = frozenset({"DATA_URI_GLB", "URI_GLB", "TEXTURE_INVALID_IMAGE_MIME_TYPE"})
+
+
+def is_our_code(code: str) -> bool:
+    """Whether ``code`` comes from our own checks rather than from the Khronos validator."""
+    return code.startswith(OUR_PREFIXES) and code not in VALIDATOR_CODES_WITH_OUR_PREFIXES

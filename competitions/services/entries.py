@@ -1,18 +1,18 @@
 import hashlib
-from pathlib import Path, PurePath
+from pathlib import PurePath
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from competitions.exceptions import RuleError
 from competitions.models import Entry, EntryRevision, Membership, Team, Track
-from competitions.pipeline.container import inspect_container
+from competitions.services import processing
 
 CHUNK_SIZE = 1024 * 1024
 
@@ -75,10 +75,10 @@ def entry_update(*, entry: Entry, user: AbstractBaseUser, title: str, descriptio
     return entry
 
 
-def _check_upload(entry: Entry, upload: UploadedFile) -> str:
+def _check_upload(entry: Entry, name: str, size: int | None) -> str:
     """Refuse a file the competition does not accept; return its display name."""
     competition = entry.team.competition
-    name = PurePath(upload.name or "upload").name[:255]
+    name = PurePath(name or "upload").name[:255]
     extension = PurePath(name).suffix.lower()
     if extension not in competition.accepted_extensions:
         raise RuleError(
@@ -87,26 +87,36 @@ def _check_upload(entry: Entry, upload: UploadedFile) -> str:
             code="format_not_allowed",
             field="file",
         )
-    if upload.size is not None and upload.size > competition.max_upload_bytes:
+    if size is not None and size > competition.max_upload_bytes:
         raise RuleError(
             _("The file is %(size)s MB; this competition accepts at most %(max)s MB.")
-            % {"size": f"{upload.size / 2**20:.1f}", "max": f"{competition.max_upload_bytes / 2**20:.0f}"},
+            % {"size": f"{size / 2**20:.1f}", "max": f"{competition.max_upload_bytes / 2**20:.0f}"},
             code="file_too_large",
             field="file",
         )
-    if not upload.size:
+    if not size:
         raise RuleError(_("The file is empty."), code="file_empty", field="file")
     return name
 
 
 class _HashingFile(File):
-    """Wraps an upload so that storage computes the SHA-256 and size while it copies, in one pass."""
+    """Wraps an upload so that storage computes the SHA-256 and size while it copies, in one pass.
+
+    An upload already on disk (a large form upload's temporary file, a finished resumable upload) is hashed in one
+    read here, and its ``temporary_file_path`` lets a file-system storage move it into place instead of copying it.
+    """
 
     def __init__(self, upload: UploadedFile) -> None:
         super().__init__(upload.file, name=upload.name)
         self.sha256 = hashlib.sha256()
         self.bytes_read = 0
         self._upload = upload
+        self._hashed = hasattr(upload, "temporary_file_path")
+        if self._hashed:
+            for chunk in upload.chunks(CHUNK_SIZE):
+                self.sha256.update(chunk)
+                self.bytes_read += len(chunk)
+            self.temporary_file_path = upload.temporary_file_path
 
     @property
     def size(self) -> int:
@@ -114,16 +124,17 @@ class _HashingFile(File):
 
     def chunks(self, chunk_size: int | None = None):  # type: ignore[no-untyped-def]
         for chunk in self._upload.chunks(chunk_size or CHUNK_SIZE):
-            self.sha256.update(chunk)
-            self.bytes_read += len(chunk)
+            if not self._hashed:
+                self.sha256.update(chunk)
+                self.bytes_read += len(chunk)
             yield chunk
 
 
-def revision_receive(*, entry: Entry, user: AbstractBaseUser, upload: UploadedFile) -> EntryRevision:
-    """Store an uploaded file as the entry's next revision and queue its processing after commit.
+def revision_check(*, entry: Entry, user: AbstractBaseUser, name: str, size: int | None) -> str:
+    """Check every rule a file must pass to become the entry's next revision; return its display name.
 
-    Checks membership, the submission window, the team's minimum size and the asset rules first, so nothing is
-    written for a refused file. The file is streamed to storage under a server-made name, hashed on the way.
+    Membership, the submission window, the team's minimum size and the asset rules (file type, size). Nothing is
+    written. ``revision_receive`` calls it, and resumable uploads call it before they accept any byte.
     """
     team = entry.team
     competition = team.competition
@@ -136,7 +147,16 @@ def revision_receive(*, entry: Entry, user: AbstractBaseUser, upload: UploadedFi
             % {"min": competition.team_size_min, "count": members},
             code="team_too_small",
         )
-    display_name = _check_upload(entry, upload)
+    return _check_upload(entry, name, size)
+
+
+def revision_receive(*, entry: Entry, user: AbstractBaseUser, upload: UploadedFile) -> EntryRevision:
+    """Store an uploaded file as the entry's next revision and queue its processing after commit.
+
+    Checks membership, the submission window, the team's minimum size and the asset rules first, so nothing is
+    written for a refused file. The file is streamed to storage under a server-made name, hashed on the way.
+    """
+    display_name = revision_check(entry=entry, user=user, name=upload.name or "upload", size=upload.size)
     hashing = _HashingFile(upload)
     with transaction.atomic():
         locked = Entry.objects.select_for_update().get(pk=entry.pk)
@@ -153,62 +173,4 @@ def revision_receive(*, entry: Entry, user: AbstractBaseUser, upload: UploadedFi
 
 
 def _enqueue_processing(revision_id: int) -> None:
-    from competitions.tasks import process_revision
-
-    process_revision.delay(revision_id)
-
-
-def revision_claim(*, revision_id: int) -> bool:
-    """Move a received revision to validating, counting the attempt. False if another worker has it, or it's done.
-
-    One conditional UPDATE, so two workers given the same id never both process it.
-    """
-    claimed = EntryRevision.objects.filter(pk=revision_id, status=EntryRevision.Status.RECEIVED).update(
-        status=EntryRevision.Status.VALIDATING, attempts=F("attempts") + 1, status_changed_at=timezone.now()
-    )
-    return claimed == 1
-
-
-def revision_process(*, revision_id: int) -> EntryRevision | None:
-    """Check a claimed revision's container and record the verdict. A rerun on a finished revision is a no-op.
-
-    Ready moves the entry's current revision here, if it is newer than the current one; a rejected revision never
-    replaces a ready one.
-    """
-    if not revision_claim(revision_id=revision_id):
-        return None
-    revision = EntryRevision.objects.select_related("entry").get(pk=revision_id)
-    messages, stats = inspect_container(Path(revision.file.path))
-    errors = [m for m in messages if m["severity"] == "error"]
-    status = EntryRevision.Status.REJECTED if errors else EntryRevision.Status.READY
-    return revision_finish(revision=revision, status=status, messages=messages, stats=stats)
-
-
-@transaction.atomic
-def revision_finish(
-    *, revision: EntryRevision, status: str, messages: list[dict[str, str]], stats: dict[str, int]
-) -> EntryRevision:
-    """Record the outcome of processing and, for a ready revision, make it the entry's current one."""
-    now = timezone.now()
-    revision.status = status
-    revision.report = {"messages": messages}
-    revision.stats = stats
-    revision.processed_at = now
-    revision.status_changed_at = now
-    revision.save(update_fields=["status", "report", "stats", "processed_at", "status_changed_at"])
-    if status == EntryRevision.Status.READY:
-        Entry.objects.filter(pk=revision.entry_id).filter(
-            Q(current_revision__isnull=True) | Q(current_revision__number__lt=revision.number)
-        ).update(current_revision=revision, updated_at=now)
-    return revision
-
-
-def revision_fail(*, revision_id: int, reason: str) -> None:
-    """Our fault, not the file's: record it so organisers see it; the entry keeps its current revision."""
-    now = timezone.now()
-    EntryRevision.objects.filter(pk=revision_id).exclude(status__in=EntryRevision.FINAL_STATUSES).update(
-        status=EntryRevision.Status.FAILED,
-        report={"messages": [{"severity": "error", "code": "PROCESSING_FAILED", "message": reason, "pointer": ""}]},
-        processed_at=now,
-        status_changed_at=now,
-    )
+    processing.queue_stage(processing.VALIDATION, revision_id)

@@ -1,26 +1,40 @@
 """An entry's page: its title and description, its revisions, the upload of a new file and the live status.
 
-An entry is looked up among the entries of the requesting person's teams only; anyone else gets a 404.
+A file is uploaded either in one form post (without JavaScript) or, by static/js/upload.js, as a resumable upload
+(tus 1.0, see ``competitions.api.tus``). The status JSON lets static/js/status.js follow processing stage by stage;
+processing outputs such as the hero thumbnail are served by ``revision_artifact``.
+
+An entry is looked up among the entries of the requesting person's teams only, and an upload among the person's
+own uploads; anyone else gets a 404.
 """
+
+import mimetypes
+from typing import Any
+from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from competitions import selectors
+from competitions.api import tus
 from competitions.exceptions import RuleError
-from competitions.models import Entry, EntryRevision
-from competitions.services import entries
+from competitions.models import Entry, EntryRevision, UploadSession
+from competitions.services import entries, uploads
 from frontend.forms import EntryEditForm, RevisionUploadForm, add_rule_error
 
-# The figures of a processed revision shown on the entry page, in this order.
+# The figures of a processed revision shown beside the current file, in this order.
 STAT_LABELS = [
     ("triangles", gettext_lazy("Triangles")),
     ("vertices", gettext_lazy("Vertices")),
@@ -31,6 +45,18 @@ STAT_LABELS = [
     ("nodes", gettext_lazy("Nodes")),
     ("animations", gettext_lazy("Animations")),
 ]
+# The figures of a ready revision in its row of the revisions table.
+READY_STAT_LABELS = [
+    ("triangles", gettext_lazy("Triangles")),
+    ("vertices", gettext_lazy("Vertices")),
+    ("materials", gettext_lazy("Materials")),
+    ("textures", gettext_lazy("Textures")),
+    ("draw_calls", gettext_lazy("Draw calls")),
+]
+SEVERITIES = ("error", "warning", "info")
+# Bytes per request of the resumable upload script; big enough that request overhead does not matter, small
+# enough that a dropped connection costs little.
+UPLOAD_CHUNK_BYTES = 8 * 1024 * 1024
 
 
 def _entry_of(request: HttpRequest, pk: int) -> Entry:
@@ -39,6 +65,135 @@ def _entry_of(request: HttpRequest, pk: int) -> Entry:
 
 def _is_xhr(request: HttpRequest) -> bool:
     return request.headers.get("x-requested-with") == "XMLHttpRequest"
+
+
+# --- How a revision is shown ----------------------------------------------------------------------------------
+
+
+def _report_messages(revision: EntryRevision) -> list[dict[str, str]]:
+    report = revision.report if isinstance(revision.report, dict) else {}
+    return [
+        {
+            "severity": str(m.get("severity", "")),
+            "message": str(m.get("message", "")),
+            "code": str(m.get("code", "")),
+            "pointer": str(m.get("pointer", "") or ""),
+        }
+        for m in report.get("messages") or []
+        if isinstance(m, dict)
+    ]
+
+
+def _group_title(severity: str, count: int) -> str:
+    if severity == "error":
+        return ngettext("%(count)d error", "%(count)d errors", count) % {"count": count}
+    if severity == "warning":
+        return ngettext("%(count)d warning", "%(count)d warnings", count) % {"count": count}
+    return ngettext("%(count)d note", "%(count)d notes", count) % {"count": count}
+
+
+def _message_groups(revision: EntryRevision) -> list[dict[str, Any]]:
+    """The report's messages grouped by severity, errors first. A failed revision's are ours, not the entrant's."""
+    if revision.status == EntryRevision.Status.FAILED:
+        return []
+    found = _report_messages(revision)
+    groups = []
+    for severity in SEVERITIES:
+        chosen = [m for m in found if m["severity"] == severity]
+        if chosen:
+            groups.append({"severity": severity, "title": _group_title(severity, len(chosen)), "messages": chosen})
+    return groups
+
+
+def _stages(revision: EntryRevision) -> list[dict[str, str]]:
+    """Each processing stage with its state for the progress indicator: done, active, stopped or todo."""
+    order = list(EntryRevision.Stage)
+    status = revision.status
+    if status == EntryRevision.Status.READY:
+        current = len(order)
+    elif revision.stage in order:
+        current = order.index(EntryRevision.Stage(revision.stage))
+    elif status == EntryRevision.Status.VALIDATING:
+        current = order.index(EntryRevision.Stage.UNPACK)
+    elif status == EntryRevision.Status.RENDERING:
+        current = order.index(EntryRevision.Stage.RENDER)
+    else:  # Received, or finished without a recorded stage.
+        current = -1
+    at_current = "stopped" if revision.is_final else "active"
+    state_labels = {
+        "done": _("done"),
+        "active": _("in progress"),
+        "stopped": _("stopped here"),
+        "todo": _("waiting"),
+    }
+    stages = []
+    for index, stage in enumerate(order):
+        state = "done" if index < current else at_current if index == current else "todo"
+        stages.append(
+            {"key": stage.value, "label": str(stage.label), "state": state, "state_label": state_labels[state]}
+        )
+    return stages
+
+
+def _size_in_metres(stats: dict[str, Any]) -> str:
+    size = stats.get("size")
+    if not isinstance(size, list | tuple) or len(size) != 3:
+        return ""
+    try:
+        sides = [number_format(float(side), decimal_pos=2) for side in size]
+    except (TypeError, ValueError):
+        return ""
+    return _("%(x)s × %(y)s × %(z)s m") % {"x": sides[0], "y": sides[1], "z": sides[2]}
+
+
+def _stat_rows(stats: dict[str, Any], labels: list[tuple[str, Any]]) -> list[tuple[str, str]]:
+    rows = [
+        (str(label), number_format(stats[key], force_grouping=True))
+        for key, label in labels
+        if isinstance(stats.get(key), int | float) and not isinstance(stats.get(key), bool)
+    ]
+    size = _size_in_metres(stats)
+    if size:
+        rows.append((_("Dimensions"), size))
+    return rows
+
+
+def _artifact_url(revision: EntryRevision, name: str) -> str:
+    artifacts = revision.artifacts if isinstance(revision.artifacts, dict) else {}
+    if not isinstance(artifacts.get(name), str):
+        return ""
+    return reverse(
+        "frontend:revision-artifact", kwargs={"pk": revision.entry_id, "revision_pk": revision.pk, "name": name}
+    )
+
+
+def _revision_view(revision: EntryRevision) -> dict[str, Any]:
+    """What the entry page shows under a revision: stages while it is processed, then the outcome."""
+    ready = revision.status == EntryRevision.Status.READY
+    view = {
+        "revision": revision,
+        "stages": _stages(revision),
+        "stopped_at": revision.get_stage_display() if revision.stage and revision.is_final else "",
+        "groups": _message_groups(revision),
+        "has_pointers": any(m["pointer"] for m in _report_messages(revision)),
+        "stats": _stat_rows(revision.stats or {}, READY_STAT_LABELS) if ready else [],
+        "hero_url": _artifact_url(revision, "hero") if ready else "",
+    }
+    view["visible"] = not ready or bool(view["groups"] or view["stats"] or view["hero_url"])
+    return view
+
+
+def _current_view(current: EntryRevision | None) -> dict[str, Any]:
+    if current is None:
+        return {"current": None, "current_stats": [], "current_hero_url": ""}
+    return {
+        "current": current,
+        "current_stats": _stat_rows(current.stats or {}, STAT_LABELS),
+        "current_hero_url": _artifact_url(current, "hero"),
+    }
+
+
+# --- Pages ----------------------------------------------------------------------------------------------------
 
 
 def _render_entry(
@@ -50,22 +205,20 @@ def _render_entry(
 ) -> HttpResponse:
     competition = entry.team.competition
     revisions = list(selectors.revisions_of(entry))
-    current = entry.current_revision
     now = timezone.now()
     context = {
         "entry": entry,
         "team": entry.team,
         "competition": competition,
         "revisions": revisions,
-        "current": current,
-        "current_stats": [(label, current.stats[key]) for key, label in STAT_LABELS if key in current.stats]
-        if current
-        else [],
+        "revision_rows": [_revision_view(revision) for revision in revisions],
+        **_current_view(entry.current_revision),
         "pending": any(not revision.is_final for revision in revisions),
         "now": now,
         "submission_open": competition.submission_is_open(now),
         "edit_form": edit_form or EntryEditForm(initial={"title": entry.title, "description": entry.description}),
         "upload_form": upload_form or RevisionUploadForm(competition=competition),
+        "upload_chunk_bytes": UPLOAD_CHUNK_BYTES,
     }
     return render(request, "portal/entry_detail.html", context)
 
@@ -91,10 +244,22 @@ def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_entry(request, entry, edit_form=form)
 
 
+def _revisions_url(entry_id: int) -> str:
+    return reverse("frontend:entry-detail", kwargs={"pk": entry_id}) + "#revisions"
+
+
+def _received_message(request: HttpRequest, revision: EntryRevision) -> None:
+    messages.success(
+        request,
+        _("Revision %(number)d (“%(name)s”) is received. We are checking it now; its status shows below.")
+        % {"number": revision.number, "name": revision.original_name},
+    )
+
+
 @login_required
 @require_POST
 def revision_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    """Receive a new file for the entry. The upload script asks for JSON; a plain form post gets a page."""
+    """Receive a new file in one request: the form without JavaScript. A script asking for JSON gets JSON."""
     entry = _entry_of(request, pk)
     form = RevisionUploadForm(request.POST, request.FILES, competition=entry.team.competition)
     if form.is_valid():
@@ -103,12 +268,8 @@ def revision_upload(request: HttpRequest, pk: int) -> HttpResponse:
         except RuleError as error:
             add_rule_error(form, error)
         else:
-            messages.success(
-                request,
-                _("Revision %(number)d (“%(name)s”) is received. We are checking it now; its status shows below.")
-                % {"number": revision.number, "name": revision.original_name},
-            )
-            url = reverse("frontend:entry-detail", kwargs={"pk": entry.pk}) + "#revisions"
+            _received_message(request, revision)
+            url = _revisions_url(entry.pk)
             if _is_xhr(request):
                 return JsonResponse({"ok": True, "redirect": url})
             return redirect(url)
@@ -118,36 +279,176 @@ def revision_upload(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_entry(request, entry, upload_form=form)
 
 
-def _report_messages(revision: EntryRevision) -> list[dict[str, str]]:
-    report = revision.report if isinstance(revision.report, dict) else {}
-    return [
-        {"severity": str(m.get("severity", "")), "message": str(m.get("message", "")), "code": str(m.get("code", ""))}
-        for m in report.get("messages") or []
-        if isinstance(m, dict)
-    ]
+# --- Resumable uploads (tus 1.0, see competitions.api.tus) ----------------------------------------------------
+
+
+def _with_tus(response: HttpResponse, session: UploadSession | None = None) -> HttpResponse:
+    for header, value in tus.session_headers(session).items():
+        response[header] = value
+    return response
+
+
+def _upload_refused(error: RuleError, status: int = 400, session: UploadSession | None = None) -> HttpResponse:
+    """The same JSON as a refused form upload, so the script shows it the same way, plus the rule's code."""
+    field = error.field or "__all__"
+    return _with_tus(
+        JsonResponse({"ok": False, "code": error.code, "errors": {field: [error.message]}}, status=status), session
+    )
+
+
+def _protocol_refused(error: tus.ProtocolError) -> HttpResponse:
+    body = {"ok": False, "code": error.code, "errors": {"__all__": [error.message]}}
+    return _with_tus(JsonResponse(body, status=error.status))
+
+
+def _upload_url(session: UploadSession) -> str:
+    return reverse("frontend:upload-session", kwargs={"pk": session.entry_id, "session_id": session.pk})
+
+
+def _upload_json(session: UploadSession) -> dict[str, Any]:
+    complete = session.revision_id is not None
+    return {
+        "ok": True,
+        "url": _upload_url(session),
+        "name": session.original_name,
+        "size": session.size,
+        "offset": session.received,
+        "complete": complete,
+        "revision": session.revision.number if complete else None,
+        "redirect": _revisions_url(session.entry_id) if complete else None,
+    }
+
+
+@login_required
+@require_POST
+def upload_start(request: HttpRequest, pk: int) -> HttpResponse:
+    """Open a resumable upload: ``Upload-Length`` and ``Upload-Metadata`` in, 201 and ``Location`` out.
+
+    Every rule is checked here, before any byte is sent.
+    """
+    entry = _entry_of(request, pk)
+    try:
+        tus.check_version(request.headers)
+        size = tus.upload_length(request.headers)
+        name = tus.file_name(request.headers)
+    except tus.ProtocolError as error:
+        return _protocol_refused(error)
+    try:
+        session = uploads.upload_start(entry=entry, user=request.user, original_name=name, size=size)
+    except RuleError as error:
+        return _upload_refused(error)
+    response = JsonResponse(_upload_json(session), status=201)
+    response["Location"] = _upload_url(session)
+    return _with_tus(response, session)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "HEAD", "PATCH", "DELETE"])
+def upload_session(request: HttpRequest, pk: int, session_id: UUID) -> HttpResponse:
+    """One resumable upload of the requesting person: HEAD or GET its offset, PATCH a chunk, DELETE to cancel.
+
+    Someone else's upload, or one on an entry of a team the person has left, is a 404.
+    """
+    session = get_object_or_404(selectors.upload_sessions_of(request.user), pk=session_id, entry_id=pk)
+    if request.method == "PATCH":
+        return _upload_append(request, session)
+    if request.method == "DELETE":
+        uploads.upload_cancel(session=session)
+        return _with_tus(HttpResponse(status=204))
+    if request.method == "HEAD":
+        return _with_tus(HttpResponse(status=200), session)
+    return _with_tus(JsonResponse(_upload_json(session)), session)
+
+
+def _upload_append(request: HttpRequest, session: UploadSession) -> HttpResponse:
+    try:
+        tus.check_version(request.headers)
+        tus.check_chunk_type(request.headers)
+        offset = tus.upload_offset(request.headers)
+        length = tus.chunk_length(request.headers)
+    except tus.ProtocolError as error:
+        return _protocol_refused(error)
+    try:
+        session = uploads.upload_append(session=session, offset=offset, stream=request, length=length)
+    except uploads.UploadOffsetConflict as error:
+        response = _upload_refused(error, status=409)
+        response["Upload-Offset"] = str(error.offset)
+        return response
+    except uploads.UploadTooLong as error:
+        return _upload_refused(error, status=413, session=session)
+    except UploadSession.DoesNotExist:
+        raise Http404 from None
+    except RuleError as error:
+        return _upload_refused(error, session=session)
+    if session.revision is not None and offset + length == session.size:
+        _received_message(request, session.revision)
+    return _with_tus(HttpResponse(status=204), session)
+
+
+# --- Status and outputs ---------------------------------------------------------------------------------------
 
 
 @never_cache
 @login_required
 @require_GET
 def entry_status(request: HttpRequest, pk: int) -> JsonResponse:
-    """The status of each revision, for the entry page to follow processing without reloading."""
+    """The status of each revision, for the entry page to follow processing without reloading.
+
+    Each revision comes with its stage, the stages' labels and states, its messages with their JSON pointers, the
+    URL of its hero thumbnail when there is one, and ``html``: the block the page shows under it, rendered by the
+    same template as the page, so the script only swaps it in.
+    """
     entry = _entry_of(request, pk)
-    revisions = [
-        {
-            "id": revision.pk,
-            "number": revision.number,
-            "status": revision.status,
-            "label": revision.get_status_display(),
-            "final": revision.is_final,
-            "messages": _report_messages(revision) if revision.status != EntryRevision.Status.READY else [],
-        }
-        for revision in selectors.revisions_of(entry)
-    ]
+    revisions = []
+    for revision in selectors.revisions_of(entry):
+        view = _revision_view(revision)
+        revisions.append(
+            {
+                "id": revision.pk,
+                "number": revision.number,
+                "status": revision.status,
+                "label": revision.get_status_display(),
+                "final": revision.is_final,
+                "stage": revision.stage,
+                "stage_label": revision.get_stage_display() if revision.stage else "",
+                "stages": [{key: stage[key] for key in ("key", "label", "state")} for stage in view["stages"]],
+                "messages": [] if revision.status == EntryRevision.Status.FAILED else _report_messages(revision),
+                "hero_url": view["hero_url"] or None,
+                "visible": view["visible"],
+                "html": render_to_string("portal/includes/revision_detail.html", {"row": view}, request=request),
+            }
+        )
+    current = entry.current_revision
     return JsonResponse(
         {
             "pending": any(not revision["final"] for revision in revisions),
-            "current_revision": entry.current_revision.number if entry.current_revision else None,
+            "current_revision": current.number if current else None,
+            "current_html": render_to_string(
+                "portal/includes/current_file.html", _current_view(current), request=request
+            ),
             "revisions": revisions,
         }
     )
+
+
+@login_required
+@require_GET
+def revision_artifact(request: HttpRequest, pk: int, revision_pk: int, name: str) -> FileResponse:
+    """A processing output of a revision (its hero thumbnail, ...), for the entry's team only; 404 otherwise.
+
+    Only names the revision's ``artifacts`` list are served, from the storage name recorded there.
+    """
+    revision = get_object_or_404(selectors.revisions_visible_to(request.user), pk=revision_pk, entry_id=pk)
+    artifacts = revision.artifacts if isinstance(revision.artifacts, dict) else {}
+    storage_name = artifacts.get(name)
+    if not isinstance(storage_name, str) or not storage_name:
+        raise Http404
+    try:
+        handle = default_storage.open(storage_name, "rb")
+    except (FileNotFoundError, SuspiciousFileOperation):
+        raise Http404 from None
+    content_type = mimetypes.guess_type(storage_name)[0] or "application/octet-stream"
+    response = FileResponse(handle, content_type=content_type)
+    response["Cache-Control"] = "private, max-age=300"
+    return response

@@ -1,4 +1,10 @@
-"""The Celery application. Workers start with ``celery -A metascene worker`` (``platform/`` on the path)."""
+"""The Celery application. ``platform/`` must be on the path:
+
+    celery -A metascene worker -Q validation,rendering   # or one queue per machine: -Q validation / -Q rendering
+    celery -A metascene beat                             # the periodic sweep of stuck revisions, upload expiry
+
+Everything is configured by the ``CELERY_*`` settings (queues, routes, time limits, the beat schedule).
+"""
 
 import os
 

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from competitions.models import EntryRevision
 from competitions.pipeline.samples import box_glb
 from competitions.services import entries as entry_services
+from competitions.services import processing
 from tests.factories import EntryFactory, EntryRevisionFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -154,7 +155,7 @@ def test_polling_an_uploaded_revision_shows_it_ready_once_processed(client_for, 
     # Given an upload, and the worker having processed it
     client = client_for(alice)
     revision_id = upload(client, entry, box_glb()).json()["id"]
-    entry_services.revision_process(revision_id=revision_id)
+    processing.revision_process(revision_id=revision_id)
 
     # When the script polls its status
     body = client.get(f"/api/revisions/{revision_id}/").json()

@@ -204,7 +204,9 @@ def test_status_json_lists_revisions_with_status_and_report(client, entry, bob):
         (2, "rejected", "Rejected", True),
         (1, "ready", "Ready", True),
     ]
-    assert body["revisions"][1]["messages"] == [{"severity": "error", "message": "Not a GLB.", "code": "GLB_BAD_MAGIC"}]
+    assert body["revisions"][1]["messages"] == [
+        {"severity": "error", "message": "Not a GLB.", "code": "GLB_BAD_MAGIC", "pointer": ""}
+    ]
 
 
 def test_entry_page_shows_revision_times_in_the_competitions_zone(client, entry, bob):

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from competitions.models import Competition, Entry, EntryRevision, Membership, Profile, Track
 from competitions.pipeline.samples import Box, scene_glb
-from competitions.services import entries, teams
+from competitions.services import entries, processing, teams
 
 User = get_user_model()
 
@@ -537,7 +537,7 @@ class Command(BaseCommand):
                 revision_ids += self._create_team(competition, tracks, plan)
         # After commit, as a worker would; the tasks queued by the uploads then find nothing to claim.
         for revision_id in revision_ids:
-            entries.revision_process(revision_id=revision_id)
+            processing.revision_process(revision_id=revision_id)
         outcome = EntryRevision.objects.filter(pk__in=revision_ids)
         ready = outcome.filter(status=EntryRevision.Status.READY).count()
         self.stdout.write(

@@ -1,5 +1,8 @@
-// Follow the processing of an entry's revisions: while any is not final, poll the status JSON every two seconds
-// and update the badges in place. Without JavaScript the page shows the status at load, and a note says to reload.
+// Follow the processing of an entry's revisions: while any is not final, poll the status JSON every two seconds and
+// update each revision in place: its badge, its per-stage progress, then its outcome (grouped messages, or the
+// thumbnail and figures), and the "Current file" panel when a revision becomes current. The server renders each
+// block with the page's own templates (the JSON's `html`), so this script only swaps them in. Without JavaScript
+// the page shows the status at load, and a note says to reload.
 (function () {
   "use strict";
   var section = document.getElementById("revisions");
@@ -10,25 +13,56 @@
   if (section.dataset.pending !== "true") return;
 
   var url = section.dataset.statusUrl;
+  var currentPanel = document.querySelector("[data-current-file]");
   var INTERVAL = 2000;
   var RETRY = 10000;
 
-  function renderMessages(row, messages) {
-    var list = row.querySelector("[data-revision-messages]");
-    list.replaceChildren();
-    messages.forEach(function (message) {
-      var item = document.createElement("li");
-      item.className = "severity-" + message.severity;
-      item.textContent = message.message + " ";
-      if (message.code) {
-        var code = document.createElement("code");
-        code.className = "small";
-        code.textContent = message.code;
-        item.append(code);
+  function updateBadge(row, revision) {
+    var badge = row.querySelector("[data-revision-status] .badge");
+    if (badge && badge.dataset.status !== revision.status) {
+      badge.className = "badge status-" + revision.status;
+      badge.dataset.status = revision.status;
+      badge.textContent = revision.label;
+    }
+  }
+
+  function updateDetail(revision) {
+    var report = section.querySelector('tr[data-revision-report="' + revision.id + '"]');
+    if (!report) return;
+    var cell = report.querySelector("[data-revision-detail]");
+    // Swap only when something changed, so that a screen reader or a text selection is not disturbed every poll.
+    var state = revision.status + ":" + (revision.stage || "");
+    if (cell && cell.dataset.state !== state) {
+      cell.innerHTML = revision.html;
+      cell.dataset.state = state;
+    }
+    report.hidden = !revision.visible;
+  }
+
+  function markCurrent(number) {
+    var template = section.querySelector(".current-badge");
+    section.querySelectorAll("tr[data-revision]").forEach(function (row) {
+      var isCurrent = row.querySelector(".revision-number").textContent.trim() === String(number);
+      row.classList.toggle("is-current", isCurrent);
+      var badge = row.querySelector(".current-badge");
+      if (badge && !isCurrent) badge.remove();
+      if (!badge && isCurrent) {
+        badge = document.createElement("span");
+        badge.className = "badge current-badge";
+        badge.textContent = template ? template.textContent : section.dataset.textCurrent;
+        var name = row.querySelector(".filename .cell-detail");
+        name.parentNode.insertBefore(badge, name);
+        name.parentNode.insertBefore(document.createTextNode(" "), badge);
       }
-      list.append(item);
     });
-    row.hidden = messages.length === 0;
+  }
+
+  function updateCurrent(data) {
+    var number = String(data.current_revision || "");
+    if (number === (section.dataset.current || "")) return;
+    section.dataset.current = number;
+    if (currentPanel) currentPanel.innerHTML = data.current_html;
+    markCurrent(number);
   }
 
   function apply(data) {
@@ -39,26 +73,20 @@
         unknown = true;
         return;
       }
-      var badge = row.querySelector("[data-revision-status] .badge");
-      if (badge && badge.dataset.status !== revision.status) {
-        badge.className = "badge status-" + revision.status;
-        badge.dataset.status = revision.status;
-        badge.textContent = revision.label;
-      }
-      var report = section.querySelector('tr[data-revision-report="' + revision.id + '"]');
-      if (report && revision.final) renderMessages(report, revision.messages);
+      updateBadge(row, revision);
+      updateDetail(revision);
     });
+    updateCurrent(data);
     return unknown;
   }
 
-  function settle(data, unknown) {
-    // Everything is checked. If the current file changed, its panel is out of date: offer a reload rather than
-    // reloading by ourselves, which could throw away what the person is typing or uploading.
+  function settle(unknown) {
+    // Everything is checked. A revision this page does not list (uploaded from elsewhere) needs a reload; offer
+    // one rather than reloading by ourselves, which could throw away what the person is typing or uploading.
     var note = section.querySelector("[data-pending-note]");
     if (!note) return;
-    var changed = unknown || String(data.current_revision || "") !== (section.dataset.current || "");
-    if (!changed) {
-      note.hidden = true;
+    if (!unknown) {
+      note.replaceChildren(document.createTextNode(section.dataset.textSettled));
       return;
     }
     var link = document.createElement("a");
@@ -80,7 +108,7 @@
       .then(function (data) {
         var unknown = apply(data);
         if (data.pending && !unknown) window.setTimeout(poll, INTERVAL);
-        else settle(data, unknown);
+        else settle(unknown);
       })
       .catch(function () {
         window.setTimeout(poll, RETRY);

@@ -8,6 +8,7 @@ broker on the local filesystem (a real worker process, no server). ``DATABASE_UR
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parents[3]
@@ -175,11 +176,45 @@ def filesystem_broker_options(folder: Path) -> dict[str, str | bool]:
 
 # The database, not the broker, is the source of truth for a revision's state; results are not stored.
 CELERY_BROKER_DIR = VAR_DIR / "celery"
+
+
+def stage_time_limits(stage_seconds: int) -> dict[str, int]:
+    """Time limits for a processing stage given the wall-clock seconds its sandboxed child may run.
+
+    The sandbox stops the child first (the file's fault: rejected), Celery's soft limit follows (our fault:
+    failed), then the hard limit kills the task. A claim older than the hard limit therefore belongs to a worker
+    that died, and is taken over.
+    """
+    margin = max(5, stage_seconds // 10)
+    return {"stage": stage_seconds, "soft": stage_seconds + margin, "hard": stage_seconds + 2 * margin}
+
+
+# --- Asset processing -----------------------------------------------------------------------------------------
+# Two queues, so rendering can scale out on other machines: `celery worker -Q validation` and `-Q rendering`.
+METASCENE_STAGE_TIME_LIMITS = {
+    "validation": stage_time_limits(env.int("METASCENE_VALIDATION_SECONDS", default=10 * 60)),
+    "rendering": stage_time_limits(env.int("METASCENE_RENDERING_SECONDS", default=10 * 60)),
+}
+# Workers that may take a stage before the revision is failed: a file that keeps killing its worker stops here.
+METASCENE_MAX_PROCESSING_ATTEMPTS = env.int("METASCENE_MAX_PROCESSING_ATTEMPTS", default=3)
+# A revision queued this long ago and still unclaimed is queued again by the sweep (its message may be lost).
+METASCENE_REQUEUE_AFTER_SECONDS = env.int("METASCENE_REQUEUE_AFTER_SECONDS", default=15 * 60)
+METASCENE_SWEEP_SECONDS = env.int("METASCENE_SWEEP_SECONDS", default=60)
+# Scratch space for unpacking and rendering; empty means the system's temporary folder.
+METASCENE_WORK_DIR = env.str("METASCENE_WORK_DIR", default="")
+
+# Redis hands an unacknowledged task (its worker died) to another worker after this long: it must exceed every
+# hard time limit, or a task still running would be delivered twice.
+BROKER_VISIBILITY_TIMEOUT = env.int("METASCENE_BROKER_VISIBILITY_TIMEOUT", default=60 * 60)
+if BROKER_VISIBILITY_TIMEOUT <= max(limits["hard"] for limits in METASCENE_STAGE_TIME_LIMITS.values()):
+    raise ImproperlyConfigured("METASCENE_BROKER_VISIBILITY_TIMEOUT must exceed the stages' hard time limits.")
+
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT}
 else:
-    # The host is meaningless here, but naming it keeps kombu from warning on every connection.
+    # The host is meaningless here, but naming it keeps kombu from warning on every connection. This broker loses
+    # a task whose worker is killed; the sweep below queues it again.
     CELERY_BROKER_URL = "filesystem://localhost//"
     CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(CELERY_BROKER_DIR)
 CELERY_TASK_IGNORE_RESULT = True
@@ -191,6 +226,40 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 10 * 60
 CELERY_TASK_TIME_LIMIT = 12 * 60
 CELERY_TASK_DEFAULT_QUEUE = "validation"
+CELERY_TASK_ROUTES = {
+    "competitions.tasks.validate_revision": {"queue": "validation"},
+    "competitions.tasks.process_revision": {"queue": "validation"},
+    "competitions.tasks.sweep_stuck_revisions": {"queue": "validation"},
+    "competitions.tasks.expire_upload_sessions": {"queue": "validation"},
+    "competitions.tasks.render_revision": {"queue": "rendering"},
+    "competitions.tasks.render_extras": {"queue": "rendering"},
+}
+CELERY_TASK_ANNOTATIONS = {
+    f"competitions.tasks.{name}": {
+        "soft_time_limit": METASCENE_STAGE_TIME_LIMITS[stage]["soft"],
+        "time_limit": METASCENE_STAGE_TIME_LIMITS[stage]["hard"],
+    }
+    for name, stage in [
+        ("validate_revision", "validation"),
+        ("process_revision", "validation"),
+        ("render_revision", "rendering"),
+        ("render_extras", "rendering"),
+    ]
+}
+# `celery beat` (the Procfile's beat process) starts the periodic tasks; one not taken before the next expires.
+CELERY_BEAT_SCHEDULE = {
+    "sweep-stuck-revisions": {
+        "task": "competitions.tasks.sweep_stuck_revisions",
+        "schedule": METASCENE_SWEEP_SECONDS,
+        "options": {"expires": METASCENE_SWEEP_SECONDS},
+    },
+    "expire-upload-sessions": {
+        "task": "competitions.tasks.expire_upload_sessions",
+        "schedule": 60 * 60,
+        "options": {"expires": 60 * 60},
+    },
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 

@@ -1,0 +1,483 @@
+"""Run a heavy stage in a child process with memory, CPU and wall-clock limits, so a hostile file cannot take the
+worker down with it.
+
+``run_in_sandbox("competitions.pipeline.run:validation_job", payload, budget, workdir=...)`` hands the job to a
+child, ``python -m competitions.pipeline.sandbox``: a fresh interpreter, so nothing of the worker's state,
+database connections or threads is inherited. The child sets its limits before it reads a byte of the file, calls
+``job(payload, emit)`` and sends JSON lines back over a pipe: ``emit``'s progress events, then the result. The
+parent watches the child's whole process tree (a stage may start Node) and kills it when the tree's resident
+memory passes the budget or the wall clock runs out. A child runs one job and exits.
+
+Starting Python and importing trimesh, numpy and moderngl costs about a second, more than validating or rendering a
+small scene. With ``keep_warm``, the next child is started as soon as a job ends: it imports the ``preload`` modules
+(our code, before any limit: the file is not there yet) and waits on stdin for its job, so a worker pays that
+second while it is idle rather than while an entrant waits.
+
+A child stopped by a limit means the file is at fault: ``AssetRejected`` with a LIMIT_MEMORY, LIMIT_CPU_TIME or
+LIMIT_TIME message. Any other death (a segfault, the kernel's OOM killer, an exception in our code) is ours:
+``SandboxError``, which the tasks retry a bounded number of times.
+
+Memory is limited with RLIMIT_AS (every byte of address space) for stages that can afford it, and RLIMIT_DATA
+(private writable memory only) for stages whose libraries reserve address space they never use: V8 reserves
+about 10 GB for each WebAssembly memory (gltfpack), and Mesa's llvmpipe maps more the more cores there are. Both
+fail an allocation over the budget at once, so Python raises MemoryError instead of the machine swapping.
+"""
+
+import atexit
+import contextlib
+import ctypes
+import importlib
+import json
+import math
+import os
+import resource
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from .report import AssetRejected, Message, error
+
+REPO = Path(__file__).resolve().parents[2]
+POLL_SECONDS = 0.1
+# How far past its CPU soft limit (SIGXCPU) a child may go before the kernel's SIGKILL.
+CPU_GRACE_SECONDS = 2
+# Exit status of a child that ran out of memory in Python (MemoryError), when it could not even report it.
+EXIT_MEMORY = 3
+# BLAS and OpenMP pools sized to the machine would reserve memory per core and compete with the worker's other
+# processes; the stages gain nothing from them.
+SINGLE_THREADED = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+PR_SET_PDEATHSIG = 1
+
+Emit = Callable[[dict[str, Any]], None]
+Job = Callable[[dict[str, Any], Emit], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What one run of a stage may use. ``address_space`` False limits RLIMIT_DATA instead of RLIMIT_AS."""
+
+    memory_bytes: int
+    cpu_seconds: int
+    wall_seconds: float
+    address_space: bool = True
+
+
+@dataclass(frozen=True)
+class Finished:
+    """A stage's result and what it cost: peak resident memory of the child and its children, CPU seconds."""
+
+    value: dict[str, Any]
+    peak_rss_bytes: int
+    cpu_seconds: float
+    wall_seconds: float
+
+
+class SandboxError(Exception):
+    """Our fault, not the file's: the child raised an unexpected exception or died of something we did not limit."""
+
+    def __init__(self, message: str, log: str = "") -> None:
+        super().__init__(message)
+        self.log = log
+
+
+class SandboxCrashed(SandboxError):
+    """The child died of a signal we did not send (a segfault, an abort, the kernel's OOM killer)."""
+
+
+def run_in_sandbox(
+    target: str,
+    payload: dict[str, Any],
+    budget: Budget,
+    *,
+    workdir: Path,
+    on_event: Callable[[dict[str, Any]], None] | None = None,
+    preload: Sequence[str] = (),
+    keep_warm: bool = False,
+) -> Finished:
+    """Run ``target`` ("package.module:function") on ``payload`` in a child process within ``budget``.
+
+    Blocks until the child is done; its output is kept in ``workdir``. ``on_event`` is called in this process for
+    each event the job emits. ``preload`` names modules the child imports before its job; with ``keep_warm`` the
+    next child for the same ``preload`` is started as soon as this one is done. Raises AssetRejected when a limit
+    stops the child (or the job rejects the file) and SandboxError when the child fails for any other reason. The
+    child and everything it started are gone when this returns.
+    """
+    workdir.mkdir(parents=True, exist_ok=True)
+    key = tuple(preload)
+    child = _take(key)
+    started = time.monotonic()
+    watch = _Watch(child.process, budget, started)
+    request = {
+        "target": target,
+        "payload": payload,
+        "memory_bytes": budget.memory_bytes,
+        "address_space": budget.address_space,
+        "cpu_seconds": budget.cpu_seconds,
+    }
+    try:
+        watch.start()
+        with contextlib.suppress(BrokenPipeError):  # the child died before its job: told by its exit status
+            child.process.stdin.write(json.dumps(request).encode() + b"\n")
+            child.process.stdin.close()
+        final = watch.follow(child.events, on_event or _ignore)
+    except BaseException:
+        watch.kill()
+        raise
+    finally:
+        os.close(child.events)
+        watch.stop()
+        log = workdir / f"sandbox-{target.rpartition(':')[2]}.log"
+        shutil.move(child.log, log)
+        if keep_warm:
+            _prestart(key)
+    return _outcome(final, watch, budget, time.monotonic() - started, log)
+
+
+def _ignore(event: dict[str, Any]) -> None:
+    pass
+
+
+def _child_environment() -> dict[str, str]:
+    env = {**os.environ, **SINGLE_THREADED}
+    paths = [str(REPO), *filter(None, env.get("PYTHONPATH", "").split(os.pathsep))]
+    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
+    return env
+
+
+class _Child:
+    """A started child, importing its modules or done with them, waiting on stdin for its one job."""
+
+    def __init__(self, preload: tuple[str, ...]) -> None:
+        self.owner = os.getpid()
+        read_end, write_end = os.pipe()
+        log_fd, log = tempfile.mkstemp(prefix="metascene-sandbox-", suffix=".log")
+        self.log = Path(log)
+        try:
+            self.process = psutil.Popen(
+                [sys.executable, "-m", "competitions.pipeline.sandbox", str(os.getpid()), str(write_end), *preload],
+                cwd=REPO,
+                env=_child_environment(),
+                stdin=subprocess.PIPE,
+                stdout=log_fd,
+                stderr=log_fd,
+                pass_fds=(write_end,),
+                # Its own process group, so that killing the group takes the child's own children (Node) too.
+                start_new_session=True,
+            )
+        except BaseException:
+            os.close(read_end)
+            self.log.unlink(missing_ok=True)
+            raise
+        finally:
+            os.close(write_end)
+            os.close(log_fd)
+        self.events = read_end
+
+    def usable(self) -> bool:
+        return self.owner == os.getpid() and self.process.poll() is None
+
+    def discard(self) -> None:
+        if self.owner != os.getpid():  # a copy inherited through fork: the child belongs to the parent process
+            return
+        with contextlib.suppress(psutil.NoSuchProcess, ProcessLookupError):
+            self.process.kill()
+            self.process.wait()
+        os.close(self.events)
+        self.log.unlink(missing_ok=True)
+
+
+_warm: dict[tuple[str, ...], _Child] = {}
+_warm_lock = threading.Lock()
+
+
+def _take(key: tuple[str, ...]) -> _Child:
+    """The warm child for ``key`` if one is waiting, or a new one."""
+    with _warm_lock:
+        child = _warm.pop(key, None)
+    if child is not None and child.usable():
+        return child
+    if child is not None:
+        child.discard()
+    return _Child(key)
+
+
+def _prestart(key: tuple[str, ...]) -> None:
+    with _warm_lock:
+        if key in _warm and _warm[key].usable():
+            return
+        _warm[key] = _Child(key)
+
+
+@atexit.register
+def _dismiss_warm_children() -> None:
+    with _warm_lock:
+        children = list(_warm.values())
+        _warm.clear()
+    for child in children:
+        child.discard()
+
+
+class _Watch:
+    """Follows a running child: reads its events, samples its tree's memory and CPU, enforces the wall clock."""
+
+    def __init__(self, process: psutil.Popen, budget: Budget, started: float) -> None:
+        self.process = process
+        self.budget = budget
+        self.deadline = started + budget.wall_seconds
+        self.killed_for: str | None = None
+        self.peak_rss = 0
+        # CPU seconds the child spent starting (imports, before its job): not charged to the file.
+        self.cpu_before_job = 0.0
+        self.cpu_seconds = 0.0
+        self.returncode: int | None = None
+        # Every process the child was seen to start, so that none outlives it even if it left the process group.
+        self.seen: set[psutil.Process] = set()
+
+    def start(self) -> None:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            times = self.process.cpu_times()
+            self.cpu_before_job = times.user + times.system
+
+    def follow(self, fd: int, on_event: Callable[[dict[str, Any]], None]) -> dict[str, Any] | None:
+        buffered = b""
+        final: dict[str, Any] | None = None
+        while True:
+            readable, _, _ = select.select([fd], [], [], POLL_SECONDS)
+            if readable:
+                chunk = os.read(fd, 1 << 16)
+                if not chunk:
+                    break
+                buffered += chunk
+                *lines, buffered = buffered.split(b"\n")
+                for line in lines:
+                    event = json.loads(line)
+                    if event.get("type") == "stage-event":
+                        on_event(event["event"])
+                    else:
+                        final = event
+            if self.process.poll() is not None and not readable:
+                break
+            self._sample()
+            if self.killed_for is None and self.peak_rss > self.budget.memory_bytes:
+                self._kill("memory")
+            elif self.killed_for is None and time.monotonic() > self.deadline:
+                self._kill("time")
+        return final
+
+    @property
+    def job_cpu_seconds(self) -> float:
+        return max(0.0, self.cpu_seconds - self.cpu_before_job)
+
+    def _sample(self) -> None:
+        try:
+            processes = [self.process, *self.process.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            return
+        self.seen.update(processes[1:])
+        rss = 0
+        for process in processes:
+            with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+                rss += process.memory_info().rss
+                if process.pid == self.process.pid:
+                    times = process.cpu_times()
+                    self.cpu_seconds = max(self.cpu_seconds, times.user + times.system)
+        self.peak_rss = max(self.peak_rss, rss)
+
+    def kill(self) -> None:
+        """Stop the child and everything it started, at once."""
+        with contextlib.suppress(psutil.NoSuchProcess):
+            self.seen.update(self.process.children(recursive=True))
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        for process in [self.process, *self.seen]:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                process.kill()
+
+    def _kill(self, reason: str) -> None:
+        self.killed_for = reason
+        self.kill()
+
+    def stop(self) -> None:
+        """Reap the child; whatever it left running is killed, and gone when this returns."""
+        if self.process.poll() is None and self.killed_for is None:
+            # The pipe closed but the child lives on (it handed the pipe to a process of its own): not expected.
+            try:
+                self.process.wait(timeout=max(0.0, self.deadline - time.monotonic()))
+            except psutil.TimeoutExpired:
+                self._kill("time")
+        self.returncode = self.process.wait()
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        leftovers = [process for process in self.seen if _alive(process)]
+        for process in leftovers:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                process.kill()
+        psutil.wait_procs(leftovers, timeout=5)
+
+
+def _alive(process: psutil.Process) -> bool:
+    """Running and not a zombie (a killed orphan waits for init to reap it, but it does nothing any more)."""
+    try:
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def _outcome(final: dict[str, Any] | None, watch: _Watch, budget: Budget, wall: float, log_path: Path) -> Finished:
+    kind = (final or {}).get("type")
+    code = watch.returncode
+    if final is not None and kind == "result" and code == 0:
+        usage = final.get("usage", {})
+        return Finished(
+            value=final["value"],
+            peak_rss_bytes=max(watch.peak_rss, int(usage.get("max_rss_bytes", 0))),
+            cpu_seconds=float(usage.get("cpu_seconds", watch.job_cpu_seconds)),
+            wall_seconds=wall,
+        )
+    if final is not None and kind == "rejected":
+        raise AssetRejected([Message.from_dict(m) for m in final["messages"]])
+    if watch.killed_for == "memory" or kind == "memory" or code == EXIT_MEMORY:
+        raise AssetRejected([memory_exceeded(budget.memory_bytes)])
+    if code == -signal.SIGXCPU or (code == -signal.SIGKILL and watch.job_cpu_seconds >= budget.cpu_seconds):
+        raise AssetRejected([cpu_time_exceeded(budget.cpu_seconds)])
+    if watch.killed_for == "time":
+        raise AssetRejected([time_exceeded(budget.wall_seconds)])
+    log = _tail(log_path)
+    if final is not None and kind == "error":
+        raise SandboxError(f"The stage failed: {final.get('error')}\n{final.get('traceback', '')}", log)
+    if code is not None and code < 0:
+        raise SandboxCrashed(f"The stage's process died of {_signal_name(-code)}.", log)
+    raise SandboxError(f"The stage's process exited with status {code} without a result.", log)
+
+
+def memory_exceeded(limit: int) -> Message:
+    return error(
+        "LIMIT_MEMORY",
+        f"Processing this file needed more than {limit // 2**20} MB of memory, the most one upload may use. "
+        "Make the scene lighter (fewer or simpler meshes, smaller textures) and upload it again.",
+    )
+
+
+def cpu_time_exceeded(seconds: int) -> Message:
+    return error(
+        "LIMIT_CPU_TIME",
+        f"Processing this file needed more than {seconds} seconds of CPU time, the most one upload may use. "
+        "Make the scene lighter (fewer or simpler meshes, smaller textures) and upload it again.",
+    )
+
+
+def time_exceeded(seconds: float) -> Message:
+    return error(
+        "LIMIT_TIME",
+        f"Processing this file took longer than {seconds:.0f} seconds, the most one upload may take. "
+        "Make the scene lighter (fewer or simpler meshes, smaller textures) and upload it again.",
+    )
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+def _tail(path: Path, limit: int = 4000) -> str:
+    try:
+        return path.read_text(errors="replace")[-limit:]
+    except OSError:
+        return ""
+
+
+# --- the child ---------------------------------------------------------------------------------------------------
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Ask Linux to kill this process when the worker that started it dies (SIGKILL included)."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _limit(memory_bytes: int, address_space: bool, cpu_seconds: int) -> None:
+    kind = resource.RLIMIT_AS if address_space else resource.RLIMIT_DATA
+    resource.setrlimit(kind, (memory_bytes, memory_bytes))
+    # RLIMIT_CPU counts from the process's start: the seconds spent importing are added, not charged to the file.
+    spent = math.ceil(_cpu_seconds())
+    resource.setrlimit(resource.RLIMIT_CPU, (spent + cpu_seconds, spent + cpu_seconds + CPU_GRACE_SECONDS))
+    # SIGXCPU dumps core by default: a hostile file must not fill the disk with cores either.
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _usage(cpu_before_job: float) -> dict[str, float]:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {
+        # ru_maxrss is in kilobytes on Linux.
+        "max_rss_bytes": max(own.ru_maxrss, children.ru_maxrss) * 1024,
+        "cpu_seconds": own.ru_utime + own.ru_stime - cpu_before_job,
+    }
+
+
+def child_main(parent_pid: int, events_fd: int, preload: list[str]) -> int:
+    """Import ``preload``, wait for one job on stdin, run it within its limits and report on ``events_fd``."""
+    _die_with_parent(parent_pid)
+    events = os.fdopen(events_fd, "w", buffering=1)
+
+    def send(message: dict[str, Any]) -> None:
+        events.write(json.dumps(message) + "\n")
+
+    failed_import = None
+    for module in preload:
+        try:
+            importlib.import_module(module)
+        except Exception as exc:  # reported when the job comes, as the job's failure
+            failed_import = exc, traceback.format_exc()
+            break
+    line = sys.stdin.readline()
+    if not line:  # dismissed without a job
+        return 0
+    request = json.loads(line)
+    cpu_before_job = _cpu_seconds()
+    _limit(request["memory_bytes"], request["address_space"], request["cpu_seconds"])
+    try:
+        if failed_import:
+            send({"type": "error", "error": repr(failed_import[0]), "traceback": failed_import[1]})
+            return 1
+        module_name, _, function_name = request["target"].partition(":")
+        job: Job = getattr(importlib.import_module(module_name), function_name)
+        value = job(request["payload"], lambda event: send({"type": "stage-event", "event": event}))
+        send({"type": "result", "value": value, "usage": _usage(cpu_before_job)})
+    except MemoryError:
+        try:
+            send({"type": "memory"})
+        except MemoryError:
+            return EXIT_MEMORY
+    except AssetRejected as exc:
+        send({"type": "rejected", "messages": [m.to_dict() for m in exc.messages]})
+    except Exception as exc:
+        send({"type": "error", "error": repr(exc), "traceback": traceback.format_exc()})
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(child_main(int(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]))
