@@ -175,7 +175,8 @@ def upload_complete(*, session: UploadSession) -> EntryRevision:
     """
     with transaction.atomic():
         locked = (
-            UploadSession.objects.select_for_update()
+            # Only the session row: PostgreSQL cannot lock the nullable side of the join to the revision.
+            UploadSession.objects.select_for_update(of=("self",))
             .select_related("entry__team__competition", "user", "revision")
             .get(pk=session.pk)
         )
