@@ -31,6 +31,7 @@ from tests.factories import EntryFactory, captain_of
 from tests.worker_process import (
     PROCESSING_TIMEOUT,
     Worker,
+    forget_test_broker,
     purge_test_queues,
     start_worker,
     stop_worker,
@@ -65,6 +66,7 @@ def workers(
     for worker in started:
         if worker.process.poll() is None:
             stop_worker(worker)
+    forget_test_broker()
 
 
 def start(workers: list[Worker], media_root: Path, log: Path) -> Worker:
@@ -133,6 +135,8 @@ def assert_ready_once(revision: EntryRevision, workers: list[Worker], media_root
     assert revision.status == Status.READY, "\n".join(worker.log_tail() for worker in workers)
     # One claim by the killed worker, one by its successor; no third.
     assert revision.attempts == 2
+    # The worker logs the task's result just after it commits it: wait for the line, then count.
+    assert wait_for(lambda: ready_transitions(workers) > 0, 10)
     assert ready_transitions(workers) == 1
     assert revision.status_changed_at == revision.processed_at
     assert revision.entry.current_revision_id == revision.pk
