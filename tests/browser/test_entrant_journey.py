@@ -1,9 +1,7 @@
 """An entrant's first visit, in headless Chromium: sign up, confirm the email, create a team and an entry, upload
 a GLB and watch a real Celery worker take it to Ready. Saves screenshots the README shows (docs/screenshots/)."""
 
-import os
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,30 +9,11 @@ import pytest
 from django.core import mail
 
 from competitions.pipeline.samples import Box, scene_glb
+from tests.browser.conftest import SCREENSHOTS
 from tests.factories import CompetitionFactory, TrackFactory
 from tests.worker_process import Worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-# Playwright runs its own event loop in this thread; Django's async-safety check would refuse the ORM calls the
-# test makes between browser steps, although they run synchronously.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture
-def browser(live_server) -> Iterator[object]:  # type: ignore[no-untyped-def]
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed: run `make install-system` (apt-get install chromium).")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (requirements-dev)")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -5,9 +5,7 @@ the page is reloaded mid-upload. Choosing the same file again continues from the
 that arrives is exactly the one sent. Also saves screenshots of the entry page (docs/screenshots/)."""
 
 import hashlib
-import os
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,31 +15,13 @@ from django.test import Client
 
 from competitions.models import EntryRevision, UploadSession
 from competitions.pipeline.samples import Box, scene_glb
+from tests.browser.conftest import SCREENSHOTS
 from tests.factories import EntryFactory, EntryRevisionFactory, TeamFactory, TrackFactory, UserFactory
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 CHUNK = 64 * 1024
 SESSION_URL = re.compile(r".*/entries/\d+/uploads/[0-9a-f-]{36}/$")
-# Playwright runs its own event loop in this thread; Django's async-safety check would refuse the ORM calls the
-# test makes between browser steps, although they run synchronously.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture
-def browser(live_server) -> Iterator[object]:  # type: ignore[no-untyped-def]
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed: run `make install-system` (apt-get install chromium).")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (requirements-dev)")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
