@@ -77,6 +77,13 @@ def check_chunk_type(headers: Mapping[str, str]) -> None:
         )
 
 
+def chunk_offset_and_length(headers: Mapping[str, str]) -> tuple[int, int]:
+    """Check a PATCH's headers (version, content type) and return its Upload-Offset and Content-Length."""
+    check_version(headers)
+    check_chunk_type(headers)
+    return upload_offset(headers), chunk_length(headers)
+
+
 def file_name(headers: Mapping[str, str]) -> str:
     """The ``filename`` (or ``name``) of ``Upload-Metadata``: comma-separated ``key base64(value)`` pairs."""
     metadata: dict[str, str] = {}

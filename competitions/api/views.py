@@ -328,10 +328,7 @@ class UploadView(APIView):
     def patch(self, request: Request, pk: UUID) -> Response:
         session = self.get_object(pk)
         try:
-            tus.check_version(request.headers)
-            tus.check_chunk_type(request.headers)
-            offset = tus.upload_offset(request.headers)
-            length = tus.chunk_length(request.headers)
+            offset, length = tus.chunk_offset_and_length(request.headers)
         except tus.ProtocolError as error:
             return _protocol_error(error)
         try:

@@ -363,10 +363,7 @@ def upload_session(request: HttpRequest, pk: int, session_id: UUID) -> HttpRespo
 
 def _upload_append(request: HttpRequest, session: UploadSession) -> HttpResponse:
     try:
-        tus.check_version(request.headers)
-        tus.check_chunk_type(request.headers)
-        offset = tus.upload_offset(request.headers)
-        length = tus.chunk_length(request.headers)
+        offset, length = tus.chunk_offset_and_length(request.headers)
     except tus.ProtocolError as error:
         return _protocol_refused(error)
     try:
