@@ -30,10 +30,11 @@ print(entry.pk, Token.objects.create(user=user).key)
 
 
 class Site:
-    """gunicorn on 127.0.0.1:PORT and, with ``worker=True``, a Celery worker on both queues, on SQLite and the
-    filesystem broker in a temporary folder. Use as a context manager."""
+    """gunicorn on 127.0.0.1:PORT and, with ``worker=True``, a Celery worker on both queues, on SQLite in a
+    temporary folder and the filesystem broker there, or Redis at ``redis_url`` (the production broker). Use as a
+    context manager."""
 
-    def __init__(self, *, worker: bool = False) -> None:
+    def __init__(self, *, worker: bool = False, redis_url: str | None = None) -> None:
         self.work = Path(tempfile.mkdtemp(prefix="metascene-bench-"))
         self.env = {
             **os.environ,
@@ -45,6 +46,8 @@ class Site:
         }
         self.env.pop("DATABASE_URL", None)
         self.env.pop("REDIS_URL", None)
+        if redis_url:
+            self.env["REDIS_URL"] = redis_url
         self.with_worker = worker
         self.processes: list[subprocess.Popen[bytes]] = []
 
@@ -120,6 +123,18 @@ class Site:
             raise RuntimeError(f"upload refused: {payload}")
         return payload
 
+    def wait_idle(self, quiet_seconds: float = 0.5, timeout: float = 120) -> None:
+        """Wait until the worker and its children have used no CPU for ``quiet_seconds`` (the turntable that
+        follows a ready revision is finished), so the next upload meets an idle worker."""
+        deadline = time.monotonic() + timeout
+        last = tree_cpu_seconds(self.worker.pid)
+        while time.monotonic() < deadline:
+            time.sleep(quiet_seconds)
+            now = tree_cpu_seconds(self.worker.pid)
+            if now - last < 0.02 * quiet_seconds:
+                return
+            last = now
+
     def server_worker_pid(self) -> int:
         return psutil.Process(self.server.pid).children()[0].pid
 
@@ -133,7 +148,8 @@ def _body(head: bytes, path: Path, tail: bytes) -> Iterator[bytes]:
 
 
 def tree_rss_mb(pid: int) -> float:
-    """Resident memory of a process and all its children, in MB (0 if it is gone)."""
+    """Memory of a process and all its children, in MB (0 if it is gone): the sum of their proportional set sizes,
+    so pages shared between a parent and its forked children are counted once, not once per process."""
     try:
         process = psutil.Process(pid)
         processes = [process, *process.children(recursive=True)]
@@ -142,7 +158,24 @@ def tree_rss_mb(pid: int) -> float:
     total = 0
     for p in processes:
         try:
-            total += p.memory_info().rss
-        except psutil.NoSuchProcess:
+            total += p.memory_full_info().pss
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
             pass
     return total / 2**20
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by a process and its living children."""
+    try:
+        process = psutil.Process(pid)
+        processes = [process, *process.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0.0
+    total = 0.0
+    for p in processes:
+        try:
+            times = p.cpu_times()
+            total += times.user + times.system
+        except psutil.NoSuchProcess:
+            pass
+    return total

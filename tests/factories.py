@@ -1,12 +1,23 @@
 """Factories for the test suite: small, realistic objects. Times are relative to now, so windows are open."""
 
+import secrets
 from datetime import timedelta
 
 import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from competitions.models import Competition, Entry, EntryRevision, Membership, Profile, Team, Track
+from competitions.models import (
+    Competition,
+    Criterion,
+    Entry,
+    EntryRevision,
+    Membership,
+    Profile,
+    Round,
+    Team,
+    Track,
+)
 
 User = get_user_model()
 
@@ -112,3 +123,60 @@ class EntryRevisionFactory(factory.django.DjangoModelFactory):
     original_name = "scene.glb"
     size = 4
     sha256 = "0" * 64
+
+
+def ready_entry(track: Track, team: Team | None = None, **kwargs: object) -> Entry:
+    """An entry in ``track`` whose current revision is ready (what a round takes part with)."""
+    entry = EntryFactory(track=track, team=team or TeamFactory(competition=track.competition), **kwargs)
+    revision = EntryRevisionFactory(
+        entry=entry,
+        number=1,
+        status=EntryRevision.Status.READY,
+        sha256=secrets.token_hex(32),
+        stats={"triangles": 5000, "vertices": 2601, "materials": 1, "textures": 1, "draw_calls": 1},
+    )
+    entry.current_revision = revision
+    entry.save(update_fields=["current_revision"])
+    return entry
+
+
+class JudgeFactory(UserFactory):
+    """A judge from an organisation of their own (so no conflict is detected unless a test makes one)."""
+
+    username = factory.Sequence(lambda n: f"judge{n}@jury{n}.example.org")
+    profile = factory.RelatedFactory(
+        "tests.factories.ProfileFactory",
+        factory_related_name="user",
+        display_name=factory.Sequence(lambda n: f"Judge {n}"),
+        organisation=factory.Sequence(lambda n: f"Jury institute {n}"),
+    )
+
+
+class RoundFactory(factory.django.DjangoModelFactory):
+    """A draft round whose judging window is open now (the competition's deadline is in the past)."""
+
+    class Meta:
+        model = Round
+
+    competition = factory.SubFactory(
+        CompetitionFactory,
+        submission_opens_at=factory.LazyFunction(lambda: timezone.now() - timedelta(days=20)),
+        submission_deadline=factory.LazyFunction(lambda: timezone.now() - timedelta(days=1)),
+        judging_starts_at=factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1)),
+        judging_ends_at=factory.LazyFunction(lambda: timezone.now() + timedelta(days=10)),
+    )
+    name = factory.Sequence(lambda n: f"Round {n}")
+    position = factory.Sequence(lambda n: n + 1)
+    opens_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=10))
+    judges_per_entry = 3
+
+
+class CriterionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Criterion
+
+    round = factory.SubFactory(RoundFactory)
+    name = factory.Sequence(lambda n: f"Criterion {n}")
+    guidance = "How well the scene does this."
+    position = factory.Sequence(lambda n: n)

@@ -37,6 +37,7 @@ print(json.dumps({
     "name": str(database["NAME"]),
     "host": database.get("HOST", ""),
     "broker": app.conf.broker_url,
+    "broker_polling": app.conf.broker_transport_options.get("polling_interval"),
     "cache": settings.CACHES["default"]["BACKEND"],
     "cache_location": str(settings.CACHES["default"].get("LOCATION", "")),
 }))
@@ -109,6 +110,8 @@ def test_nothing_set_means_sqlite_under_var_a_filesystem_broker_and_a_file_cache
     assert seen["engine"] == "django.db.backends.sqlite3"
     assert Path(seen["name"]) == tmp_path / "var" / "metascene.sqlite3"
     assert seen["broker"].startswith("filesystem://")
+    # Polled often enough that a revision's two queues add a fraction of a second, not two seconds, to each upload.
+    assert 0 < seen["broker_polling"] <= 0.2
     assert seen["cache"] == "django.core.cache.backends.filebased.FileBasedCache"
 
 

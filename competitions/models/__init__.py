@@ -1,8 +1,29 @@
 """The competition domain. One module per part of it; import models from here."""
 
+from .audit import AuditEvent
 from .competition import Competition, Track
 from .entries import Entry, EntryRevision, UploadSession
+from .judging import Assignment, Conflict, Criterion, Panelist, Round, RoundEntry, RoundResult, Score, ScoreSheet
 from .profile import Profile
 from .teams import Membership, Team
 
-__all__ = ["Competition", "Entry", "EntryRevision", "Membership", "Profile", "Team", "Track", "UploadSession"]
+__all__ = [
+    "Assignment",
+    "AuditEvent",
+    "Competition",
+    "Conflict",
+    "Criterion",
+    "Entry",
+    "EntryRevision",
+    "Membership",
+    "Panelist",
+    "Profile",
+    "Round",
+    "RoundEntry",
+    "RoundResult",
+    "Score",
+    "ScoreSheet",
+    "Team",
+    "Track",
+    "UploadSession",
+]

@@ -1,0 +1,34 @@
+"""On PostgreSQL, the database itself refuses to change or delete audit events, whoever connects."""
+
+from django.db import migrations
+
+CREATE = """
+CREATE OR REPLACE FUNCTION competitions_auditevent_append_only() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'The audit log is append-only.';
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER competitions_auditevent_append_only
+    BEFORE UPDATE OR DELETE ON competitions_auditevent
+    FOR EACH ROW EXECUTE FUNCTION competitions_auditevent_append_only();
+"""
+DROP = """
+DROP TRIGGER IF EXISTS competitions_auditevent_append_only ON competitions_auditevent;
+DROP FUNCTION IF EXISTS competitions_auditevent_append_only();
+"""
+
+
+def create_trigger(apps, schema_editor):  # type: ignore[no-untyped-def]
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(CREATE)
+
+
+def drop_trigger(apps, schema_editor):  # type: ignore[no-untyped-def]
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(DROP)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("competitions", "0005_judging")]
+
+    operations = [migrations.RunPython(create_trigger, drop_trigger)]
