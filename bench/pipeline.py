@@ -146,7 +146,7 @@ def main() -> None:
     print(header)
     for triangles, variant, path, figures in rows:
         line = f"{f'{triangles:,} {variant}':<24} {path.stat().st_size / 2**20:>5.1f} "
-        line += " ".join(f"{figures[c]:>9.3f}" if c in ("trimesh.load", "inspect") else f"{figures[c]:>9.2f}" for c in columns)
+        line += " ".join(f"{figures[c]:>9.{3 if c in ('trimesh.load', 'inspect') else 2}f}" for c in columns)
         if path in ends:
             elapsed, peak, status = ends[path]
             line += f" {elapsed:>13.2f} {peak:>14.0f}" + ("" if status == "ready" else f" ({status})")

@@ -65,9 +65,7 @@ class Round(models.Model):
     advance_count = models.PositiveSmallIntegerField(
         _("entries advancing per track"), default=10, help_text=_("For “the top N of each track”.")
     )
-    method = models.CharField(
-        _("ranking method"), max_length=12, choices=Method.choices, default=Method.NORMALISED
-    )
+    method = models.CharField(_("ranking method"), max_length=12, choices=Method.choices, default=Method.NORMALISED)
     honourable_mentions = models.PositiveSmallIntegerField(
         _("honourable mentions per track"),
         default=3,
