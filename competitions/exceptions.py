@@ -12,3 +12,8 @@ class RuleError(Exception):
         self.message = str(message)
         self.code = code
         self.field = field
+
+
+class StaleVersion(RuleError):
+    """A save based on an older version of a record than the one stored: someone (or another tab) saved in
+    between. Nothing is written; the API answers 409 and the page reloads the newer version."""

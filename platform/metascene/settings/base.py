@@ -116,6 +116,20 @@ TIME_ZONE = "UTC"
 # New competitions are in Shanghai unless the organiser says otherwise.
 DEFAULT_COMPETITION_TIME_ZONE = "Asia/Shanghai"
 
+# Judging: a judge sharing an email domain with a team member is in conflict with that team, except on these
+# domains, which anyone can have an address on (and the reserved example domains, which are no organisation).
+METASCENE_PUBLIC_EMAIL_DOMAINS = frozenset(
+    env.list(
+        "METASCENE_PUBLIC_EMAIL_DOMAINS",
+        default=[
+            "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "msn.com", "yahoo.com",
+            "icloud.com", "me.com", "proton.me", "protonmail.com", "qq.com", "foxmail.com", "163.com", "126.com",
+            "yeah.net", "sina.com", "sina.cn", "sohu.com", "aliyun.com", "139.com",
+            "example.com", "example.org", "example.net",
+        ],
+    )
+)  # fmt: skip
+
 # --- Files ----------------------------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = env.str("DJANGO_STATIC_ROOT", default=str(VAR_DIR / "static"))
