@@ -1,7 +1,25 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from competitions.models import Competition, Entry, EntryRevision, Membership, Profile, Team, Track
+from competitions.models import (
+    Assignment,
+    AuditEvent,
+    Competition,
+    Conflict,
+    Criterion,
+    Entry,
+    EntryRevision,
+    Membership,
+    Panelist,
+    Profile,
+    Round,
+    RoundEntry,
+    RoundResult,
+    Score,
+    ScoreSheet,
+    Team,
+    Track,
+)
 
 
 class TrackInline(admin.TabularInline):
@@ -99,3 +117,103 @@ class EntryRevisionAdmin(admin.ModelAdmin):
     search_fields = ["entry__title", "sha256", "original_name"]
     readonly_fields = ["sha256", "size", "created_at", "status_changed_at", "processed_at"]
     raw_id_fields = ["entry", "uploaded_by"]
+
+
+# --- Judging -----------------------------------------------------------------------------------------------------
+# Organisers work in the console (services keep the rules and the audit log); the admin is for looking and repairs.
+
+
+class CriterionInline(admin.TabularInline):
+    model = Criterion
+    extra = 0
+    fields = ["position", "name", "name_zh", "weight", "scale_min", "scale_max", "step", "comment_required"]
+
+
+@admin.register(Round)
+class RoundAdmin(admin.ModelAdmin):
+    list_display = ["name", "competition", "position", "status", "blind", "judges_per_entry", "opens_at", "closes_at"]
+    list_filter = ["status", "competition"]
+    search_fields = ["name", "name_zh"]
+    readonly_fields = ["status", "frozen_at", "published_at", "created_at"]
+    inlines = [CriterionInline]
+
+
+@admin.register(Panelist)
+class PanelistAdmin(admin.ModelAdmin):
+    list_display = ["user", "round", "invited_at", "withdrawn_at"]
+    list_filter = ["round__competition", "round"]
+    search_fields = ["user__email", "user__profile__display_name"]
+    raw_id_fields = ["user", "invited_by"]
+    filter_horizontal = ["tracks"]
+
+
+@admin.register(Conflict)
+class ConflictAdmin(admin.ModelAdmin):
+    list_display = ["judge", "team", "competition", "source", "created_at"]
+    list_filter = ["source", "competition"]
+    search_fields = ["judge__email", "team__name", "reason"]
+    raw_id_fields = ["judge", "team"]
+
+
+@admin.register(RoundEntry)
+class RoundEntryAdmin(admin.ModelAdmin):
+    list_display = ["blind_code", "entry", "round", "track", "advanced"]
+    list_filter = ["round__competition", "round", "advanced"]
+    search_fields = ["blind_code", "entry__title", "entry__team__name", "sha256"]
+    raw_id_fields = ["entry", "revision"]
+    readonly_fields = ["sha256"]
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = ["judge", "round_entry", "round", "source", "created_at"]
+    list_filter = ["round__competition", "round", "source"]
+    search_fields = ["judge__email", "round_entry__blind_code"]
+    raw_id_fields = ["judge", "round_entry"]
+
+
+class ScoreInline(admin.TabularInline):
+    model = Score
+    extra = 0
+    fields = ["criterion", "value", "comment"]
+    readonly_fields = ["criterion"]
+
+    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+        # Score's default ordering goes through ScoreSheet's and RoundEntry's, which Django cannot compile here.
+        return super().get_queryset(request).order_by("criterion__position", "criterion_id")
+
+
+@admin.register(ScoreSheet)
+class ScoreSheetAdmin(admin.ModelAdmin):
+    list_display = ["judge", "round_entry", "round", "status", "version", "updated_at", "submitted_at"]
+    list_filter = ["round__competition", "round", "status"]
+    search_fields = ["judge__email", "round_entry__blind_code", "sha256"]
+    raw_id_fields = ["judge", "round_entry"]
+    readonly_fields = ["sha256", "version", "created_at", "updated_at", "submitted_at"]
+    inlines = [ScoreInline]
+
+
+@admin.register(RoundResult)
+class RoundResultAdmin(admin.ModelAdmin):
+    list_display = ["round_entry", "round", "track", "rank", "score", "award"]
+    list_filter = ["round__competition", "round", "award"]
+    raw_id_fields = ["round_entry"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the log is append-only, for organisers as for everyone."""
+
+    list_display = ["at", "action", "actor", "target_type", "target_id", "competition"]
+    list_filter = ["action", "target_type", "competition"]
+    search_fields = ["action", "actor__email"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

@@ -4,6 +4,8 @@ round, assignments, score sheets and the results published at the end.
 A round's life: draft (the organiser edits its rubric and panel) -> open (entries frozen, rubric locked, judges
 score) -> closed (no more scoring; results computed) -> published (ranks and awards public; a snapshot in
 ``RoundResult``). Every write goes through ``competitions.services.judging`` and ``competitions.services.results``.
+
+Scores, the revisions judged and the judges who scored are RESTRICTed: they go only with their whole competition.
 """
 
 import secrets
@@ -208,9 +210,9 @@ class RoundEntry(models.Model):
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="round_entries", verbose_name=_("round"))
     entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="round_entries", verbose_name=_("entry"))
     # Copied from the entry so that per-track queries need no join and the panel's tracks filter directly.
-    track = models.ForeignKey(Track, on_delete=models.PROTECT, related_name="+", verbose_name=_("track"))
+    track = models.ForeignKey(Track, on_delete=models.RESTRICT, related_name="+", verbose_name=_("track"))
     revision = models.ForeignKey(
-        EntryRevision, on_delete=models.PROTECT, related_name="+", verbose_name=_("revision judged")
+        EntryRevision, on_delete=models.RESTRICT, related_name="+", verbose_name=_("revision judged")
     )
     sha256 = models.CharField(_("SHA-256 of the revision judged"), max_length=64)
     # What a judge of a blind round sees instead of the team and the title's author.
@@ -270,7 +272,7 @@ class ScoreSheet(models.Model):
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="sheets", verbose_name=_("round"))
     judge = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="score_sheets", verbose_name=_("judge")
+        settings.AUTH_USER_MODEL, on_delete=models.RESTRICT, related_name="score_sheets", verbose_name=_("judge")
     )
     round_entry = models.ForeignKey(
         RoundEntry, on_delete=models.CASCADE, related_name="sheets", verbose_name=_("entry")
@@ -305,13 +307,13 @@ class Score(models.Model):
 
     sheet = models.ForeignKey(ScoreSheet, on_delete=models.CASCADE, related_name="scores", verbose_name=_("sheet"))
     criterion = models.ForeignKey(
-        Criterion, on_delete=models.PROTECT, related_name="scores", verbose_name=_("criterion")
+        Criterion, on_delete=models.RESTRICT, related_name="scores", verbose_name=_("criterion")
     )
     value = models.DecimalField(_("score"), max_digits=6, decimal_places=2, null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)
 
     class Meta:
-        ordering = ["sheet", "criterion__position", "criterion"]
+        ordering = ["sheet_id", "criterion__position", "criterion_id"]
         verbose_name = _("score")
         verbose_name_plural = _("scores")
         constraints = [models.UniqueConstraint(fields=["sheet", "criterion"], name="score_once_per_criterion")]
@@ -334,7 +336,7 @@ class RoundResult(models.Model):
     round_entry = models.OneToOneField(
         RoundEntry, on_delete=models.CASCADE, related_name="result", verbose_name=_("entry")
     )
-    track = models.ForeignKey(Track, on_delete=models.PROTECT, related_name="+", verbose_name=_("track"))
+    track = models.ForeignKey(Track, on_delete=models.RESTRICT, related_name="+", verbose_name=_("track"))
     rank = models.PositiveIntegerField(_("rank"))
     score = models.DecimalField(_("score"), max_digits=8, decimal_places=3)
     award = models.CharField(_("award"), max_length=12, choices=Award.choices, blank=True)

@@ -4,7 +4,7 @@ assignment and publication change, written in the same transaction as the change
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import models
+from django.db import connection, models, transaction
 
 from competitions.models import AuditEvent, Competition
 
@@ -27,3 +27,14 @@ def record(
         target_id=target.pk,
         data=data or {},
     )
+
+
+def purge(*, competition: Competition) -> int:
+    """Delete every audit event of ``competition``, for deleting the competition itself (a demo reset, the end of
+    a retention period): the only deletion the log allows. Returns how many events went."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SET LOCAL metascene.audit_purge = 'on'")
+            cursor.execute("DELETE FROM competitions_auditevent WHERE competition_id = %s", [competition.pk])
+            return cursor.rowcount

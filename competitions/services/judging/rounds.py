@@ -1,0 +1,261 @@
+"""Rounds and their rubric: create, change, open (freezing the entries judged) and close."""
+
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from competitions.exceptions import RuleError
+from competitions.models import (
+    Competition,
+    Criterion,
+    EntryRevision,
+    Round,
+    RoundEntry,
+)
+from competitions.models.judging import new_blind_code
+from competitions.services.audit import record
+from competitions.services.judging.common import check_fields, decimal_text, lock_round
+from competitions.services.judging.panel import conflicts_detect
+
+User = get_user_model()
+
+
+ROUND_FIELDS = frozenset(
+    {
+        "name", "name_zh", "position", "opens_at", "closes_at", "blind", "judges_per_entry", "advancement",
+        "advance_count", "method", "honourable_mentions",
+    }
+)  # fmt: skip
+# What judges see and which entries take part: fixed once the round opens.
+ROUND_FIELDS_LOCKED_WHEN_OPEN = frozenset({"position", "blind"})
+CRITERION_FIELDS = frozenset(
+    {"name", "name_zh", "guidance", "guidance_zh", "weight", "scale_min", "scale_max", "step", "comment_required",
+     "position"}
+)  # fmt: skip
+CRITERION_DECIMALS = ("weight", "scale_min", "scale_max", "step")
+
+
+# --- Rounds ------------------------------------------------------------------------------------------------------
+
+
+def _check_round(round: Round) -> None:
+    if round.opens_at is None or round.closes_at is None or round.closes_at <= round.opens_at:
+        raise RuleError(_("Judging must close after it opens."), code="bad_window", field="closes_at")
+    clash = Round.objects.filter(competition_id=round.competition_id, position=round.position).exclude(pk=round.pk)
+    if clash.exists():
+        raise RuleError(_("Another round already has this position."), code="position_taken", field="position")
+    if round.judges_per_entry < 1:
+        raise RuleError(
+            _("Each entry needs at least one judge."), code="bad_judges_per_entry", field="judges_per_entry"
+        )
+
+
+@transaction.atomic
+def round_create(*, competition: Competition, actor: AbstractBaseUser, **fields: Any) -> Round:
+    """Create a draft round, placed after the competition's last round unless ``position`` is given. Audited."""
+    check_fields(fields, ROUND_FIELDS)
+    if "position" not in fields:
+        last = Round.objects.filter(competition=competition).aggregate(last=Max("position"))["last"]
+        fields["position"] = (last or 0) + 1
+    round = Round(competition=competition, **fields)
+    _check_round(round)
+    round.save()
+    record(competition=competition, actor=actor, action="round.created", target=round, data={"round": round.pk})
+    return round
+
+
+@transaction.atomic
+def round_update(*, round: Round, actor: AbstractBaseUser, **fields: Any) -> Round:
+    """Change a round's settings. Once open, its position and blind setting are locked (``rubric_locked``); once
+    published, only its names change. Audited with the values before and after."""
+    check_fields(fields, ROUND_FIELDS)
+    round = lock_round(round)
+    if round.status == Round.Status.PUBLISHED and set(fields) - {"name", "name_zh"}:
+        raise RuleError(_("The results of this round are published; it can no longer change."), code="round_published")
+    locked = sorted(f for f in ROUND_FIELDS_LOCKED_WHEN_OPEN & set(fields) if getattr(round, f) != fields[f])
+    if round.rubric_locked and locked:
+        raise RuleError(_("This round has opened; this setting is locked."), code="rubric_locked", field=locked[0])
+    before = {name: getattr(round, name) for name in fields}
+    for name, value in fields.items():
+        setattr(round, name, value)
+    _check_round(round)
+    round.save()
+    record(
+        competition=round.competition,
+        actor=actor,
+        action="round.changed",
+        target=round,
+        data={"round": round.pk, "before": before, "after": fields},
+    )
+    return round
+
+
+def _criterion_values(criterion: Criterion) -> dict[str, Any]:
+    return {
+        name: decimal_text(getattr(criterion, name)) if name in CRITERION_DECIMALS else getattr(criterion, name)
+        for name in sorted(CRITERION_FIELDS)
+    }
+
+
+def _check_criterion(criterion: Criterion) -> None:
+    for name in CRITERION_DECIMALS:
+        try:
+            value = Decimal(str(getattr(criterion, name)))
+        except InvalidOperation:
+            value = Decimal("NaN")
+        if not value.is_finite():
+            raise RuleError(_("Enter a number."), code="bad_number", field=name)
+        setattr(criterion, name, value)
+    if not (criterion.name or "").strip():
+        raise RuleError(_("Give the criterion a name."), code="name_required", field="name")
+    if criterion.scale_max <= criterion.scale_min:
+        raise RuleError(_("The highest score must be above the lowest."), code="bad_scale", field="scale_max")
+    if criterion.step <= 0 or criterion.step > criterion.scale_max - criterion.scale_min:
+        raise RuleError(_("The step must be above zero and fit in the scale."), code="bad_step", field="step")
+    if criterion.weight < 0:
+        raise RuleError(_("The weight cannot be negative."), code="bad_weight", field="weight")
+
+
+def _check_rubric_open(round: Round) -> None:
+    if round.rubric_locked:
+        raise RuleError(_("The round has opened: its rubric is locked."), code="rubric_locked")
+
+
+@transaction.atomic
+def criterion_create(*, round: Round, actor: AbstractBaseUser, **fields: Any) -> Criterion:
+    """Add a criterion to a draft round's rubric (at the end unless ``position`` is given). Audited."""
+    check_fields(fields, CRITERION_FIELDS)
+    round = lock_round(round)
+    _check_rubric_open(round)
+    if "position" not in fields:
+        last = round.criteria.aggregate(last=Max("position"))["last"]
+        fields["position"] = 0 if last is None else last + 1
+    criterion = Criterion(round=round, **fields)
+    _check_criterion(criterion)
+    criterion.save()
+    record(
+        competition=round.competition,
+        actor=actor,
+        action="criterion.created",
+        target=criterion,
+        data={"round": round.pk, "after": _criterion_values(criterion)},
+    )
+    return criterion
+
+
+@transaction.atomic
+def criterion_update(*, criterion: Criterion, actor: AbstractBaseUser, **fields: Any) -> Criterion:
+    """Change a criterion of a draft round. Audited with the values before and after."""
+    check_fields(fields, CRITERION_FIELDS)
+    round = lock_round(criterion.round)
+    _check_rubric_open(round)
+    criterion = Criterion.objects.get(pk=criterion.pk)
+    before = _criterion_values(criterion)
+    for name, value in fields.items():
+        setattr(criterion, name, value)
+    _check_criterion(criterion)
+    criterion.save()
+    record(
+        competition=round.competition,
+        actor=actor,
+        action="criterion.changed",
+        target=criterion,
+        data={"round": round.pk, "before": before, "after": _criterion_values(criterion)},
+    )
+    return criterion
+
+
+@transaction.atomic
+def criterion_delete(*, criterion: Criterion, actor: AbstractBaseUser) -> None:
+    """Remove a criterion from a draft round's rubric. Audited with its values."""
+    round = lock_round(criterion.round)
+    _check_rubric_open(round)
+    record(
+        competition=round.competition,
+        actor=actor,
+        action="criterion.deleted",
+        target=criterion,
+        data={"round": round.pk, "before": _criterion_values(criterion)},
+    )
+    criterion.delete()
+
+
+def _unique_codes(count: int, taken: set[str]) -> list[str]:
+    """``count`` fresh blind codes, none in ``taken`` nor repeated: a collision just draws again."""
+    codes: list[str] = []
+    while len(codes) < count:
+        code = new_blind_code()
+        if code not in taken:
+            taken.add(code)
+            codes.append(code)
+    return codes
+
+
+@transaction.atomic
+def round_open(*, round: Round, actor: AbstractBaseUser, now: datetime | None = None) -> Round:
+    """Open a draft round for judging: lock its rubric and freeze the entries and the exact revisions judged.
+
+    The first round (lowest position) takes every entry whose current revision is ready; a later round takes the
+    entries the previous round advanced, with the same revisions. Later uploads never change what is judged.
+    Conflicts of the panel are detected afresh. Holds the round's row lock. Audited.
+    """
+    now = now or timezone.now()
+    round = lock_round(round)
+    if round.status != Round.Status.DRAFT:
+        raise RuleError(_("This round has already opened."), code="not_draft")
+    if now < round.competition.submission_deadline:
+        raise RuleError(_("Judging cannot open before the submission deadline."), code="before_deadline")
+    if not round.criteria.exists():
+        raise RuleError(_("Add at least one criterion to the rubric first."), code="no_criteria")
+    previous = Round.objects.filter(competition=round.competition, position__lt=round.position).order_by("-position")
+    previous_round = previous.first()
+    if previous_round is None:
+        revisions = EntryRevision.objects.filter(
+            entry__track__competition=round.competition, status=EntryRevision.Status.READY
+        ).filter(entry__current_revision_id=F("pk"))
+        frozen = [(r.entry_id, r.entry.track_id, r.pk, r.sha256) for r in revisions.select_related("entry")]
+    else:
+        if previous_round.status not in (Round.Status.CLOSED, Round.Status.PUBLISHED):
+            raise RuleError(_("The previous round has not closed yet."), code="previous_round_open")
+        advanced = previous_round.round_entries.filter(advanced=True)
+        frozen = [(e.entry_id, e.track_id, e.revision_id, e.sha256) for e in advanced]
+    if not frozen:
+        raise RuleError(_("No entry takes part in this round."), code="no_entries")
+    taken = set(round.round_entries.values_list("blind_code", flat=True))
+    codes = _unique_codes(len(frozen), taken)
+    RoundEntry.objects.bulk_create(
+        RoundEntry(round=round, entry_id=entry_id, track_id=track_id, revision_id=revision_id, sha256=sha, blind_code=c)
+        for (entry_id, track_id, revision_id, sha), c in zip(frozen, codes, strict=True)
+    )
+    round.status = Round.Status.OPEN
+    round.frozen_at = now
+    round.save(update_fields=["status", "frozen_at"])
+    judges = User.objects.filter(panel_seats__round=round, panel_seats__withdrawn_at__isnull=True)
+    conflicts_detect(competition=round.competition, judges=judges)
+    record(
+        competition=round.competition,
+        actor=actor,
+        action="round.opened",
+        target=round,
+        data={"round": round.pk, "entries": len(frozen), "previous_round": previous_round and previous_round.pk},
+    )
+    return round
+
+
+@transaction.atomic
+def round_close(*, round: Round, actor: AbstractBaseUser) -> Round:
+    """Close an open round: no more scoring. Audited."""
+    round = lock_round(round)
+    if round.status != Round.Status.OPEN:
+        raise RuleError(_("Only an open round can close."), code="not_open")
+    round.status = Round.Status.CLOSED
+    round.save(update_fields=["status"])
+    record(competition=round.competition, actor=actor, action="round.closed", target=round, data={"round": round.pk})
+    return round
