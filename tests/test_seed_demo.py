@@ -13,7 +13,19 @@ from django.test import Client
 from django.utils import timezone
 from pytest_django.fixtures import SettingsWrapper
 
-from competitions.models import Competition, Entry, EntryRevision, Membership, Profile, Team, Track
+from competitions.models import (
+    AuditEvent,
+    Competition,
+    Conflict,
+    Entry,
+    EntryRevision,
+    Membership,
+    Profile,
+    Round,
+    ScoreSheet,
+    Team,
+    Track,
+)
 
 User = get_user_model()
 SLUG = "metaverse-scenario-design-2026"
@@ -176,3 +188,39 @@ def test_seed_runs_with_debug_off_when_forced(settings: SettingsWrapper) -> None
     seed("--force")
 
     assert Competition.objects.filter(slug=SLUG).exists()
+
+
+def test_seed_sets_up_two_rounds_with_rubrics_and_a_panel(competition: Competition) -> None:
+    preliminary, final = competition.rounds.order_by("position")
+
+    assert (preliminary.status, final.status) == (Round.Status.DRAFT, Round.Status.DRAFT)
+    assert preliminary.is_blind and not final.is_blind
+    assert sum(c.weight for c in preliminary.criteria.all()) == 100
+    assert all(c.name_zh and c.guidance_zh for c in preliminary.criteria.all())
+    assert preliminary.panelists.count() == 4
+
+
+def test_judging_phase_opens_the_preliminary_round_scored_by_all_but_the_demo_judge(debug: None) -> None:
+    output = seed("--judging")
+
+    preliminary = Round.objects.get(competition__slug=SLUG, position=1)
+    demo_judge = User.objects.get(username="judge@example.com")
+    chen = User.objects.get(username="chen.hua@example.org")
+    assert preliminary.status == Round.Status.OPEN
+    assert preliminary.round_entries.count() == 7
+    assert preliminary.assignments.filter(judge=demo_judge).count() > 0
+    assert not preliminary.sheets.filter(judge=demo_judge).exists()
+    others = preliminary.sheets.exclude(judge=demo_judge)
+    assert others.count() == preliminary.assignments.exclude(judge=demo_judge).count() > 0
+    assert not others.exclude(status=ScoreSheet.Status.SUBMITTED).exists()
+    # Professor Chen works where two members of Huangpu Digital Twins study: found, and never assigned their entries.
+    assert Conflict.objects.filter(judge=chen, team__name="Huangpu Digital Twins").exists()
+    assert not preliminary.assignments.filter(judge=chen, round_entry__entry__team__name="Huangpu Digital Twins")
+    assert f"judge@example.com has {preliminary.assignments.filter(judge=demo_judge).count()} entries" in output
+
+    # Scores, audit trail and all, the demo starts again from scratch.
+    seed("--reset")
+
+    assert Round.objects.get(competition__slug=SLUG, position=1).status == Round.Status.DRAFT
+    assert not ScoreSheet.objects.exists()
+    assert not AuditEvent.objects.filter(action__startswith="score.").exists()

@@ -1,7 +1,9 @@
-"""``manage.py seed_demo``: the demo competition, its teams and entries, and the accounts to try them with.
+"""``manage.py seed_demo``: the demo competition, its teams and entries, its judging rounds, and the accounts to try
+them with.
 
 Idempotent: when the demo competition exists, nothing is changed and the logins are printed again. ``--reset``
-deletes the demo competition and accounts first. Teams, entries and uploads go through the same services as the
+deletes the demo competition and accounts first. ``--judging`` moves the demo past its deadline and opens the
+preliminary round (see ``competitions.management.demo_judging``). Teams, entries and uploads go through the same services as the
 portal, so files are stored and checked the real way; revisions are processed here, synchronously, so the demo
 is complete before any worker starts (the task the upload queued then finds nothing left to claim).
 """
@@ -19,9 +21,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from competitions.models import Competition, Entry, EntryRevision, Membership, Profile, Track
+from competitions.management import demo_judging
+from competitions.models import Competition, Entry, EntryRevision, Membership, Profile, Round, Track
 from competitions.pipeline.samples import Box, scene_glb
-from competitions.services import entries, processing, teams
+from competitions.services import audit, entries, processing, teams
 
 User = get_user_model()
 
@@ -501,8 +504,16 @@ class Command(BaseCommand):
             action="store_true",
             help="Run even with DEBUG off. The demo accounts have published passwords: never on a public site.",
         )
+        parser.add_argument(
+            "--judging",
+            action="store_true",
+            help="Move the demo past its deadline, open the preliminary round, assign it and let the other judges "
+            "score, leaving the demo judge's queue to try.",
+        )
 
-    def handle(self, *args: object, reset: bool = False, force: bool = False, **options: object) -> None:
+    def handle(
+        self, *args: object, reset: bool = False, force: bool = False, judging: bool = False, **options: object
+    ) -> None:
         self._hashes: dict[str, str] = {}
         if not settings.DEBUG and not force:
             raise CommandError(
@@ -515,26 +526,33 @@ class Command(BaseCommand):
             self.stdout.write("Demo data already present; nothing changed. (Use --reset to start again.)")
         else:
             self._create()
+        if judging:
+            self._start_judging()
         self._print_logins()
 
     def _delete(self) -> None:
         revisions = EntryRevision.objects.filter(entry__team__competition__slug=DEMO_SLUG)
         for revision in revisions:
             revision.file.delete(save=False)
+        for competition in Competition.objects.filter(slug=DEMO_SLUG):
+            audit.purge(competition=competition)
         Entry.objects.filter(team__competition__slug=DEMO_SLUG).delete()
         Competition.objects.filter(slug=DEMO_SLUG).delete()
-        User.objects.filter(username__in=[person.email for person in demo_people()]).delete()
+        demo_emails = [person.email for person in demo_people()] + [plan.email for plan in demo_judging.PANEL]
+        User.objects.filter(username__in=demo_emails).delete()
         self.stdout.write("Deleted the demo competition and accounts.")
 
     def _create(self) -> None:
         with transaction.atomic():
             competition = self._create_competition()
             tracks = {track.slug: track for track in competition.tracks.all()}
-            for person in (ORGANISER, JUDGE):
-                self._user(person)
+            organiser = self._user(ORGANISER)
+            for plan in demo_judging.PANEL:
+                self._user(Person(plan.email, plan.display_name, plan.organisation, role="judge"))
             revision_ids = []
             for plan in TEAMS:
                 revision_ids += self._create_team(competition, tracks, plan)
+            demo_judging.create_rounds(competition, organiser)
         # After commit, as a worker would; the tasks queued by the uploads then find nothing to claim.
         for revision_id in revision_ids:
             processing.revision_process(revision_id=revision_id)
@@ -544,6 +562,23 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Created “{competition.name}” with {len(tracks)} tracks, {len(TEAMS)} teams and "
                 f"{len(revision_ids)} uploaded revisions ({ready} ready, {len(revision_ids) - ready} rejected)."
+            )
+        )
+
+    def _start_judging(self) -> None:
+        competition = Competition.objects.get(slug=DEMO_SLUG)
+        preliminary = competition.rounds.get(position=1)
+        if preliminary.status != Round.Status.DRAFT:
+            self.stdout.write("The preliminary round is already open; judging unchanged.")
+            return
+        organiser = User.objects.get(username=ORGANISER.email)
+        judge = User.objects.get(username=JUDGE.email)
+        preliminary = demo_judging.move_to_judging(competition, organiser, judge)
+        assigned = preliminary.assignments.filter(judge=judge).count()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Submissions closed; “{preliminary.name}” is open with {preliminary.round_entries.count()} entries. "
+                f"The other judges have scored; {JUDGE.email} has {assigned} entries to score."
             )
         )
 
@@ -635,7 +670,8 @@ class Command(BaseCommand):
         }
         rows = [("Role", "Email (login)", "Password", "Notes")]
         rows.append(("organiser", ORGANISER.email, PASSWORDS["organiser"], f"Django admin: {settings.SITE_URL}/admin/"))
-        rows.append(("judge", JUDGE.email, PASSWORDS["judge"], JUDGE.organisation))
+        for plan in demo_judging.PANEL:
+            rows.append(("judge", plan.email, PASSWORDS["judge"], plan.organisation))
         for plan in TEAMS:
             for person in plan.people:
                 rows.append(("entrant", person.email, PASSWORDS["entrant"], memberships.get(person.email, "")))

@@ -1,0 +1,231 @@
+"""The arithmetic of a round's results: plain functions over numbers (no Django), shared by the services and by
+``bench/fairness.py``. Only submitted sheets of judges without a conflict with the entry's team reach them.
+
+The rules:
+
+- A judge's total for an entry: each criterion's value rescaled to 0..1 over its scale, weighted (weights
+  normalised to sum to 1; all zero: equal weights), then mapped onto the rubric's range, which is the scale of the
+  first criterion (0..10 by default). When every criterion shares one scale this is sum(w * v) / sum(w).
+- Mean: the mean of the judges' totals.
+- Normalised: each total becomes a z-score within its judge's submitted sheets of the round,
+  z = (total - judge's mean) / judge's standard deviation (population, ddof 0), then goes back onto the rubric's
+  range as round mean + z * round standard deviation (over all totals of the round), clamped to the range. A judge
+  with a single sheet, or who gave every entry the same total, tells us nothing about their own scale: z = 0, so
+  their sheets count as the round's mean. The entry's score is the mean of its normalised totals.
+- Trimmed: with three totals or more, the highest and the lowest are dropped (one each) before the mean; with
+  fewer, the plain mean.
+- Ranking, per track, by the round's method; ties are broken by the normalised score, then the raw mean, then the
+  number of submitted sheets (all higher first). Entries still equal on all of these share a rank (1, 2, 2, 4), are
+  listed by entry code, and share the award of that rank. Entries without any submitted sheet are not ranked.
+- Agreement per track: Kendall's W. When every judge of the track scored every entry, the textbook W with the
+  correction for ties; otherwise (the usual K-of-N design) the generalisation through the mean Spearman
+  correlation of the judge pairs that share at least three entries (weighted by the entries shared):
+  W = (rho * (m - 1) + 1) / m, with m the mean number of judges per entry, which equals the textbook W on
+  complete data without ties. None when no such pair exists.
+- Outlier flag: a judge whose totals correlate negatively (Pearson) with the mean of the other judges' totals for
+  the same entries, over at least three such entries. Harsh or lenient judges are not flagged: normalisation
+  evens them out; a judge who orders the entries against the rest of the panel is.
+"""
+
+import math
+import statistics
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TypeVar
+
+E = TypeVar("E", bound=Hashable)  # an entry
+J = TypeVar("J", bound=Hashable)  # a judge
+
+MEAN, NORMALISED, TRIMMED = "mean", "normalised", "trimmed"  # the values of Round.Method
+
+
+@dataclass(frozen=True)
+class Scale:
+    weight: float
+    low: float
+    high: float
+
+
+def weighted_total(
+    values: Sequence[float], scales: Sequence[Scale], *, low: float | None = None, high: float | None = None
+) -> float:
+    """One judge's total for one entry, on ``low``..``high`` (by default the first criterion's scale)."""
+    weights = [s.weight for s in scales]
+    if not any(weights):
+        weights = [1.0] * len(scales)
+    fraction = sum(w * (v - s.low) / (s.high - s.low) for v, s, w in zip(values, scales, weights, strict=True))
+    low = scales[0].low if low is None else low
+    high = scales[0].high if high is None else high
+    return low + (high - low) * fraction / sum(weights)
+
+
+def normalise(totals: Mapping[tuple[J, E], float], *, low: float, high: float) -> dict[tuple[J, E], float]:
+    """Per-judge z-scores mapped back onto the range (see the module docstring)."""
+    if not totals:
+        return {}
+    by_judge: dict[J, list[float]] = defaultdict(list)
+    for (judge, _entry), total in totals.items():
+        by_judge[judge].append(total)
+    stats = {judge: (statistics.fmean(v), statistics.pstdev(v)) for judge, v in by_judge.items()}
+    centre, spread = statistics.fmean(totals.values()), statistics.pstdev(totals.values())
+    result = {}
+    for (judge, entry), total in totals.items():
+        mean, sd = stats[judge]
+        z = (total - mean) / sd if len(by_judge[judge]) > 1 and sd > 0 else 0.0
+        result[(judge, entry)] = min(max(centre + z * spread, low), high)
+    return result
+
+
+def trimmed_mean(values: Sequence[float]) -> float:
+    """The mean without the highest and the lowest value when there are three values or more."""
+    ordered = sorted(values)
+    return statistics.fmean(ordered[1:-1] if len(ordered) >= 3 else ordered)
+
+
+@dataclass(frozen=True)
+class EntryScore:
+    mean: float
+    normalised: float
+    trimmed: float
+    count: int
+
+    def by(self, method: str) -> float:
+        return {MEAN: self.mean, NORMALISED: self.normalised, TRIMMED: self.trimmed}[method]
+
+
+def entry_scores(totals: Mapping[tuple[J, E], float], *, low: float, high: float) -> dict[E, EntryScore]:
+    """Every method's score for each entry with at least one total; normalisation runs over all of ``totals``
+    (pass the whole round, not one track)."""
+    normalised = normalise(totals, low=low, high=high)
+    raw: dict[E, list[float]] = defaultdict(list)
+    norm: dict[E, list[float]] = defaultdict(list)
+    for pair, total in totals.items():
+        raw[pair[1]].append(total)
+        norm[pair[1]].append(normalised[pair])
+    return {
+        entry: EntryScore(
+            mean=statistics.fmean(values),
+            normalised=statistics.fmean(norm[entry]),
+            trimmed=trimmed_mean(values),
+            count=len(values),
+        )
+        for entry, values in raw.items()
+    }
+
+
+def rank_entries(
+    scores: Mapping[E, EntryScore], *, method: str, order: Mapping[E, str] | None = None
+) -> list[tuple[E, int]]:
+    """(entry, rank) best first, with the tie-break of the module docstring; ``order`` (e.g. entry codes) orders
+    entries that share a rank. Scores are compared to 9 decimals, so rounding noise never breaks a tie."""
+
+    def key(entry: E) -> tuple[float, ...]:
+        s = scores[entry]
+        return tuple(round(-x, 9) for x in (s.by(method), s.normalised, s.mean, s.count))
+
+    ranked = sorted(scores, key=lambda e: (key(e), (order or {}).get(e, ""), str(e)))
+    result: list[tuple[E, int]] = []
+    for position, entry in enumerate(ranked, start=1):
+        if result and key(entry) == key(result[-1][0]):
+            result.append((entry, result[-1][1]))
+        else:
+            result.append((entry, position))
+    return result
+
+
+def _ranks(values: Sequence[float]) -> list[float]:
+    """Ranks 1..n, ties sharing their mean rank."""
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    ranks = [0.0] * len(values)
+    i = 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
+            j += 1
+        for k in range(i, j + 1):
+            ranks[order[k]] = (i + j) / 2 + 1
+        i = j + 1
+    return ranks
+
+
+def _pearson(xs: Sequence[float], ys: Sequence[float]) -> float | None:
+    mx, my = statistics.fmean(xs), statistics.fmean(ys)
+    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
+    sxx, syy = sum((x - mx) ** 2 for x in xs), sum((y - my) ** 2 for y in ys)
+    return sxy / math.sqrt(sxx * syy) if sxx > 0 and syy > 0 else None
+
+
+def kendalls_w(totals: Mapping[tuple[J, E], float]) -> float | None:
+    """Agreement of the judges on the order of the entries (0: none, 1: complete); see the module docstring."""
+    by_judge: dict[J, dict[E, float]] = defaultdict(dict)
+    for (judge, entry), total in totals.items():
+        by_judge[judge][entry] = total
+    entries = {entry for _judge, entry in totals}
+    judges = [j for j in by_judge if len(by_judge[j]) > 1]
+    m, n = len(judges), len(entries)
+    if m < 2 or n < 2:
+        return None
+    if all(len(by_judge[j]) == n for j in judges):
+        ordered = sorted(entries, key=str)
+        rank_sums = [0.0] * n
+        ties = 0.0
+        for judge in judges:
+            values = [by_judge[judge][e] for e in ordered]
+            for i, r in enumerate(_ranks(values)):
+                rank_sums[i] += r
+            ties += sum(c**3 - c for c in _group_sizes(values))
+        mean = statistics.fmean(rank_sums)
+        s = sum((r - mean) ** 2 for r in rank_sums)
+        denominator = m**2 * (n**3 - n) - m * ties
+        return 12 * s / denominator if denominator > 0 else None
+    weighted, weight = 0.0, 0
+    for a in range(m):
+        for b in range(a + 1, m):
+            common = sorted(set(by_judge[judges[a]]) & set(by_judge[judges[b]]), key=str)
+            if len(common) < 3:
+                continue
+            rho = _pearson(
+                _ranks([by_judge[judges[a]][e] for e in common]), _ranks([by_judge[judges[b]][e] for e in common])
+            )
+            if rho is not None:
+                weighted += rho * len(common)
+                weight += len(common)
+    if not weight:
+        return None
+    per_entry = len(totals) / n
+    return min(max((weighted / weight * (per_entry - 1) + 1) / per_entry, 0.0), 1.0)
+
+
+def _group_sizes(values: Iterable[float]) -> list[int]:
+    counts: dict[float, int] = defaultdict(int)
+    for v in values:
+        counts[v] += 1
+    return [c for c in counts.values() if c > 1]
+
+
+def outlier_judges(totals: Mapping[tuple[J, E], float]) -> dict[J, float]:
+    """Judges whose totals correlate negatively with the other judges' mean for the same entries (at least three
+    entries), with that correlation."""
+    by_entry: dict[E, dict[J, float]] = defaultdict(dict)
+    for (judge, entry), total in totals.items():
+        by_entry[entry][judge] = total
+    pairs: dict[J, list[tuple[float, float]]] = defaultdict(list)
+    for scores in by_entry.values():
+        if len(scores) < 2:
+            continue
+        whole = sum(scores.values())
+        for judge, total in scores.items():
+            pairs[judge].append((total, (whole - total) / (len(scores) - 1)))
+    flagged = {}
+    for judge, points in pairs.items():
+        if len(points) >= 3:
+            r = _pearson([p[0] for p in points], [p[1] for p in points])
+            if r is not None and r < 0:
+                flagged[judge] = r
+    return flagged
+
+
+def to_decimal(value: float) -> Decimal:
+    return Decimal(str(round(value, 3)))
