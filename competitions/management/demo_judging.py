@@ -156,7 +156,9 @@ def move_to_judging(competition: Competition, organiser: AbstractBaseUser, demo_
     )
     competition.refresh_from_db()
     preliminary = competition.rounds.get(position=1)
-    Round.objects.filter(pk=preliminary.pk).update(opens_at=yesterday + timedelta(seconds=1), closes_at=now + timedelta(days=7))
+    Round.objects.filter(pk=preliminary.pk).update(
+        opens_at=yesterday + timedelta(seconds=1), closes_at=now + timedelta(days=7)
+    )
     Round.objects.filter(competition=competition, position=2).update(
         opens_at=now + timedelta(days=7), closes_at=now + timedelta(days=14)
     )

@@ -3,9 +3,9 @@ them with.
 
 Idempotent: when the demo competition exists, nothing is changed and the logins are printed again. ``--reset``
 deletes the demo competition and accounts first. ``--judging`` moves the demo past its deadline and opens the
-preliminary round (see ``competitions.management.demo_judging``). Teams, entries and uploads go through the same services as the
-portal, so files are stored and checked the real way; revisions are processed here, synchronously, so the demo
-is complete before any worker starts (the task the upload queued then finds nothing left to claim).
+preliminary round (see ``competitions.management.demo_judging``). Teams, entries and uploads go through the same
+services as the portal, so files are stored and checked the real way; revisions are processed here, synchronously,
+so the demo is complete before any worker starts (the task the upload queued then finds nothing left to claim).
 """
 
 from collections.abc import Callable
