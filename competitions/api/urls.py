@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import judging, views
 
 app_name = "api"
 
@@ -16,5 +16,19 @@ router.register("revisions", views.RevisionViewSet, basename="revision")
 urlpatterns = [
     path("auth/token/", views.TokenObtainView.as_view(), name="token"),
     path("uploads/<uuid:pk>/", views.UploadView.as_view(), name="upload-detail"),
+    # Judging
+    path("judging/assignments/", judging.JudgeAssignmentsView.as_view(), name="judging-assignments"),
+    path("judging/entries/<int:round_entry_id>/", judging.JudgeEntryView.as_view(), name="judging-entry"),
+    path("judging/entries/<int:round_entry_id>/sheet/", judging.JudgeSheetView.as_view(), name="judging-sheet"),
+    path(
+        "judging/entries/<int:round_entry_id>/sheet/submit/",
+        judging.JudgeSheetSubmitView.as_view(),
+        name="judging-sheet-submit",
+    ),
+    path("rounds/<int:pk>/leaderboard/", judging.LeaderboardView.as_view(), name="round-leaderboard"),
+    path("rounds/<int:pk>/publish/", judging.PublishView.as_view(), name="round-publish"),
+    path("rounds/<int:pk>/assign/", judging.AssignView.as_view(), name="round-assign"),
+    path("rounds/<int:pk>/scores.csv", judging.ScoresCsvView.as_view(), name="round-scores-csv"),
+    path("competitions/<slug:slug>/results/", judging.PublishedResultsView.as_view(), name="competition-results"),
     *router.urls,
 ]

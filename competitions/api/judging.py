@@ -1,0 +1,298 @@
+"""The judging API: a judge's assignments and score sheets, the organisers' round actions, public results.
+
+Every entry a judge reaches is fetched through ``selectors.judging.round_entry_for_judge`` first, so an entry the
+judge is not assigned to (or is conflicted with) is a 404 exactly like a missing one. Organiser endpoints answer 404
+to everyone who is not an organiser, so they do not reveal that a round exists. A service's ``RuleError`` becomes a
+400 and a ``StaleVersion`` a 409 in ``competitions.api.exceptions``.
+"""
+
+import csv
+import itertools
+from collections.abc import Iterator
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from competitions import selectors
+from competitions.exceptions import StaleVersion
+from competitions.models import Round, RoundEntry, RoundResult, Score, ScoreSheet
+from competitions.selectors import judging as judging_selectors
+from competitions.selectors.judging import QueueItem
+from competitions.services import assignment, judging, results
+
+from . import judging_serializers as js
+from .views import RULE_ERROR
+
+STALE = OpenApiResponse(js.StaleVersionSerializer, description="The sheet was saved since: reload it.")
+NOT_FOUND = OpenApiResponse(description="Not assigned to you, conflicted, or no such entry.")
+
+
+# --- Judges ---------------------------------------------------------------------------------------------------
+
+
+def _round_entry_for(request: Request, round_entry_id: int) -> RoundEntry:
+    try:
+        return judging_selectors.round_entry_for_judge(user=request.user, round_entry_id=round_entry_id)
+    except RoundEntry.DoesNotExist:
+        raise Http404 from None
+
+
+def _sheet_of(request: Request, round_entry: RoundEntry) -> ScoreSheet | None:
+    scores = Score.objects.order_by("criterion__position", "criterion_id")
+    sheets = ScoreSheet.objects.filter(round_entry=round_entry, judge=request.user).order_by("pk")
+    return sheets.prefetch_related(Prefetch("scores", queryset=scores)).first()
+
+
+def _sheet_response(request: Request, round_entry: RoundEntry) -> Response:
+    sheet = _sheet_of(request, round_entry)
+    return Response(js.SheetSerializer(sheet).data)
+
+
+def _stale_response(request: Request, round_entry: RoundEntry, error: StaleVersion) -> Response:
+    current = _sheet_of(request, round_entry)
+    body = {
+        "code": error.code,
+        "detail": error.message,
+        "field": error.field,
+        "version": current.version if current else None,
+    }
+    return Response(body, status=status.HTTP_409_CONFLICT)
+
+
+def _queue_row(request: Request, item: QueueItem) -> dict[str, Any]:
+    path = reverse("api:judging-entry", kwargs={"round_entry_id": item.round_entry_id})
+    return {
+        "round_entry": item.round_entry_id,
+        "code": item.code,
+        "title": item.title,
+        "track": item.track.display_name,
+        "team": item.team_name,  # None in a blind round
+        "sheet_status": item.sheet_status or "none",
+        "url": request.build_absolute_uri(path),
+    }
+
+
+class JudgeAssignmentsView(APIView):
+    """The caller's assignments, per round they judge, with their progress."""
+
+    @extend_schema(
+        operation_id="judging_assignments",
+        summary="Your assignments, with sheet status and progress",
+        description=(
+            "One block per round you judge (open or closed), or only the round given. In a blind round an entry "
+            "is named by its code and `team` is null."
+        ),
+        parameters=[OpenApiParameter("round", int, description="Only this round.")],
+        responses={200: js.JudgeRoundSerializer(many=True), 404: OpenApiResponse(description="Not your round.")},
+    )
+    def get(self, request: Request) -> Response:
+        rounds = judging_selectors.rounds_judged_by(request.user)
+        if "round" in request.query_params:
+            try:
+                round_id = int(request.query_params["round"])
+            except ValueError:
+                raise Http404 from None
+            rounds = [get_object_or_404(rounds, pk=round_id)]
+        body = []
+        for judged in rounds:
+            queue = judging_selectors.judge_queue(user=request.user, round=judged)
+            scored, total = judging_selectors.judge_progress(user=request.user, round=judged)
+            body.append(
+                {
+                    "round": judged,
+                    "progress": {"scored": scored, "total": total},
+                    "assignments": [_queue_row(request, item) for item in queue],
+                }
+            )
+        return Response(js.JudgeRoundSerializer(body, many=True).data)
+
+
+class JudgeEntryView(APIView):
+    """An assigned entry as the judge sees it, with the rubric and their score sheet."""
+
+    @extend_schema(
+        operation_id="judging_entry",
+        summary="An entry assigned to you: stats, thumbnails, rubric and your sheet",
+        responses={200: js.JudgeEntrySerializer, 404: NOT_FOUND},
+    )
+    def get(self, request: Request, round_entry_id: int) -> Response:
+        round_entry = _round_entry_for(request, round_entry_id)
+        context = {
+            "request": request,
+            "sheet": _sheet_of(request, round_entry),
+            "neighbours": judging_selectors.judge_entry_neighbours(user=request.user, round_entry=round_entry),
+        }
+        return Response(js.JudgeEntrySerializer(round_entry, context=context).data)
+
+
+class JudgeSheetView(APIView):
+    """The judge's score sheet of an entry: read it (opening a draft), save a draft."""
+
+    @extend_schema(
+        operation_id="judging_sheet",
+        summary="Your score sheet for the entry (a draft is opened the first time)",
+        responses={200: js.SheetSerializer, 400: RULE_ERROR, 404: NOT_FOUND},
+    )
+    def get(self, request: Request, round_entry_id: int) -> Response:
+        round_entry = _round_entry_for(request, round_entry_id)
+        if _sheet_of(request, round_entry) is None:
+            judging.sheet_open(round_entry=round_entry, judge=request.user)
+        return _sheet_response(request, round_entry)
+
+    @extend_schema(
+        operation_id="judging_sheet_save",
+        summary="Save the draft",
+        description=(
+            "Send the `version` you read. Criteria not listed keep their values. A 409 means the sheet was saved "
+            "since (another tab?): its body carries the current version."
+        ),
+        request=js.SheetSaveSerializer,
+        responses={200: js.SheetSerializer, 400: RULE_ERROR, 404: NOT_FOUND, 409: STALE},
+    )
+    def put(self, request: Request, round_entry_id: int) -> Response:
+        round_entry = _round_entry_for(request, round_entry_id)
+        form = js.SheetSaveSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        sheet = _sheet_of(request, round_entry) or judging.sheet_open(round_entry=round_entry, judge=request.user)
+        values = {score.pop("criterion"): score for score in data["scores"]}
+        try:
+            judging.sheet_save(
+                sheet=sheet, judge=request.user, version=data["version"], values=values, comment=data.get("comment")
+            )
+        except StaleVersion as error:
+            return _stale_response(request, round_entry, error)
+        return _sheet_response(request, round_entry)
+
+
+class JudgeSheetSubmitView(APIView):
+    @extend_schema(
+        operation_id="judging_sheet_submit",
+        summary="Submit the sheet: every criterion scored; it is locked afterwards",
+        request=js.SheetSubmitSerializer,
+        responses={200: js.SheetSerializer, 400: RULE_ERROR, 404: NOT_FOUND, 409: STALE},
+    )
+    def post(self, request: Request, round_entry_id: int) -> Response:
+        round_entry = _round_entry_for(request, round_entry_id)
+        form = js.SheetSubmitSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        sheet = _sheet_of(request, round_entry)
+        if sheet is None:
+            sheet = judging.sheet_open(round_entry=round_entry, judge=request.user)
+        try:
+            judging.sheet_submit(sheet=sheet, judge=request.user, version=form.validated_data["version"])
+        except StaleVersion as error:
+            return _stale_response(request, round_entry, error)
+        return _sheet_response(request, round_entry)
+
+
+# --- Organisers -----------------------------------------------------------------------------------------------
+
+
+class OrganiserRoundView(APIView):
+    """A round, for organisers only: anyone else gets a 404."""
+
+    def get_round(self, request: Request, pk: int) -> Round:
+        if not judging_selectors.is_organiser(request.user):
+            raise Http404
+        return get_object_or_404(Round.objects.select_related("competition"), pk=pk)
+
+
+class LeaderboardView(OrganiserRoundView):
+    @extend_schema(
+        operation_id="rounds_leaderboard",
+        summary="The round's leaderboard per track (organisers)",
+        description="From submitted sheets only, with every judge's total, the agreement per track and flagged judges.",
+        responses={200: js.LeaderboardSerializer, 404: OpenApiResponse(description="Not an organiser, or no round.")},
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        leaderboard = results.round_leaderboard(self.get_round(request, pk))
+        return Response(js.LeaderboardSerializer(leaderboard).data)
+
+
+class PublishView(OrganiserRoundView):
+    @extend_schema(
+        operation_id="rounds_publish",
+        summary="Publish the round's results (organisers)",
+        request=None,
+        responses={200: js.RoundStatusSerializer, 400: RULE_ERROR, 404: OpenApiResponse(description="Not found.")},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        published = results.round_publish(round=self.get_round(request, pk), actor=request.user)
+        return Response(js.RoundStatusSerializer(published).data)
+
+
+class AssignView(OrganiserRoundView):
+    @extend_schema(
+        operation_id="rounds_assign",
+        summary="Assign judges to every entry of the round (organisers)",
+        description="Keeps valid assignments and fills every entry up to the round's judges per entry.",
+        request=None,
+        responses={200: js.AssignmentReportSerializer, 400: RULE_ERROR, 404: OpenApiResponse(description="Not found.")},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        report = assignment.round_assign(round=self.get_round(request, pk), actor=request.user)
+        return Response(js.AssignmentReportSerializer(report).data)
+
+
+class _Echo:
+    """A file-like object whose ``write`` returns the line, for streaming CSV."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+class ScoresCsvView(OrganiserRoundView):
+    @extend_schema(
+        operation_id="rounds_scores_csv",
+        summary="Every score per criterion, judge and entry, as CSV (organisers)",
+        responses={(200, "text/csv"): OpenApiTypes.STR, 404: OpenApiResponse(description="Not found.")},
+    )
+    def get(self, request: Request, pk: int) -> StreamingHttpResponse:
+        judged = self.get_round(request, pk)
+        writer = csv.writer(_Echo())
+        lines: Iterator[str] = itertools.chain(
+            # The byte order mark lets spreadsheet programs read the Chinese names as UTF-8.
+            ["\ufeff"],
+            (writer.writerow(row) for row in results.scores_csv(judged)),
+        )
+        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+        name = f"{judged.competition.slug}-round-{judged.position}-scores.csv"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+
+# --- Public ---------------------------------------------------------------------------------------------------
+
+
+def published_results(slug: str) -> QuerySet[RoundResult]:
+    competition = get_object_or_404(selectors.competitions_visible(), slug=slug)
+    return (
+        RoundResult.objects.filter(round__competition=competition, round__status=Round.Status.PUBLISHED)
+        .select_related("round", "track", "round_entry__entry__team")
+        .order_by("round__position", "track__position", "track__pk", "rank")
+    )
+
+
+class PublishedResultsView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="competitions_results",
+        summary="The published results of a competition",
+        description="Ranks and awards of every published round, per track. Empty until a round is published.",
+        responses={200: js.PublishedResultSerializer(many=True)},
+        auth=[],
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        return Response(js.PublishedResultSerializer(published_results(slug), many=True).data)
