@@ -3,12 +3,12 @@
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from competitions.exceptions import RuleError
-from competitions.models import Competition, Track
+from competitions.models import Competition, Criterion, Round, RoundEntry, Team, Track
 from competitions.services import accounts
 
 User = get_user_model()
@@ -181,3 +181,144 @@ class RevisionUploadForm(forms.Form):
             "types": ", ".join(extensions),
             "size": f"{competition.max_upload_bytes / 2**20:.0f}",
         }
+
+
+# Organiser console
+
+# A datetime-local input: the browser shows a date and time picker; the view reads the value in the competition's
+# time zone (``timezone.override``) and the template shows it there (``{% timezone %}``).
+_LOCAL_DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class RoundForm(forms.ModelForm):
+    """A round's settings. Without an instance: the view passes the current values as ``initial`` and hands the
+    changed ones to the service, so the model is never changed by the form itself."""
+
+    class Meta:
+        model = Round
+        fields = [
+            "name",
+            "name_zh",
+            "position",
+            "opens_at",
+            "closes_at",
+            "blind",
+            "judges_per_entry",
+            "advancement",
+            "advance_count",
+            "method",
+            "honourable_mentions",
+        ]
+        widgets = {"opens_at": _LOCAL_DATETIME, "closes_at": _LOCAL_DATETIME}
+        help_texts = {
+            "opens_at": _("In the competition's time zone."),
+            "closes_at": _("In the competition's time zone."),
+            "judges_per_entry": _("How many judges score each entry."),
+        }
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        opens_at, closes_at = cleaned.get("opens_at"), cleaned.get("closes_at")
+        if opens_at and closes_at and closes_at <= opens_at:
+            self.add_error("closes_at", _("Judging must close after it opens."))
+        return cleaned
+
+    def validate_constraints(self, exclude: object = None) -> None:  # type: ignore[override]
+        # The round's window is checked in clean() with a readable message; the competition is not a field here.
+        return
+
+
+class CriterionForm(forms.ModelForm):
+    class Meta:
+        model = Criterion
+        fields = [
+            "name",
+            "name_zh",
+            "guidance",
+            "guidance_zh",
+            "weight",
+            "scale_min",
+            "scale_max",
+            "step",
+            "comment_required",
+            "position",
+        ]
+        widgets = {"guidance": forms.Textarea(attrs={"rows": 3}), "guidance_zh": forms.Textarea(attrs={"rows": 3})}
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        low, high, step = cleaned.get("scale_min"), cleaned.get("scale_max"), cleaned.get("step")
+        if low is not None and high is not None and high <= low:
+            self.add_error("scale_max", _("The highest score must be above the lowest."))
+        if step is not None and step <= 0:
+            self.add_error("step", _("The step must be above zero."))
+        return cleaned
+
+    def validate_constraints(self, exclude: object = None) -> None:  # type: ignore[override]
+        # Checked in clean() with readable messages.
+        return
+
+
+class JudgeInviteForm(forms.Form):
+    email = forms.EmailField(label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=120,
+        required=False,
+        help_text=_("Used for a new account; an existing one keeps its name."),
+    )
+    tracks = forms.ModelMultipleChoiceField(
+        label=_("Tracks"),
+        queryset=Track.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: the judge may be given entries of every track."),
+    )
+
+    def __init__(self, *args, tracks: QuerySet[Track], **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["tracks"].queryset = tracks
+        self.fields["tracks"].label_from_instance = lambda track: track.display_name
+
+
+def _person_label(user: object) -> str:
+    try:
+        name = user.profile.display_name  # type: ignore[attr-defined]
+    except (ObjectDoesNotExist, AttributeError):  # No profile: an account made in the shell.
+        name = ""
+    email = getattr(user, "email", "")
+    return f"{name} <{email}>" if name and name != email else email
+
+
+class ConflictForm(forms.Form):
+    judge = forms.ModelChoiceField(label=_("Judge"), queryset=User.objects.none(), empty_label=_("Choose a judge"))
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), empty_label=_("Choose a team"))
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+
+    def __init__(self, *args, judges: QuerySet, teams: QuerySet[Team], **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["judge"].queryset = judges
+        self.fields["judge"].label_from_instance = _person_label
+        self.fields["team"].queryset = teams
+
+
+class AssignmentAddForm(forms.Form):
+    judge = forms.ModelChoiceField(label=_("Judge"), queryset=User.objects.none(), empty_label=_("Choose a judge"))
+    round_entry = forms.ModelChoiceField(
+        label=_("Entry"), queryset=RoundEntry.objects.none(), empty_label=_("Choose an entry")
+    )
+
+    def __init__(self, *args, judges: QuerySet, round_entries: QuerySet[RoundEntry], **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["judge"].queryset = judges
+        self.fields["judge"].label_from_instance = _person_label
+        self.fields["round_entry"].queryset = round_entries
+        self.fields["round_entry"].label_from_instance = lambda re: f"{re.blind_code} · {re.entry.title}"
+
+
+class SheetReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        help_text=_("Recorded in the audit log; the judge can then change and submit the scores again."),
+    )

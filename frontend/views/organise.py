@@ -1,0 +1,119 @@
+"""The organiser console: competitions and their judging rounds, the creation of a round, and the audit log.
+
+Organisers are staff users. Everyone else gets a 404 for every page of the console (its existence is not
+advertised); a visitor who is not logged in is sent to the login page first. Pages of one round are in
+``organise_rounds`` (settings, rubric, opening and closing), ``organise_panel`` (judges, conflicts, assignments,
+progress) and ``organise_results`` (leaderboard, publication, CSV export). Every change goes through a service.
+"""
+
+import json
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Max, Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from competitions.exceptions import RuleError
+from competitions.models import Competition, Round
+from competitions.selectors import judging as judging_selectors
+from competitions.services import judging
+from frontend.forms import RoundForm, add_rule_error
+
+AUDIT_PAGE_SIZE = 50
+
+
+def organiser_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Log in first; then a 404 unless the person is an organiser."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not judging_selectors.is_organiser(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapped)
+
+
+def round_of(pk: int) -> Round:
+    """A round as the console shows it (the organisers see every round), or a 404."""
+    return get_object_or_404(judging_selectors.rounds_for_organiser(), pk=pk)
+
+
+# --- Competitions and their rounds ----------------------------------------------------------------------------
+
+
+@organiser_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    rounds = judging_selectors.rounds_for_organiser()
+    competitions = Competition.objects.order_by("-submission_deadline").prefetch_related(
+        Prefetch("rounds", queryset=rounds, to_attr="console_rounds")
+    )
+    return render(request, "organiser/home.html", {"competitions": competitions})
+
+
+def _new_round_initial(competition: Competition) -> dict[str, Any]:
+    last = competition.rounds.aggregate(last=Max("position"))["last"] or 0
+    return {
+        "position": last + 1,
+        "opens_at": competition.judging_starts_at,
+        "closes_at": competition.judging_ends_at,
+    }
+
+
+@organiser_required
+@require_http_methods(["GET", "POST"])
+def round_create(request: HttpRequest, slug: str) -> HttpResponse:
+    competition = get_object_or_404(Competition, slug=slug)
+    with timezone.override(competition.zone):
+        form = RoundForm(request.POST or None, initial=_new_round_initial(competition))
+        valid = request.method == "POST" and form.is_valid()
+    if valid:
+        try:
+            created = judging.round_create(competition=competition, actor=request.user, **form.cleaned_data)
+        except RuleError as error:
+            add_rule_error(form, error)
+        else:
+            messages.success(request, _("The round “%(name)s” is created.") % {"name": created.name})
+            return redirect("frontend:organise-round", pk=created.pk)
+    return render(request, "organiser/round_create.html", {"competition": competition, "form": form})
+
+
+# --- Audit log ------------------------------------------------------------------------------------------------
+
+
+@organiser_required
+@require_GET
+def audit_log(request: HttpRequest) -> HttpResponse:
+    rounds = judging_selectors.rounds_for_organiser()
+    chosen = None
+    round_id = request.GET.get("round", "")
+    if round_id.isdigit():
+        chosen = rounds.filter(pk=int(round_id)).first()
+    events = judging_selectors.audit_events(round=chosen)
+    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "events": [(event, _details(event.data)) for event in page.object_list],
+        "rounds": rounds,
+        "chosen": chosen,
+        "query": urlencode({"round": chosen.pk}) if chosen else "",
+    }
+    return render(request, "organiser/audit.html", context)
+
+
+def _details(data: object) -> str:
+    """An event's data as compact JSON, keys sorted, non-Latin text as it is."""
+    if not data:
+        return ""
+    return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, sort_keys=True, separators=(", ", ": "))

@@ -1,0 +1,88 @@
+"""The organiser console's results of a round: the leaderboard per track (during judging and after), the manual
+shortlist for the next round, the publication of the results and the CSV export of every score."""
+
+import csv
+from collections.abc import Iterable, Iterator
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from competitions.exceptions import RuleError
+from competitions.models import Round
+from competitions.services import results
+from frontend.views.organise import organiser_required, round_of
+
+
+class _Echo:
+    """A file-like object whose write returns the line, so that csv.writer feeds a streaming response."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_lines(rows: Iterable[list[str]]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    # A byte order mark, so that spreadsheet programs read the file as UTF-8 (team names are often Chinese).
+    yield "\ufeff"
+    for row in rows:
+        yield writer.writerow(row)
+
+
+@organiser_required
+@require_GET
+def leaderboard(request: HttpRequest, pk: int) -> HttpResponse:
+    round = round_of(pk)
+    board = results.round_leaderboard(round)
+    context = {
+        "round": round,
+        "competition": round.competition,
+        "board": board,
+        "flagged_ids": {judge.judge_id for judge in board.flagged},
+        "shortlist": round.advancement == Round.Advancement.MANUAL and round.status != Round.Status.DRAFT,
+        "publishable": round.status in (Round.Status.OPEN, Round.Status.CLOSED),
+        "section": "leaderboard",
+    }
+    return render(request, "organiser/leaderboard.html", context)
+
+
+@organiser_required
+@require_http_methods(["GET", "POST"])
+def round_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    round = round_of(pk)
+    if request.method == "GET":
+        context = {"round": round, "competition": round.competition, "action": "publish"}
+        return render(request, "organiser/round_confirm.html", context)
+    try:
+        results.round_publish(round=round, actor=request.user)
+    except RuleError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The results are published: teams can see their ranks and their judges' comments."))
+    return redirect("frontend:organise-leaderboard", pk=round.pk)
+
+
+@organiser_required
+@require_POST
+def shortlist_set(request: HttpRequest, pk: int) -> HttpResponse:
+    round = round_of(pk)
+    ids = [int(value) for value in request.POST.getlist("round_entry") if value.isdigit()]
+    try:
+        results.shortlist_set(round=round, round_entry_ids=ids, actor=request.user)
+    except RuleError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The shortlist is saved: %(count)d entries advance.") % {"count": len(ids)})
+    return redirect("frontend:organise-leaderboard", pk=round.pk)
+
+
+@organiser_required
+@require_GET
+def scores_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+    round = round_of(pk)
+    response = StreamingHttpResponse(_csv_lines(results.scores_csv(round)), content_type="text/csv; charset=utf-8")
+    filename = f"{round.competition.slug}-{round.position}-scores.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,188 @@
+"""The organiser console's page of one round: its settings, its rubric (editable until the round opens), and the
+buttons that open and close it, each behind a confirmation page."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.forms.models import model_to_dict
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from competitions.exceptions import RuleError
+from competitions.models import Criterion, Round
+from competitions.services import judging
+from frontend.forms import CriterionForm, RoundForm, add_rule_error
+from frontend.views.organise import organiser_required, round_of
+
+
+def _criterion_form(criterion: Criterion, data: Any = None) -> CriterionForm:
+    initial = model_to_dict(criterion, fields=CriterionForm._meta.fields)
+    return CriterionForm(data, initial=initial, prefix=f"criterion-{criterion.pk}")
+
+
+def _new_criterion_form(round: Round, data: Any = None) -> CriterionForm:
+    position = max((c.position for c in round.criteria.all()), default=0) + 1
+    return CriterionForm(data, initial={"position": position}, prefix="new-criterion")
+
+
+def _changed(instance: Any, cleaned: dict[str, Any]) -> dict[str, Any]:
+    """The cleaned values that differ from the instance's: the service sees only what the organiser changed, so
+    a locked round refuses a change of its rubric but not an unchanged form sent again."""
+    return {name: value for name, value in cleaned.items() if getattr(instance, name) != value}
+
+
+def _render_round(
+    request: HttpRequest,
+    round: Round,
+    *,
+    form: RoundForm | None = None,
+    criterion_forms: dict[int, CriterionForm] | None = None,
+    new_criterion_form: CriterionForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    criteria = list(round.criteria.all())
+    criterion_forms = criterion_forms or {}
+    if form is None:
+        form = RoundForm(initial=model_to_dict(round, fields=RoundForm._meta.fields))
+    context = {
+        "round": round,
+        "competition": round.competition,
+        "form": form,
+        "criteria": [{"criterion": c, "form": criterion_forms.get(c.pk) or _criterion_form(c)} for c in criteria],
+        "new_criterion_form": new_criterion_form or _new_criterion_form(round),
+        "total_weight": sum((c.weight for c in criteria), start=0),
+        "entry_count": round.entry_count,
+        "section": "round",
+    }
+    return render(request, "organiser/round_detail.html", context, status=status)
+
+
+@organiser_required
+@require_http_methods(["GET"])
+def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_round(request, round_of(pk))
+
+
+@organiser_required
+@require_POST
+def round_update(request: HttpRequest, pk: int) -> HttpResponse:
+    round = round_of(pk)
+    with timezone.override(round.competition.zone):
+        form = RoundForm(request.POST, initial=model_to_dict(round, fields=RoundForm._meta.fields))
+        valid = form.is_valid()
+    if valid:
+        changes = _changed(round, form.cleaned_data)
+        if not changes:
+            messages.info(request, _("Nothing changed."))
+            return redirect("frontend:organise-round", pk=round.pk)
+        try:
+            judging.round_update(round=round, actor=request.user, **changes)
+        except RuleError as error:
+            add_rule_error(form, error)
+        else:
+            messages.success(request, _("The round's settings are saved."))
+            return redirect("frontend:organise-round", pk=round.pk)
+    return _render_round(request, round_of(pk), form=form, status=400)
+
+
+# --- Rubric ---------------------------------------------------------------------------------------------------
+
+
+def _rubric_url(round: Round) -> str:
+    return reverse("frontend:organise-round", kwargs={"pk": round.pk}) + "#rubric"
+
+
+@organiser_required
+@require_POST
+def criterion_create(request: HttpRequest, pk: int) -> HttpResponse:
+    round = round_of(pk)
+    form = _new_criterion_form(round, request.POST)
+    if form.is_valid():
+        try:
+            judging.criterion_create(round=round, actor=request.user, **form.cleaned_data)
+        except RuleError as error:
+            if error.code == "rubric_locked":
+                messages.error(request, error.message)
+                return redirect(_rubric_url(round))
+            add_rule_error(form, error)
+        else:
+            messages.success(request, _("The criterion “%(name)s” is added.") % {"name": form.cleaned_data["name"]})
+            return redirect(_rubric_url(round))
+    return _render_round(request, round, new_criterion_form=form, status=400)
+
+
+@organiser_required
+@require_POST
+def criterion_update(request: HttpRequest, pk: int, criterion_id: int) -> HttpResponse:
+    round = round_of(pk)
+    criterion = get_object_or_404(round.criteria, pk=criterion_id)
+    form = _criterion_form(criterion, request.POST)
+    if form.is_valid():
+        changes = _changed(criterion, form.cleaned_data)
+        if not changes:
+            messages.info(request, _("Nothing changed."))
+            return redirect(_rubric_url(round))
+        try:
+            judging.criterion_update(criterion=criterion, actor=request.user, **changes)
+        except RuleError as error:
+            if error.code == "rubric_locked":
+                messages.error(request, error.message)
+                return redirect(_rubric_url(round))
+            add_rule_error(form, error)
+        else:
+            messages.success(request, _("The criterion “%(name)s” is saved.") % {"name": form.cleaned_data["name"]})
+            return redirect(_rubric_url(round))
+    return _render_round(request, round_of(pk), criterion_forms={criterion.pk: form}, status=400)
+
+
+@organiser_required
+@require_POST
+def criterion_delete(request: HttpRequest, pk: int, criterion_id: int) -> HttpResponse:
+    round = round_of(pk)
+    criterion = get_object_or_404(round.criteria, pk=criterion_id)
+    try:
+        judging.criterion_delete(criterion=criterion, actor=request.user)
+    except RuleError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The criterion “%(name)s” is deleted.") % {"name": criterion.name})
+    return redirect(_rubric_url(round))
+
+
+# --- Opening and closing --------------------------------------------------------------------------------------
+
+_TRANSITIONS = {"open": judging.round_open, "close": judging.round_close}
+
+
+def _transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    round = round_of(pk)
+    service = _TRANSITIONS[action]
+    if request.method == "GET":
+        context = {"round": round, "competition": round.competition, "action": action}
+        return render(request, "organiser/round_confirm.html", context)
+    try:
+        service(round=round, actor=request.user)
+    except RuleError as error:
+        messages.error(request, error.message)
+    else:
+        if action == "open":
+            messages.success(request, _("The round is open: its entries are frozen and its rubric is locked."))
+        else:
+            messages.success(request, _("The round is closed: judges can no longer change their scores."))
+    return redirect("frontend:organise-round", pk=round.pk)
+
+
+@organiser_required
+@require_http_methods(["GET", "POST"])
+def round_open(request: HttpRequest, pk: int) -> HttpResponse:
+    return _transition(request, pk, "open")
+
+
+@organiser_required
+@require_http_methods(["GET", "POST"])
+def round_close(request: HttpRequest, pk: int) -> HttpResponse:
+    return _transition(request, pk, "close")

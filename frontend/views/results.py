@@ -1,0 +1,46 @@
+"""A competition's published results: ranks and awards per track, for everyone.
+
+Only rounds whose results are published show; before that the page says the results are not published yet (200,
+no data), so the address can be shared in advance.
+"""
+
+from dataclasses import dataclass
+from itertools import groupby
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from competitions import selectors
+from competitions.models import Round, RoundResult, Track
+
+
+@dataclass(frozen=True)
+class TrackResults:
+    track: Track
+    results: list[RoundResult]
+
+
+@dataclass(frozen=True)
+class RoundResults:
+    round: Round
+    tracks: list[TrackResults]
+
+
+def published_results(competition_id: int) -> list[RoundResults]:
+    """The results of the competition's published rounds, last round first, tracks in order, by rank."""
+    rows = (
+        RoundResult.objects.filter(round__competition_id=competition_id, round__status=Round.Status.PUBLISHED)
+        .select_related("round", "track", "round_entry__entry__team")
+        .order_by("-round__position", "track__position", "track__pk", "rank")
+    )
+    rounds = []
+    for round, in_round in groupby(rows, key=lambda row: row.round):
+        tracks = [TrackResults(track, list(results)) for track, results in groupby(in_round, key=lambda r: r.track)]
+        rounds.append(RoundResults(round, tracks))
+    return rounds
+
+
+def competition_results(request: HttpRequest, slug: str) -> HttpResponse:
+    competition = get_object_or_404(selectors.competitions_visible(), slug=slug)
+    context = {"competition": competition, "rounds": published_results(competition.pk)}
+    return render(request, "portal/results.html", context)
