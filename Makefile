@@ -12,8 +12,11 @@ URL := http://127.0.0.1:8000
 # Debian packages: Mesa's EGL for headless thumbnails, Node.js for the glTF validator, headless Chromium and a CJK
 # font for the browser tests, gettext's msgfmt for translations.
 SYSTEM_PACKAGES := libegl1 libgl1-mesa-dri libegl-mesa0 chromium fonts-wqy-microhei gettext
-# Files copied from frontend/node_modules into frontend/static/vendor/ at install.
-VENDOR_FILES := @picocss/pico/css/pico.min.css
+# Files copied from frontend/node_modules into frontend/static/vendor/ at install; "path=name" copies under another
+# name. model-viewer.min.js is the self-contained build (three.js included); it loads the meshopt decoder script
+# from our static files (see static/js/scoresheet.js) instead of a CDN, as a classic script, hence the .js name.
+VENDOR_FILES := @picocss/pico/css/pico.min.css @google/model-viewer/dist/model-viewer.min.js \
+	meshoptimizer/meshopt_decoder.cjs=meshopt_decoder.js
 PYTEST_ARGS ?=
 PIPELINE_NODE := competitions/pipeline/node
 
@@ -54,7 +57,7 @@ ifneq ($(wildcard frontend/package-lock.json),)
 		npm ci --prefix frontend --no-audit --no-fund && touch frontend/node_modules/.installed; \
 	fi
 	mkdir -p frontend/static/vendor
-	for file in $(VENDOR_FILES); do cp frontend/node_modules/$$file frontend/static/vendor/; done
+	for file in $(VENDOR_FILES); do cp frontend/node_modules/$${file%%=*} frontend/static/vendor/$$(basename $${file#*=}); done
 endif
 
 # The Khronos glTF-Validator and gltfpack, run by the asset pipeline with Node.js.

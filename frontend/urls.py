@@ -1,6 +1,19 @@
 from django.urls import path
 
-from frontend.views import accounts, competitions, dashboard, entries, health, teams
+from frontend.views import (
+    accounts,
+    competitions,
+    dashboard,
+    entries,
+    health,
+    judging,
+    organise,
+    organise_panel,
+    organise_results,
+    organise_rounds,
+    results,
+    teams,
+)
 
 app_name = "frontend"
 urlpatterns = [
@@ -30,6 +43,8 @@ urlpatterns = [
     # Competitions
     path("competitions/<slug:slug>/", competitions.competition_detail, name="competition-detail"),
     path("competitions/<slug:slug>/teams/new/", teams.team_create, name="team-create"),
+    # Results
+    path("competitions/<slug:slug>/results/", results.competition_results, name="competition-results"),
     # Teams
     path("teams/join/", teams.team_join, name="team-join"),
     path("teams/<int:pk>/", teams.team_detail, name="team-detail"),
@@ -50,4 +65,64 @@ urlpatterns = [
         entries.revision_artifact,
         name="revision-artifact",
     ),
+    # Judge panel
+    path("judging/", judging.judge_home, name="judge-home"),
+    path("judging/rounds/<int:round_id>/", judging.judge_queue, name="judge-queue"),
+    path("judging/rounds/<int:round_id>/conflicts/", judging.judge_conflicts, name="judge-conflicts"),
+    path("judging/entries/<int:round_entry_id>/", judging.judge_entry, name="judge-entry"),
+    path("judging/entries/<int:round_entry_id>/sheet.json", judging.judge_sheet_save, name="judge-sheet-save"),
+    path(
+        "judging/entries/<int:round_entry_id>/conflict/", judging.judge_conflict_declare, name="judge-conflict-declare"
+    ),
+    path("judging/entries/<int:round_entry_id>/<slug:name>", judging.judge_artifact, name="judge-artifact"),
+    # Organiser console
+    path("organise/", organise.home, name="organise-home"),
+    path("organise/audit/", organise.audit_log, name="organise-audit"),
+    path("organise/competitions/<slug:slug>/rounds/new/", organise.round_create, name="organise-round-create"),
+    path("organise/rounds/<int:pk>/", organise_rounds.round_detail, name="organise-round"),
+    path("organise/rounds/<int:pk>/settings/", organise_rounds.round_update, name="organise-round-update"),
+    path("organise/rounds/<int:pk>/open/", organise_rounds.round_open, name="organise-round-open"),
+    path("organise/rounds/<int:pk>/close/", organise_rounds.round_close, name="organise-round-close"),
+    path("organise/rounds/<int:pk>/criteria/", organise_rounds.criterion_create, name="organise-criterion-create"),
+    path(
+        "organise/rounds/<int:pk>/criteria/<int:criterion_id>/",
+        organise_rounds.criterion_update,
+        name="organise-criterion-update",
+    ),
+    path(
+        "organise/rounds/<int:pk>/criteria/<int:criterion_id>/delete/",
+        organise_rounds.criterion_delete,
+        name="organise-criterion-delete",
+    ),
+    path("organise/rounds/<int:pk>/panel/", organise_panel.round_panel, name="organise-round-panel"),
+    path("organise/rounds/<int:pk>/judges/", organise_panel.judge_invite, name="organise-judge-invite"),
+    path(
+        "organise/rounds/<int:pk>/judges/<int:panelist_id>/withdraw/",
+        organise_panel.judge_withdraw,
+        name="organise-judge-withdraw",
+    ),
+    path("organise/rounds/<int:pk>/conflicts/", organise_panel.conflict_create, name="organise-conflict-create"),
+    path(
+        "organise/rounds/<int:pk>/conflicts/<int:conflict_id>/remove/",
+        organise_panel.conflict_remove,
+        name="organise-conflict-remove",
+    ),
+    path("organise/rounds/<int:pk>/assignments/", organise_panel.round_assignments, name="organise-round-assignments"),
+    path("organise/rounds/<int:pk>/assign/", organise_panel.round_assign, name="organise-round-assign"),
+    path("organise/rounds/<int:pk>/assignments/add/", organise_panel.assignment_add, name="organise-assignment-add"),
+    path(
+        "organise/rounds/<int:pk>/assignments/<int:assignment_id>/remove/",
+        organise_panel.assignment_remove,
+        name="organise-assignment-remove",
+    ),
+    path(
+        "organise/rounds/<int:pk>/sheets/<int:sheet_id>/reopen/",
+        organise_panel.sheet_reopen,
+        name="organise-sheet-reopen",
+    ),
+    path("organise/rounds/<int:pk>/leaderboard/", organise_results.leaderboard, name="organise-leaderboard"),
+    path("organise/rounds/<int:pk>/publish/", organise_results.round_publish, name="organise-round-publish"),
+    path("organise/rounds/<int:pk>/shortlist/", organise_results.shortlist_set, name="organise-shortlist"),
+    path("organise/rounds/<int:pk>/scores.csv", organise_results.scores_csv, name="organise-scores-csv"),
+    # End of the organiser console
 ]
