@@ -1,7 +1,13 @@
-"""``manage.py seed_demo``: a realistic, open competition with teams, ready entries and accounts that log in."""
+"""``manage.py seed_demo``: a realistic, open competition with teams, ready entries and accounts that log in.
+
+Seeding processes eight real files, so the demo is seeded once for the module, inside a transaction that is
+rolled back at the end (as Django's ``setUpTestData`` does); each test runs in a savepoint within it, so what a
+test changes is undone before the next. The uploads live in one folder for the module.
+"""
 
 import hashlib
 import re
+from collections.abc import Iterator
 from datetime import timedelta
 from io import StringIO
 from pathlib import Path
@@ -9,7 +15,8 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
-from django.test import Client
+from django.db import transaction
+from django.test import Client, override_settings
 from django.utils import timezone
 from pytest_django.fixtures import SettingsWrapper
 
@@ -44,6 +51,26 @@ def row_counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in MODELS}
 
 
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[tuple[Path, str]]:  # type: ignore[no-untyped-def]
+    """The demo, seeded once: (its uploads folder, the command's output). Rolled back after the module."""
+    media = tmp_path_factory.mktemp("demo-media")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=str(media), DEBUG=True):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield media, seed()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings: SettingsWrapper, seeded: tuple[Path, str]) -> None:
+    """Every test reads the module's uploads (this replaces the suite's per-test folder)."""
+    settings.MEDIA_ROOT = str(seeded[0])
+
+
 @pytest.fixture
 def debug(settings: SettingsWrapper) -> None:
     """The demo is for a developer's machine, where DEBUG is on."""
@@ -51,8 +78,14 @@ def debug(settings: SettingsWrapper) -> None:
 
 
 @pytest.fixture
-def output(debug: None) -> str:
-    return seed()
+def fresh_media(settings: SettingsWrapper, tmp_path: Path) -> None:
+    """A folder of its own for a test that deletes or re-creates the demo, so the module's files stay."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture
+def output(seeded: tuple[Path, str], debug: None) -> str:
+    return seeded[1]
 
 
 @pytest.fixture
@@ -165,7 +198,7 @@ def test_running_seed_again_changes_nothing_and_says_so(output: str) -> None:
     assert "nothing changed" in again
 
 
-def test_reset_creates_the_demo_afresh(competition: Competition) -> None:
+def test_reset_creates_the_demo_afresh(competition: Competition, fresh_media: None) -> None:
     before = row_counts()
 
     seed("--reset")
@@ -174,20 +207,21 @@ def test_reset_creates_the_demo_afresh(competition: Competition) -> None:
     assert Competition.objects.get(slug=SLUG).pk != competition.pk
 
 
-def test_seed_refuses_to_run_with_debug_off(settings: SettingsWrapper) -> None:
+def test_seed_refuses_to_run_with_debug_off(settings: SettingsWrapper, fresh_media: None) -> None:
     settings.DEBUG = False
+    before = row_counts()
 
     with pytest.raises(CommandError):
-        seed()
-    assert not Competition.objects.exists()
+        seed("--reset")
+    assert row_counts() == before
 
 
 def test_seed_runs_with_debug_off_when_forced(settings: SettingsWrapper) -> None:
     settings.DEBUG = False
 
-    seed("--force")
+    again = seed("--force")
 
-    assert Competition.objects.filter(slug=SLUG).exists()
+    assert "nothing changed" in again and "organiser@example.com" in again
 
 
 def test_seed_sets_up_two_rounds_with_rubrics_and_a_panel(competition: Competition) -> None:
@@ -200,7 +234,9 @@ def test_seed_sets_up_two_rounds_with_rubrics_and_a_panel(competition: Competiti
     assert preliminary.panelists.count() == 4
 
 
-def test_judging_phase_opens_the_preliminary_round_scored_by_all_but_the_demo_judge(debug: None) -> None:
+def test_judging_phase_opens_the_preliminary_round_scored_by_all_but_the_demo_judge(
+    debug: None, fresh_media: None
+) -> None:
     output = seed("--judging")
 
     preliminary = Round.objects.get(competition__slug=SLUG, position=1)
