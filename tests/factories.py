@@ -126,12 +126,14 @@ class EntryRevisionFactory(factory.django.DjangoModelFactory):
 
 
 def ready_entry(track: Track, team: Team | None = None, **kwargs: object) -> Entry:
-    """An entry in ``track`` whose current revision is ready (what a round takes part with)."""
+    """An entry in ``track`` whose current revision became ready an hour before the deadline (or before now, if
+    the deadline is still ahead): what a round takes part with."""
     entry = EntryFactory(track=track, team=team or TeamFactory(competition=track.competition), **kwargs)
     revision = EntryRevisionFactory(
         entry=entry,
         number=1,
         status=EntryRevision.Status.READY,
+        processed_at=min(timezone.now(), track.competition.submission_deadline) - timedelta(hours=1),
         sha256=secrets.token_hex(32),
         stats={"triangles": 5000, "vertices": 2601, "materials": 1, "textures": 1, "draw_calls": 1},
     )

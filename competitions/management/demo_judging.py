@@ -7,7 +7,7 @@ Everything goes through the judging services, as the organiser console would.
 
 import random
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -141,24 +141,20 @@ def create_rounds(competition: Competition, organiser: AbstractBaseUser) -> list
 
 
 def move_to_judging(competition: Competition, organiser: AbstractBaseUser, demo_judge: AbstractBaseUser) -> Round:
-    """Close submissions yesterday, open the preliminary round now, assign it and let every judge but the demo
-    judge submit scores (seeded, so the demo is the same every time)."""
+    """Close submissions now (the demo's files are all processed), open the preliminary round, assign it and let
+    every judge but the demo judge submit scores (seeded, so the demo is the same every time)."""
     now = timezone.now()
-    zone = competition.zone
-    yesterday = datetime.combine(now.astimezone(zone).date() - timedelta(days=1), time(23, 59, 59), tzinfo=zone)
     Competition.objects.filter(pk=competition.pk).update(
-        submission_opens_at=min(competition.submission_opens_at, yesterday - timedelta(days=30)),
-        submission_deadline=yesterday,
-        registration_closes_at=min(competition.registration_closes_at, yesterday - timedelta(days=7)),
-        judging_starts_at=yesterday + timedelta(seconds=1),
+        submission_opens_at=min(competition.submission_opens_at, now - timedelta(days=30)),
+        submission_deadline=now,
+        registration_closes_at=min(competition.registration_closes_at, now - timedelta(days=7)),
+        judging_starts_at=now,
         judging_ends_at=now + timedelta(days=14),
         results_at=now + timedelta(days=21),
     )
     competition.refresh_from_db()
     preliminary = competition.rounds.get(position=1)
-    Round.objects.filter(pk=preliminary.pk).update(
-        opens_at=yesterday + timedelta(seconds=1), closes_at=now + timedelta(days=7)
-    )
+    Round.objects.filter(pk=preliminary.pk).update(opens_at=now, closes_at=now + timedelta(days=7))
     Round.objects.filter(competition=competition, position=2).update(
         opens_at=now + timedelta(days=7), closes_at=now + timedelta(days=14)
     )

@@ -18,6 +18,7 @@ from urllib.parse import unquote
 
 import numpy as np
 import trimesh
+from trimesh.exchange import gltf
 
 from .limits import Limits
 from .report import AssetRejected, Message, error
@@ -422,12 +423,18 @@ def _pillow_size(data: bytes) -> tuple[int, int] | None:
 def _bounds(
     path: Path, file_type: str, document: dict[str, Any], resolver: BundleResolver
 ) -> tuple[tuple[list[float], list[float]] | None, bool]:
-    """The scene's axis-aligned box in world space, from its vertices (exact); when trimesh cannot load the scene
+    """The scene's axis-aligned box in world space, from its vertices (exact); when trimesh cannot read the scene
     (compressed geometry, buffers without data), from the POSITION accessors' min/max through the node transforms,
-    which contains the scene but may be larger."""
+    which contains the scene but may be larger.
+
+    The vertices come from trimesh's glTF reader (``load_glb`` / ``load_gltf``), without building a ``Scene`` of
+    ``Trimesh`` objects (normals, caches, hashes) or decoding textures: that is most of what ``trimesh.load`` costs,
+    and none of it changes the box."""
+    reader = gltf.load_glb if file_type == "glb" else gltf.load_gltf
     try:
-        scene = trimesh.load_scene(path, file_type=file_type, resolver=resolver)
-        return _vertex_bounds(scene), True
+        with open(path, "rb") as f:
+            loaded = reader(f, resolver=resolver, skip_materials=True)
+        return _vertex_bounds(loaded), True
     except MemoryError:
         raise
     except Exception:  # trimesh raises anything on a file it cannot read; the JSON still answers
@@ -435,24 +442,39 @@ def _bounds(
         return _accessor_bounds(document), False
 
 
-def _vertex_bounds(scene: trimesh.Scene) -> tuple[list[float], list[float]] | None:
+def _vertex_bounds(loaded: dict[str, Any]) -> tuple[list[float], list[float]] | None:
+    """The box of what trimesh's glTF reader returned: its scene graph (edges from a parent frame to a child, each
+    with the child's local matrix and maybe a geometry) walked from the base frame, each geometry's box moved by
+    its world matrix (a scale and translation moves the box's corners; a rotation moves the vertices)."""
+    children: dict[str, list[dict[str, Any]]] = {}
+    for edge in loaded.get("graph") or ():
+        children.setdefault(edge["frame_from"], []).append(edge)
+    geometry = loaded.get("geometry") or {}
     boxes: dict[str, np.ndarray] = {}
     lows, highs = [], []
-    for node in scene.graph.nodes_geometry:
-        transform, name = scene.graph[node]
-        vertices = getattr(scene.geometry.get(name), "vertices", None)
-        if vertices is None or len(vertices) == 0 or np.ndim(vertices) != 2 or np.shape(vertices)[1] != 3:
+    stack = [(loaded.get("base_frame", "world"), np.eye(4))]
+    seen = set()
+    while stack:
+        frame, world = stack.pop()
+        if frame in seen:  # a malformed graph must not loop
             continue
-        rotation, offset = transform[:3, :3], transform[:3, 3]
-        if np.count_nonzero(rotation - np.diag(np.diagonal(rotation))) == 0:
-            # Scale and translation only (the common case): transform the geometry's own box, not every vertex.
-            if name not in boxes:
-                boxes[name] = _extent(vertices)
-            corners = boxes[name] * np.diagonal(rotation) + offset
-        else:
-            corners = _extent(vertices @ rotation.T) + offset
-        lows.append(corners.min(axis=0))
-        highs.append(corners.max(axis=0))
+        seen.add(frame)
+        for edge in children.get(frame, ()):
+            matrix = world @ np.asarray(edge.get("matrix", np.eye(4)), dtype=np.float64)
+            stack.append((edge["frame_to"], matrix))
+            name = edge.get("geometry")
+            vertices = (geometry.get(name) or {}).get("vertices") if name is not None else None
+            if vertices is None or len(vertices) == 0 or np.ndim(vertices) != 2 or np.shape(vertices)[1] != 3:
+                continue
+            rotation, offset = matrix[:3, :3], matrix[:3, 3]
+            if np.count_nonzero(rotation - np.diag(np.diagonal(rotation))) == 0:
+                if name not in boxes:
+                    boxes[name] = _extent(vertices)
+                corners = boxes[name] * np.diagonal(rotation) + offset
+            else:
+                corners = _extent(np.asarray(vertices) @ rotation.T) + offset
+            lows.append(corners.min(axis=0))
+            highs.append(corners.max(axis=0))
     return _box(lows, highs)
 
 

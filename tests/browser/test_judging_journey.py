@@ -44,7 +44,7 @@ SCENES = {
 @pytest.fixture
 def round_(transactional_db) -> Round:  # type: ignore[no-untyped-def]
     """A blind round over two teams' processed entries (real thumbnails and viewer copies), open and assigned to
-    one judge; submissions closed yesterday."""
+    one judge; submissions have just closed."""
     competition = CompetitionFactory(name="Metaverse Scenario Design Competition", slug="metaverse-design")
     track = TrackFactory(competition=competition, name="Industrial metaverse", slug="industrial")
     for index, (title, boxes) in enumerate(SCENES.items()):
@@ -54,11 +54,12 @@ def round_(transactional_db) -> Round:  # type: ignore[no-untyped-def]
         revision = entries.revision_receive(entry=entry, user=captain_of(team), upload=upload)
         processing.revision_process(revision_id=revision.pk)
         assert EntryRevision.objects.get(pk=revision.pk).status == EntryRevision.Status.READY
+    # Submissions close now, with both files ready.
     now = timezone.now()
     Competition.objects.filter(pk=competition.pk).update(
         registration_closes_at=now - timedelta(days=3),
-        submission_deadline=now - timedelta(days=1),
-        judging_starts_at=now - timedelta(hours=1),
+        submission_deadline=now,
+        judging_starts_at=now,
     )
     competition.refresh_from_db()
     organiser = UserFactory(username="organiser@example.com", is_staff=True)
@@ -67,7 +68,7 @@ def round_(transactional_db) -> Round:  # type: ignore[no-untyped-def]
         actor=organiser,
         name="Online preliminary",
         position=1,
-        opens_at=now - timedelta(hours=1),
+        opens_at=now,
         closes_at=now + timedelta(days=7),
         blind=Round.Blind.ALWAYS,
         judges_per_entry=1,

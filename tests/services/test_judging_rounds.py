@@ -186,6 +186,32 @@ def test_opening_freezes_only_entries_whose_current_revision_is_ready() -> None:
     assert len(frozen) == 2  # ``ready`` and the entry of the team made for ``processing``
 
 
+def test_opening_judges_the_newest_revision_that_was_ready_when_the_deadline_passed() -> None:
+    round = draft_round(entries=0)
+    track = TrackFactory(competition=round.competition)
+    deadline = round.competition.submission_deadline
+    # Revision 2 was uploaded just before the deadline but finished processing after it: revision 1 is judged.
+    late_second = ready_entry(track)
+    first = late_second.current_revision
+    second = EntryRevisionFactory(
+        entry=late_second, number=2, status=EntryRevision.Status.READY, processed_at=deadline + timedelta(seconds=5)
+    )
+    late_second.current_revision = second
+    late_second.save()
+    # The only file of this entry was ready a minute late: the entry takes no part.
+    late_only = EntryFactory(track=track)
+    only = EntryRevisionFactory(
+        entry=late_only, status=EntryRevision.Status.READY, processed_at=deadline + timedelta(minutes=1)
+    )
+    late_only.current_revision = only
+    late_only.save()
+
+    open_round(round)
+
+    frozen = {e.entry_id: e.revision_id for e in round.round_entries.all()}
+    assert frozen == {late_second.pk: first.pk}
+
+
 def test_opening_records_the_revision_and_its_sha256() -> None:
     round = draft_round(entries=1)
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -202,8 +202,10 @@ def _unique_codes(count: int, taken: set[str]) -> list[str]:
 def round_open(*, round: Round, actor: AbstractBaseUser, now: datetime | None = None) -> Round:
     """Open a draft round for judging: lock its rubric and freeze the entries and the exact revisions judged.
 
-    The first round (lowest position) takes every entry whose current revision is ready; a later round takes the
-    entries the previous round advanced, with the same revisions. Later uploads never change what is judged.
+    The first round (lowest position) takes every entry that had a ready revision when the submission deadline
+    passed, with the newest such revision (a file still being processed at the deadline does not replace it, and
+    an entry with none takes no part); a later round takes the entries the previous round advanced, with the same
+    revisions. Later uploads never change what is judged.
     Conflicts of the panel are detected afresh. Holds the round's row lock. Audited.
     """
     now = now or timezone.now()
@@ -217,10 +219,15 @@ def round_open(*, round: Round, actor: AbstractBaseUser, now: datetime | None = 
     previous = Round.objects.filter(competition=round.competition, position__lt=round.position).order_by("-position")
     previous_round = previous.first()
     if previous_round is None:
-        revisions = EntryRevision.objects.filter(
-            entry__track__competition=round.competition, status=EntryRevision.Status.READY
-        ).filter(entry__current_revision_id=F("pk"))
-        frozen = [(r.entry_id, r.entry.track_id, r.pk, r.sha256) for r in revisions.select_related("entry")]
+        ready_at_deadline = EntryRevision.objects.filter(
+            entry__track__competition=round.competition,
+            entry__current_revision__isnull=False,
+            status=EntryRevision.Status.READY,
+            processed_at__lte=round.competition.submission_deadline,
+        )
+        newest = ready_at_deadline.filter(entry_id=OuterRef("entry_id")).order_by("-number").values("pk")[:1]
+        revisions = ready_at_deadline.filter(pk=Subquery(newest)).select_related("entry")
+        frozen = [(r.entry_id, r.entry.track_id, r.pk, r.sha256) for r in revisions]
     else:
         if previous_round.status not in (Round.Status.CLOSED, Round.Status.PUBLISHED):
             raise RuleError(_("The previous round has not closed yet."), code="previous_round_open")
