@@ -11,7 +11,7 @@ import itertools
 from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -25,7 +25,7 @@ from rest_framework.views import APIView
 
 from competitions import selectors
 from competitions.exceptions import StaleVersion
-from competitions.models import Round, RoundEntry, RoundResult, Score, ScoreSheet
+from competitions.models import Round, RoundEntry, Score, ScoreSheet
 from competitions.selectors import judging as judging_selectors
 from competitions.selectors.judging import QueueItem
 from competitions.services import assignment, judging, results
@@ -275,15 +275,6 @@ class ScoresCsvView(OrganiserRoundView):
 # --- Public ---------------------------------------------------------------------------------------------------
 
 
-def published_results(slug: str) -> QuerySet[RoundResult]:
-    competition = get_object_or_404(selectors.competitions_visible(), slug=slug)
-    return (
-        RoundResult.objects.filter(round__competition=competition, round__status=Round.Status.PUBLISHED)
-        .select_related("round", "track", "round_entry__entry__team")
-        .order_by("round__position", "track__position", "track__pk", "rank")
-    )
-
-
 class PublishedResultsView(APIView):
     permission_classes = [AllowAny]
 
@@ -295,4 +286,6 @@ class PublishedResultsView(APIView):
         auth=[],
     )
     def get(self, request: Request, slug: str) -> Response:
-        return Response(js.PublishedResultSerializer(published_results(slug), many=True).data)
+        competition = get_object_or_404(selectors.competitions_visible(), slug=slug)
+        rows = judging_selectors.published_results(competition=competition)
+        return Response(js.PublishedResultSerializer(rows, many=True).data)

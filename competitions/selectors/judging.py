@@ -15,6 +15,7 @@ from competitions.models import (
     Panelist,
     Round,
     RoundEntry,
+    RoundResult,
     ScoreSheet,
     Track,
 )
@@ -169,3 +170,12 @@ def audit_events(*, competition: Competition | None = None, round: Round | None 
             Q(target_type="round", target_id=round.pk) | Q(data__round=round.pk), competition_id=round.competition_id
         )
     return events.order_by("-at", "-pk")
+
+
+def published_results(*, competition: Competition) -> QuerySet[RoundResult]:
+    """Ranks and awards of the competition's published rounds (public, blind or not), by round, track and rank."""
+    return (
+        RoundResult.objects.filter(round__competition=competition, round__status=Round.Status.PUBLISHED)
+        .select_related("round", "track", "round_entry__entry__team")
+        .order_by("round__position", "track__position", "track__pk", "rank")
+    )

@@ -11,7 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from competitions import selectors
-from competitions.models import Round, RoundResult, Track
+from competitions.models import Competition, Round, RoundResult, Track
+from competitions.selectors import judging as judging_selectors
 
 
 @dataclass(frozen=True)
@@ -26,21 +27,16 @@ class RoundResults:
     tracks: list[TrackResults]
 
 
-def published_results(competition_id: int) -> list[RoundResults]:
+def results_by_round(competition: Competition) -> list[RoundResults]:
     """The results of the competition's published rounds, last round first, tracks in order, by rank."""
-    rows = (
-        RoundResult.objects.filter(round__competition_id=competition_id, round__status=Round.Status.PUBLISHED)
-        .select_related("round", "track", "round_entry__entry__team")
-        .order_by("-round__position", "track__position", "track__pk", "rank")
-    )
     rounds = []
-    for round, in_round in groupby(rows, key=lambda row: row.round):
+    for round, in_round in groupby(judging_selectors.published_results(competition=competition), key=lambda r: r.round):
         tracks = [TrackResults(track, list(results)) for track, results in groupby(in_round, key=lambda r: r.track)]
         rounds.append(RoundResults(round, tracks))
-    return rounds
+    return rounds[::-1]
 
 
 def competition_results(request: HttpRequest, slug: str) -> HttpResponse:
     competition = get_object_or_404(selectors.competitions_visible(), slug=slug)
-    context = {"competition": competition, "rounds": published_results(competition.pk)}
+    context = {"competition": competition, "rounds": results_by_round(competition)}
     return render(request, "portal/results.html", context)
