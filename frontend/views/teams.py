@@ -80,6 +80,7 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "membership": membership,
         "is_captain": membership.is_captain,
         "entries": team.entries.all(),
+        "registration_open": competition.registration_is_open(now),
         "submission_open": competition.submission_is_open(now),
         "deadline_passed": now >= competition.submission_deadline,
         "entry_form": EntryCreateForm(tracks=competition.tracks.all()),

@@ -86,6 +86,17 @@ def test_team_page_shows_members_with_roles_and_the_invite_code(client, team, al
     assert team.invite_code in content
 
 
+def test_team_page_hides_the_invite_code_once_registration_has_closed(client, team, alice):
+    client.force_login(alice)
+
+    with time_machine.travel(team.competition.registration_closes_at):
+        content = client.get(_team_url(team)).content.decode()
+
+    assert team.invite_code not in content
+    assert "Make a new code" not in content
+    assert "Bob Li" in content
+
+
 def test_non_member_gets_404_on_a_team_page(client, team, charlie):
     client.force_login(charlie)
 
