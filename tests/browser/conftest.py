@@ -14,6 +14,19 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Close the database connections the test itself opened. With Playwright's sync API (greenlets) running, a
+    query made in the test's body can land on a connection of its own that no fixture's teardown sees; left open,
+    it keeps PostgreSQL from dropping the test database at the end of the run."""
+    try:
+        yield
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+
+
 @pytest.fixture
 def browser(live_server) -> Iterator[object]:  # type: ignore[no-untyped-def]
     if not Path(CHROMIUM).exists():

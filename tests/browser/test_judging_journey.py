@@ -155,7 +155,8 @@ def test_judge_scores_in_the_3d_panel_and_the_organiser_publishes_and_the_team_s
     assert round_.sheets.filter(status=ScoreSheet.Status.SUBMITTED).count() == 2
 
     # The organiser reads the leaderboard and publishes.
-    organiser_page = context.browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB").new_page()
+    organiser_context = context.browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    organiser_page = organiser_context.new_page()
     log_in(organiser_page, live_server, "organiser@example.com")
     organiser_page.goto(f"{live_server.url}/organise/rounds/{round_.pk}/leaderboard/")
     assert "Huangpu Digital Twins" in organiser_page.content()
@@ -168,9 +169,11 @@ def test_judge_scores_in_the_3d_panel_and_the_organiser_publishes_and_the_team_s
     assert round_.status == Round.Status.PUBLISHED
     winner = RoundResult.objects.get(round=round_, rank=1).round_entry.entry
     assert winner == round_entries[0].entry
+    organiser_context.close()
 
     # The winning team's captain sees the rank, the award and the judge's comment, anonymised.
-    team_page = context.browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB").new_page()
+    team_context = context.browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    team_page = team_context.new_page()
     log_in(team_page, live_server, captain_of(winner.team).email)
     team_page.goto(f"{live_server.url}/teams/{winner.team.pk}/")
     content = team_page.content()
@@ -178,3 +181,4 @@ def test_judge_scores_in_the_3d_panel_and_the_organiser_publishes_and_the_team_s
     assert "Warmer light at the entrance" in content
     assert judge_email not in content and "Judge 0" not in content
     team_page.screenshot(path=str(SCREENSHOTS / "team-results.png"), full_page=True)
+    team_context.close()
