@@ -158,10 +158,19 @@ def judge_invite(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @organiser_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def judge_withdraw(request: HttpRequest, pk: int, panelist_id: int) -> HttpResponse:
+    """GET asks for confirmation (saying what happens to the judge's entries and scores); POST withdraws."""
     round = round_of(pk)
-    panelist = get_object_or_404(round.panelists.select_related("user"), pk=panelist_id)
+    panelist = get_object_or_404(round.panelists.select_related("user__profile"), pk=panelist_id)
+    if request.method == "GET":
+        context = {
+            "round": round,
+            "panelist": panelist,
+            "assigned": round.assignments.filter(judge_id=panelist.user_id).count(),
+            "submitted": round.sheets.filter(judge_id=panelist.user_id, status=ScoreSheet.Status.SUBMITTED).count(),
+        }
+        return render(request, "organiser/judge_withdraw.html", context)
     try:
         judging.judge_withdraw(panelist=panelist, actor=request.user)
     except RuleError as error:

@@ -360,6 +360,22 @@ def test_invite_with_a_bad_email_shows_the_error_next_to_the_field(client, olga,
     assert not round.panelists.exists()
 
 
+def test_withdrawing_a_judge_asks_first_and_says_what_happens_to_their_entries(client, olga, round, jules):
+    client.force_login(olga)
+    panelist = round.panelists.get(user=jules)
+    url = reverse("frontend:organise-judge-withdraw", kwargs={"pk": round.pk, "panelist_id": panelist.pk})
+
+    panel = client.get(reverse("frontend:organise-round-panel", kwargs={"pk": round.pk})).content.decode()
+    response = client.get(url)
+
+    assert f'href="{url}"' in panel
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Run the assignment again afterwards" in content and 'method="post"' in content
+    panelist.refresh_from_db()
+    assert panelist.is_active
+
+
 def test_withdraw_judge_keeps_the_seat_but_marks_it_withdrawn(client, olga, round, jules):
     client.force_login(olga)
     panelist = round.panelists.get(user=jules)
