@@ -6,9 +6,6 @@ to everyone who is not an organiser, so they do not reveal that a round exists. 
 400 and a ``StaleVersion`` a 409 in ``competitions.api.exceptions``.
 """
 
-import csv
-import itertools
-from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import Prefetch
@@ -245,13 +242,6 @@ class AssignView(OrganiserRoundView):
         return Response(js.AssignmentReportSerializer(report).data)
 
 
-class _Echo:
-    """A file-like object whose ``write`` returns the line, for streaming CSV."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 class ScoresCsvView(OrganiserRoundView):
     @extend_schema(
         operation_id="rounds_scores_csv",
@@ -260,15 +250,8 @@ class ScoresCsvView(OrganiserRoundView):
     )
     def get(self, request: Request, pk: int) -> StreamingHttpResponse:
         judged = self.get_round(request, pk)
-        writer = csv.writer(_Echo())
-        lines: Iterator[str] = itertools.chain(
-            # The byte order mark lets spreadsheet programs read the Chinese names as UTF-8.
-            ["\ufeff"],
-            (writer.writerow(row) for row in results.scores_csv(judged)),
-        )
-        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-        name = f"{judged.competition.slug}-round-{judged.position}-scores.csv"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        response = StreamingHttpResponse(results.scores_csv_lines(judged), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{results.scores_csv_filename(judged)}"'
         return response
 
 

@@ -1,9 +1,6 @@
 """The organiser console's results of a round: the leaderboard per track (during judging and after), the manual
 shortlist for the next round, the publication of the results and the CSV export of every score."""
 
-import csv
-from collections.abc import Iterable, Iterator
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -14,21 +11,6 @@ from competitions.exceptions import RuleError
 from competitions.models import Round
 from competitions.services import results
 from frontend.views.organise import organiser_required, round_of
-
-
-class _Echo:
-    """A file-like object whose write returns the line, so that csv.writer feeds a streaming response."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_lines(rows: Iterable[list[str]]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    # A byte order mark, so that spreadsheet programs read the file as UTF-8 (team names are often Chinese).
-    yield "\ufeff"
-    for row in rows:
-        yield writer.writerow(row)
 
 
 @organiser_required
@@ -82,7 +64,6 @@ def shortlist_set(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def scores_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     round = round_of(pk)
-    response = StreamingHttpResponse(_csv_lines(results.scores_csv(round)), content_type="text/csv; charset=utf-8")
-    filename = f"{round.competition.slug}-{round.position}-scores.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response = StreamingHttpResponse(results.scores_csv_lines(round), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{results.scores_csv_filename(round)}"'
     return response

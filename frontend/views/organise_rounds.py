@@ -136,7 +136,7 @@ def criterion_update(request: HttpRequest, pk: int, criterion_id: int) -> HttpRe
         else:
             messages.success(request, _("The criterion “%(name)s” is saved.") % {"name": form.cleaned_data["name"]})
             return redirect(_rubric_url(round))
-    return _render_round(request, round_of(pk), criterion_forms={criterion.pk: form}, status=400)
+    return _render_round(request, round, criterion_forms={criterion.pk: form}, status=400)
 
 
 @organiser_required

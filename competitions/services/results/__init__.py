@@ -13,6 +13,8 @@ from competitions.services.results.rounds import (
     round_leaderboard,
     round_publish,
     scores_csv,
+    scores_csv_filename,
+    scores_csv_lines,
     shortlist_set,
     team_results,
 )
@@ -29,6 +31,8 @@ __all__ = [
     "round_leaderboard",
     "round_publish",
     "scores_csv",
+    "scores_csv_filename",
+    "scores_csv_lines",
     "shortlist_set",
     "team_results",
 ]

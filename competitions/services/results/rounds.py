@@ -4,6 +4,7 @@ awards and advancement), the manual shortlist, the CSV export of every score, an
 The arithmetic and its documented rules live in ``competitions.services.results.scoring``.
 """
 
+import csv
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -295,6 +296,26 @@ def scores_csv(round: Round) -> Iterator[list[str]]:
             sheet.sha256,
             sheet.submitted_at.isoformat() if sheet.submitted_at else "",
         ]
+
+
+class _Echo:
+    """A file-like object whose ``write`` returns the line, so that ``csv.writer`` yields text to stream."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def scores_csv_lines(round: Round) -> Iterator[str]:
+    """``scores_csv`` as the lines of a CSV file, for a streaming download: first a byte order mark, so that
+    spreadsheet programs read the file as UTF-8 (team names are often Chinese)."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff"
+    for row in scores_csv(round):
+        yield writer.writerow(row)
+
+
+def scores_csv_filename(round: Round) -> str:
+    return f"{round.competition.slug}-{round.position}-scores.csv"
 
 
 @dataclass(frozen=True)
