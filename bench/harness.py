@@ -9,7 +9,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psutil
@@ -150,22 +150,16 @@ def _body(head: bytes, path: Path, tail: bytes) -> Iterator[bytes]:
 def tree_rss_mb(pid: int) -> float:
     """Memory of a process and all its children, in MB (0 if it is gone): the sum of their proportional set sizes,
     so pages shared between a parent and its forked children are counted once, not once per process."""
-    try:
-        process = psutil.Process(pid)
-        processes = [process, *process.children(recursive=True)]
-    except psutil.NoSuchProcess:
-        return 0.0
-    total = 0
-    for p in processes:
-        try:
-            total += p.memory_full_info().pss
-        except (psutil.NoSuchProcess, psutil.AccessDenied):
-            pass
-    return total / 2**20
+    return _tree_sum(pid, lambda p: p.memory_full_info().pss) / 2**20
 
 
 def tree_cpu_seconds(pid: int) -> float:
     """CPU time (user + system) used so far by a process and its living children."""
+    return _tree_sum(pid, lambda p: sum(p.cpu_times()[:2]))
+
+
+def _tree_sum(pid: int, measure: Callable[[psutil.Process], float]) -> float:
+    """``measure`` summed over a process and its children, skipping any that end or hide meanwhile."""
     try:
         process = psutil.Process(pid)
         processes = [process, *process.children(recursive=True)]
@@ -174,8 +168,7 @@ def tree_cpu_seconds(pid: int) -> float:
     total = 0.0
     for p in processes:
         try:
-            times = p.cpu_times()
-            total += times.user + times.system
-        except psutil.NoSuchProcess:
+            total += measure(p)
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
             pass
     return total
