@@ -6,6 +6,7 @@ from .entries import Entry, EntryRevision, UploadSession
 from .judging import Assignment, Conflict, Criterion, Panelist, Round, RoundEntry, RoundResult, Score, ScoreSheet
 from .profile import Profile
 from .teams import Membership, Team
+from .workers import WorkerHeartbeat, WorkerOutage
 
 __all__ = [
     "Assignment",
@@ -26,4 +27,6 @@ __all__ = [
     "Team",
     "Track",
     "UploadSession",
+    "WorkerHeartbeat",
+    "WorkerOutage",
 ]

@@ -3,6 +3,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .competition import Track
@@ -90,6 +91,9 @@ class EntryRevision(models.Model):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("uploaded by")
     )
+    # When the file's last byte reached the server: what the deadline is measured against, however long
+    # processing takes afterwards.
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     status_changed_at = models.DateTimeField(_("status changed"), auto_now_add=True)
     processed_at = models.DateTimeField(_("processed"), null=True, blank=True)

@@ -24,6 +24,9 @@ class Team(models.Model):
     )
     name = models.CharField(_("name"), max_length=100)
     invite_code = models.CharField(_("invite code"), max_length=16, unique=True, default=new_invite_code)
+    # An organiser may give one team more time (an outage on their side, a disability accommodation): their uploads
+    # are accepted and judged up to this instant instead of the competition's deadline.
+    extended_deadline = models.DateTimeField(_("extended deadline"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
