@@ -4,7 +4,6 @@ awards and advancement), the manual shortlist, the CSV export of every score, an
 The arithmetic and its documented rules live in ``competitions.services.results.scoring``.
 """
 
-import csv
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from competitions.models import (
     Track,
 )
 from competitions.services.audit import record
+from competitions.services.csv_export import csv_lines
 from competitions.services.results.scoring import (
     Scale,
     entry_scores,
@@ -298,20 +298,9 @@ def scores_csv(round: Round) -> Iterator[list[str]]:
         ]
 
 
-class _Echo:
-    """A file-like object whose ``write`` returns the line, so that ``csv.writer`` yields text to stream."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def scores_csv_lines(round: Round) -> Iterator[str]:
-    """``scores_csv`` as the lines of a CSV file, for a streaming download: first a byte order mark, so that
-    spreadsheet programs read the file as UTF-8 (team names are often Chinese)."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff"
-    for row in scores_csv(round):
-        yield writer.writerow(row)
+    """``scores_csv`` as the lines of a CSV file for a streaming download, safe to open in a spreadsheet."""
+    return csv_lines(scores_csv(round))
 
 
 def scores_csv_filename(round: Round) -> str:
