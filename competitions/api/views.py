@@ -267,8 +267,7 @@ class RevisionViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
 
 def _protocol_error(error: tus.ProtocolError) -> Response:
-    body = {"code": error.code, "detail": error.message, "field": None}
-    return Response(body, status=error.status, headers=tus.session_headers())
+    return Response(error.body(), status=error.status, headers=tus.session_headers())
 
 
 class UploadView(APIView):

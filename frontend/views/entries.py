@@ -297,7 +297,8 @@ def _upload_refused(error: RuleError, status: int = 400, session: UploadSession 
 
 
 def _protocol_refused(error: tus.ProtocolError) -> HttpResponse:
-    body = {"ok": False, "code": error.code, "errors": {"__all__": [error.message]}}
+    """The API's body (``code``, ``detail``, ``field``: the header at fault) plus what the upload script reads."""
+    body = {"ok": False, **error.body(), "errors": {"__all__": [error.message]}}
     return _with_tus(JsonResponse(body, status=error.status))
 
 
