@@ -123,6 +123,21 @@ class EntryRevisionAdmin(admin.ModelAdmin):
 # Organisers work in the console (services keep the rules and the audit log); the admin is for looking and repairs.
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Viewing only, for superusers too: these records change through the services (the console, the judging
+    pages, the API), which take the locks, check the versions and write the audit log. An edit here would do
+    none of that, so the admin offers none."""
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
 class CriterionInline(admin.TabularInline):
     model = Criterion
     extra = 0
@@ -148,7 +163,7 @@ class PanelistAdmin(admin.ModelAdmin):
 
 
 @admin.register(Conflict)
-class ConflictAdmin(admin.ModelAdmin):
+class ConflictAdmin(ReadOnlyAdmin):
     list_display = ["judge", "team", "competition", "source", "created_at"]
     list_filter = ["source", "competition"]
     search_fields = ["judge__email", "team__name", "reason"]
@@ -156,7 +171,7 @@ class ConflictAdmin(admin.ModelAdmin):
 
 
 @admin.register(RoundEntry)
-class RoundEntryAdmin(admin.ModelAdmin):
+class RoundEntryAdmin(ReadOnlyAdmin):
     list_display = ["blind_code", "entry", "round", "track", "advanced"]
     list_filter = ["round__competition", "round", "advanced"]
     search_fields = ["blind_code", "entry__title", "entry__team__name", "sha256"]
@@ -165,7 +180,7 @@ class RoundEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(ReadOnlyAdmin):
     list_display = ["judge", "round_entry", "round", "source", "created_at"]
     list_filter = ["round__competition", "round", "source"]
     search_fields = ["judge__email", "round_entry__blind_code"]
@@ -176,7 +191,16 @@ class ScoreInline(admin.TabularInline):
     model = Score
     extra = 0
     fields = ["criterion", "value", "comment"]
-    readonly_fields = ["criterion"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
 
     def get_queryset(self, request):  # type: ignore[no-untyped-def]
         # Score's default ordering goes through ScoreSheet's and RoundEntry's, which Django cannot compile here.
@@ -184,7 +208,7 @@ class ScoreInline(admin.TabularInline):
 
 
 @admin.register(ScoreSheet)
-class ScoreSheetAdmin(admin.ModelAdmin):
+class ScoreSheetAdmin(ReadOnlyAdmin):
     list_display = ["judge", "round_entry", "round", "status", "version", "updated_at", "submitted_at"]
     list_filter = ["round__competition", "round", "status"]
     search_fields = ["judge__email", "round_entry__blind_code", "sha256"]
@@ -194,26 +218,17 @@ class ScoreSheetAdmin(admin.ModelAdmin):
 
 
 @admin.register(RoundResult)
-class RoundResultAdmin(admin.ModelAdmin):
+class RoundResultAdmin(ReadOnlyAdmin):
     list_display = ["round_entry", "round", "track", "rank", "score", "award"]
     list_filter = ["round__competition", "round", "award"]
     raw_id_fields = ["round_entry"]
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     """Read-only: the log is append-only, for organisers as for everyone."""
 
     list_display = ["at", "action", "actor", "target_type", "target_id", "competition"]
     list_filter = ["action", "target_type", "competition"]
     search_fields = ["action", "actor__email"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
