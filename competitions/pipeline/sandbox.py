@@ -15,7 +15,9 @@ second while it is idle rather than while an entrant waits.
 
 A child stopped by a limit means the file is at fault: ``AssetRejected`` with a LIMIT_MEMORY, LIMIT_CPU_TIME or
 LIMIT_TIME message. Any other death (a segfault, the kernel's OOM killer, an exception in our code) is ours:
-``SandboxError``, which the tasks retry a bounded number of times.
+``SandboxError``, which the tasks retry a bounded number of times. So is a child that ran out of wall clock while
+its process tree used almost no CPU (``SandboxHung``): it was waiting on something (a lock, a pipe, a stuck mount),
+not working through a heavy file, and another try may well pass.
 
 Memory is limited with RLIMIT_AS (every byte of address space) for stages that can afford it, and RLIMIT_DATA
 (private writable memory only) for stages whose libraries reserve address space they never use: V8 reserves
@@ -59,6 +61,9 @@ EXIT_MEMORY = 3
 # processes; the stages gain nothing from them.
 SINGLE_THREADED = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 PR_SET_PDEATHSIG = 1
+# A child stopped by the wall clock whose process tree spent less CPU than this share of the wall-clock budget was
+# hung, not busy: even four heavy stages sharing one core would each get a quarter of it.
+HUNG_CPU_SHARE = 0.1
 
 Emit = Callable[[dict[str, Any]], None]
 Job = Callable[[dict[str, Any], Emit], dict[str, Any]]
@@ -94,6 +99,11 @@ class SandboxError(Exception):
 
 class SandboxCrashed(SandboxError):
     """The child died of a signal we did not send (a segfault, an abort, the kernel's OOM killer)."""
+
+
+class SandboxHung(SandboxCrashed):
+    """The wall clock ran out while the child's process tree was all but idle: it hung, through no fault of the
+    file. Transient, like a crash: the tasks retry it."""
 
 
 def run_in_sandbox(
@@ -241,6 +251,8 @@ class _Watch:
         # CPU seconds the child spent starting (imports, before its job): not charged to the file.
         self.cpu_before_job = 0.0
         self.cpu_seconds = 0.0
+        # CPU seconds of the child and everything it started (Node included), the finished ones too.
+        self.tree_cpu_seconds = 0.0
         self.returncode: int | None = None
         # Every process the child was seen to start, so that none outlives it even if it left the process group.
         self.seen: set[psutil.Process] = set()
@@ -280,6 +292,10 @@ class _Watch:
     def job_cpu_seconds(self) -> float:
         return max(0.0, self.cpu_seconds - self.cpu_before_job)
 
+    @property
+    def job_tree_cpu_seconds(self) -> float:
+        return max(0.0, self.tree_cpu_seconds - self.cpu_before_job)
+
     def _sample(self) -> None:
         try:
             processes = [self.process, *self.process.children(recursive=True)]
@@ -287,13 +303,17 @@ class _Watch:
             return
         self.seen.update(processes[1:])
         rss = 0
+        tree_cpu = 0.0
         for process in processes:
             with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
                 rss += process.memory_info().rss
+                times = process.cpu_times()
+                # A process's children_* times are those of its children it has waited for (gone from the tree).
+                tree_cpu += times.user + times.system + times.children_user + times.children_system
                 if process.pid == self.process.pid:
-                    times = process.cpu_times()
                     self.cpu_seconds = max(self.cpu_seconds, times.user + times.system)
         self.peak_rss = max(self.peak_rss, rss)
+        self.tree_cpu_seconds = max(self.tree_cpu_seconds, tree_cpu)
 
     def kill(self) -> None:
         """Stop the child and everything it started, at once."""
@@ -352,9 +372,15 @@ def _outcome(final: dict[str, Any] | None, watch: _Watch, budget: Budget, wall: 
         raise AssetRejected([memory_exceeded(budget.memory_bytes)])
     if code == -signal.SIGXCPU or (code == -signal.SIGKILL and watch.job_cpu_seconds >= budget.cpu_seconds):
         raise AssetRejected([cpu_time_exceeded(budget.cpu_seconds)])
+    log = _tail(log_path)
+    if watch.killed_for == "time" and watch.job_tree_cpu_seconds < HUNG_CPU_SHARE * budget.wall_seconds:
+        raise SandboxHung(
+            f"The stage's process hung: it was stopped after {budget.wall_seconds:.0f} seconds, having used "
+            f"{watch.job_tree_cpu_seconds:.1f} seconds of CPU.",
+            log,
+        )
     if watch.killed_for == "time":
         raise AssetRejected([time_exceeded(budget.wall_seconds)])
-    log = _tail(log_path)
     if final is not None and kind == "error":
         raise SandboxError(f"The stage failed: {final.get('error')}\n{final.get('traceback', '')}", log)
     if code is not None and code < 0:

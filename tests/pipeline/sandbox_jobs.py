@@ -3,6 +3,7 @@
 import os
 import signal
 import subprocess
+import sys
 import time
 from typing import Any
 
@@ -60,3 +61,9 @@ def start_a_child_then_spin(payload: dict[str, Any], emit: Emit) -> dict[str, An
     emit({"child_pid": child.pid})
     while True:
         pass
+
+
+def wait_on_a_spinning_child(payload: dict[str, Any], emit: Emit) -> dict[str, Any]:
+    """Waits, idle, on a process of its own that spins (as validation waits on Node)."""
+    subprocess.run([sys.executable, "-c", "while True: pass"], check=False)
+    return {}

@@ -1,6 +1,6 @@
 """The sandbox runs a stage in a child process within memory, CPU and wall-clock budgets: a stage stopped by a
-budget is the file's fault (rejected, with a LIMIT_ code), anything else that kills it is ours, and the parent, a
-worker, lives on either way."""
+budget is the file's fault (rejected, with a LIMIT_ code), anything else that kills it is ours (a stage that hung
+included: out of wall clock with an idle process tree), and the parent, a worker, lives on either way."""
 
 import os
 from pathlib import Path
@@ -9,7 +9,7 @@ import psutil
 import pytest
 
 from competitions.pipeline.report import AssetRejected
-from competitions.pipeline.sandbox import Budget, SandboxCrashed, SandboxError, run_in_sandbox
+from competitions.pipeline.sandbox import Budget, SandboxCrashed, SandboxError, SandboxHung, run_in_sandbox
 
 MB = 1024**2
 BUDGET = Budget(memory_bytes=1024 * MB, cpu_seconds=2, wall_seconds=20)
@@ -73,10 +73,24 @@ def test_a_stage_that_spins_is_stopped_at_its_cpu_budget(tmp_path: Path) -> None
     assert rejected_codes("spin", tmp_path, budget) == ["LIMIT_CPU_TIME"]
 
 
-def test_a_stage_that_hangs_is_stopped_at_its_wall_clock_limit(tmp_path: Path) -> None:
+def test_a_stage_that_hangs_is_stopped_at_its_wall_clock_limit_as_our_fault_not_the_files(tmp_path: Path) -> None:
     budget = Budget(memory_bytes=1024 * MB, cpu_seconds=10, wall_seconds=1)
 
-    assert rejected_codes("sleep", tmp_path, budget, seconds=60) == ["LIMIT_TIME"]
+    with pytest.raises(SandboxHung, match="hung"):
+        run("sleep", budget, tmp_path, seconds=60)
+
+
+def test_a_stage_that_works_until_its_wall_clock_runs_out_is_rejected_as_a_heavy_file(tmp_path: Path) -> None:
+    budget = Budget(memory_bytes=1024 * MB, cpu_seconds=10, wall_seconds=1.5)
+
+    assert rejected_codes("spin", tmp_path, budget) == ["LIMIT_TIME"]
+
+
+def test_a_stage_waiting_on_a_busy_process_of_its_own_is_busy_not_hung(tmp_path: Path) -> None:
+    """As validation waits on Node: the CPU of the whole process tree counts."""
+    budget = Budget(memory_bytes=1024 * MB, cpu_seconds=10, wall_seconds=2)
+
+    assert rejected_codes("wait_on_a_spinning_child", tmp_path, budget) == ["LIMIT_TIME"]
 
 
 def test_a_stopped_stage_leaves_none_of_its_own_processes_behind(tmp_path: Path) -> None:
