@@ -56,7 +56,7 @@ def confirm_email(request: HttpRequest, uidb64: str, token: str) -> HttpResponse
     except RuleError as error:
         context = {"error": error.message, "resend_form": ResendConfirmationForm()}
         return render(request, "portal/accounts/confirm_failed.html", context, status=400)
-    login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     request.session.pop(PENDING_EMAIL_SESSION_KEY, None)
     messages.success(request, _("Your email is confirmed and you are logged in. Welcome!"))
     return redirect(settings.LOGIN_REDIRECT_URL)

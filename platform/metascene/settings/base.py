@@ -5,6 +5,7 @@ broker on the local filesystem (a real worker process, no server). ``DATABASE_UR
 ``REDIS_URL`` switches the broker and the cache to Redis.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -33,6 +34,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Login lockout: counts failed logins per account and per address (see Auth below).
+    "axes",
     "competitions",
     "frontend",
 ]
@@ -47,6 +50,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as axes asks: turns a login refused for a lockout into the lockout page (429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "metascene.urls"
@@ -98,6 +103,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# The lockout backend comes first so that a locked-out account or address is refused before its password is
+# checked (metascene/login_lockout.py).
+AUTHENTICATION_BACKENDS = [
+    "metascene.login_lockout.LoginPageLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# This many failed logins for one account, or from one address, within the cool-off lock it for the cool-off,
+# counted from the last failure. Tries during a lockout are refused without extending it.
+AXES_FAILURE_LIMIT = env.int("METASCENE_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("METASCENE_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "metascene.login_lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "metascene.login_lockout.client_address"
+# Reverse proxies in front of the site (each appends to X-Forwarded-For); 0 when clients connect directly.
+METASCENE_PROXY_COUNT = env.int("METASCENE_PROXY_COUNT", default=0)
 LOGIN_URL = "frontend:login"
 LOGIN_REDIRECT_URL = "frontend:dashboard"
 LOGOUT_REDIRECT_URL = "frontend:home"
