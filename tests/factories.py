@@ -123,6 +123,10 @@ class EntryRevisionFactory(factory.django.DjangoModelFactory):
     original_name = "scene.glb"
     size = 4
     sha256 = "0" * 64
+    # Arrived in good time: two hours before the deadline (or before now, if the deadline is still ahead).
+    received_at = factory.LazyAttribute(
+        lambda revision: min(timezone.now(), revision.entry.team.competition.submission_deadline) - timedelta(hours=2)
+    )
 
 
 def ready_entry(track: Track, team: Team | None = None, **kwargs: object) -> Entry:

@@ -1,8 +1,10 @@
 import secrets
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .competition import Competition
@@ -37,6 +39,16 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def submission_deadline(self) -> datetime:
+        """The instant this team's uploads must arrive by: its extended deadline, else the competition's. The one
+        definition of the team's deadline, for uploads, for the judged file and for what the pages show."""
+        return self.extended_deadline or self.competition.submission_deadline
+
+    def submission_is_open(self, now: datetime | None = None) -> bool:
+        now = now or timezone.now()
+        return self.competition.submission_opens_at <= now < self.submission_deadline
 
 
 class Membership(models.Model):

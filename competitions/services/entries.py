@@ -1,4 +1,5 @@
 import hashlib
+from datetime import datetime
 from pathlib import PurePath
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -12,7 +13,7 @@ from django.utils.translation import ngettext
 
 from competitions.exceptions import RuleError
 from competitions.models import Entry, EntryRevision, Membership, Team, Track
-from competitions.services import processing
+from competitions.services import processing, storage
 
 CHUNK_SIZE = 1024 * 1024
 
@@ -22,12 +23,13 @@ def _check_member(team: Team, user: AbstractBaseUser) -> None:
         raise RuleError(_("You are not a member of this team."), code="not_member")
 
 
-def _check_submission_open(team: Team) -> None:
-    competition = team.competition
-    now = timezone.now()
-    if now < competition.submission_opens_at:
+def _check_submission_open(team: Team, at: datetime | None = None) -> None:
+    """Refuse unless ``at`` (now by default) falls in the team's submission window: the competition's opening up to
+    the team's deadline (its extended one, where an organiser gave it more time)."""
+    at = at or timezone.now()
+    if at < team.competition.submission_opens_at:
         raise RuleError(_("Submissions have not opened yet."), code="submission_not_open")
-    if now >= competition.submission_deadline:
+    if at >= team.submission_deadline:
         raise RuleError(_("The submission deadline has passed."), code="after_deadline")
 
 
@@ -130,16 +132,19 @@ class _HashingFile(File):
             yield chunk
 
 
-def revision_check(*, entry: Entry, user: AbstractBaseUser, name: str, size: int | None) -> str:
+def revision_check(
+    *, entry: Entry, user: AbstractBaseUser, name: str, size: int | None, received_at: datetime | None = None
+) -> str:
     """Check every rule a file must pass to become the entry's next revision; return its display name.
 
-    Membership, the submission window, the team's minimum size and the asset rules (file type, size). Nothing is
-    written. ``revision_receive`` calls it, and resumable uploads call it before they accept any byte.
+    Membership, the submission window (for a file whose last byte arrived at ``received_at``, now by default), the
+    team's minimum size and the asset rules (file type, size). Nothing is written. ``revision_receive`` calls it,
+    and resumable uploads call it before they accept any byte.
     """
     team = entry.team
     competition = team.competition
     _check_member(team, user)
-    _check_submission_open(team)
+    _check_submission_open(team, received_at)
     members = team.memberships.count()
     if members < competition.team_size_min:
         raise RuleError(
@@ -150,21 +155,36 @@ def revision_check(*, entry: Entry, user: AbstractBaseUser, name: str, size: int
     return _check_upload(entry, name, size)
 
 
-def revision_receive(*, entry: Entry, user: AbstractBaseUser, upload: UploadedFile) -> EntryRevision:
+def revision_receive(
+    *, entry: Entry, user: AbstractBaseUser, upload: UploadedFile, received_at: datetime | None = None
+) -> EntryRevision:
     """Store an uploaded file as the entry's next revision and queue its processing after commit.
 
-    Checks membership, the submission window, the team's minimum size and the asset rules first, so nothing is
-    written for a refused file. The file is streamed to storage under a server-made name, hashed on the way.
+    ``received_at`` is when the file's last byte reached the server (now, for a file handed over in one request):
+    the deadline is measured against it, and it is recorded on the revision, so a file that arrived in time counts
+    for judging however long processing takes (see ``selectors.deadline``). Checks membership, the submission
+    window, the team's minimum size and the asset rules first, so nothing is written for a refused file. The file
+    is streamed to storage under a server-made name, hashed on the way.
     """
-    display_name = revision_check(entry=entry, user=user, name=upload.name or "upload", size=upload.size)
+    received_at = received_at or timezone.now()
+    display_name = revision_check(
+        entry=entry, user=user, name=upload.name or "upload", size=upload.size, received_at=received_at
+    )
     hashing = _HashingFile(upload)
     with transaction.atomic():
         locked = Entry.objects.select_for_update().get(pk=entry.pk)
         number = (locked.revisions.aggregate(n=Max("number"))["n"] or 0) + 1
         revision = EntryRevision(
-            entry=locked, number=number, original_name=display_name, size=upload.size, sha256="", uploaded_by=user
+            entry=locked,
+            number=number,
+            original_name=display_name,
+            size=upload.size,
+            sha256="",
+            uploaded_by=user,
+            received_at=received_at,
         )
-        revision.file.save(display_name, hashing, save=False)
+        # A full disk keeps nothing: no half-written file, no row (StorageFull, 507).
+        storage.file_save(revision.file, display_name, hashing)
         revision.sha256 = hashing.sha256.hexdigest()
         revision.size = hashing.bytes_read
         revision.save()

@@ -13,6 +13,7 @@ after it. Chunks that arrive after the deadline are refused (they could never be
 completion. The upload page warns while a file is sent when, at the current speed, it would not finish in time.
 """
 
+import contextlib
 import os
 import tempfile
 from datetime import datetime, timedelta
@@ -29,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from competitions.exceptions import RuleError
 from competitions.models import Entry, EntryRevision, UploadSession
-from competitions.services import entries
+from competitions.services import entries, storage
 
 UPLOADS_FOLDER = "uploads"
 # How much of a request body is read at a time: the body is streamed to disk, never held in memory.
@@ -105,6 +106,9 @@ def upload_append(*, session: UploadSession, offset: int, stream: BinaryIO, leng
     if length:
         entries.revision_check(entry=session.entry, user=session.user, name=session.original_name, size=session.size)
     chunk, count = _receive(stream, length)
+    # The moment the chunk's last byte was in: for the last chunk, when the file arrived, which the deadline is
+    # measured against.
+    received_at = timezone.now()
     short = None
     try:
         with transaction.atomic():
@@ -122,7 +126,7 @@ def upload_append(*, session: UploadSession, offset: int, stream: BinaryIO, leng
     if short is not None:
         raise UploadOffsetConflict(short)
     if locked.received == locked.size and locked.revision_id is None:
-        locked.revision = upload_complete(session=locked)
+        locked.revision = upload_complete(session=locked, received_at=received_at)
     return locked
 
 
@@ -132,16 +136,22 @@ def _receive(stream: BinaryIO, length: int) -> tuple[Path, int]:
     folder.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(suffix=".chunk", dir=folder)
     count = 0
-    with os.fdopen(fd, "wb") as out:
-        while count < length:
-            try:
-                data = stream.read(min(READ_SIZE, length - count))
-            except OSError:  # The client went away (Django raises UnreadablePostError): keep what arrived.
-                break
-            if not data:
-                break
-            out.write(data)
-            count += len(data)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            while count < length:
+                try:
+                    data = stream.read(min(READ_SIZE, length - count))
+                except OSError:  # The client went away (Django raises UnreadablePostError): keep what arrived.
+                    break
+                if not data:
+                    break
+                out.write(data)
+                count += len(data)
+    except OSError as exc:
+        Path(name).unlink(missing_ok=True)
+        if storage.is_disk_full(exc):
+            raise storage.storage_full(where=name, message=storage.CHUNK_NOT_SAVED) from exc
+        raise
     return Path(name), count
 
 
@@ -149,27 +159,37 @@ def _append(part: Path, offset: int, chunk: Path) -> int | None:
     """Write ``chunk`` into ``part`` at ``offset`` and flush it to disk. Caller holds the session's lock.
 
     Returns None when done, or the part file's real length when it is shorter than ``offset`` (nothing written).
+    On a full disk the part file is cut back to ``offset`` and ``StorageFull`` raised: the caller counts nothing.
     """
     fd = os.open(part, os.O_RDWR | os.O_CREAT, 0o600)
-    with os.fdopen(fd, "r+b") as out, chunk.open("rb") as source:
-        on_disk = os.fstat(fd).st_size
-        if on_disk < offset:
-            return on_disk
-        # Bytes past the offset were never counted (a request that failed before its commit): overwrite them.
-        out.truncate(offset)
-        out.seek(offset)
-        while data := source.read(READ_SIZE):
-            out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
+    try:
+        with os.fdopen(fd, "r+b") as out, chunk.open("rb") as source:
+            on_disk = os.fstat(fd).st_size
+            if on_disk < offset:
+                return on_disk
+            # Bytes past the offset were never counted (a request that failed before its commit): overwrite them.
+            out.truncate(offset)
+            out.seek(offset)
+            while data := source.read(READ_SIZE):
+                out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+    except OSError as exc:
+        if not storage.is_disk_full(exc):
+            raise
+        # Give the disk back what the chunk took; the session's offset stays where it was.
+        with contextlib.suppress(OSError):
+            os.truncate(part, offset)
+        raise storage.storage_full(where=str(part), message=storage.CHUNK_NOT_SAVED) from exc
     return None
 
 
-def upload_complete(*, session: UploadSession) -> EntryRevision:
+def upload_complete(*, session: UploadSession, received_at: datetime | None = None) -> EntryRevision:
     """Make a fully received upload the entry's next revision. A second call returns the same revision.
 
     The session row is locked, so two calls never create two revisions. ``revision_receive_file`` checks every rule
-    again, the deadline included (see the module's docstring). A refusal leaves the session and its part file as
+    again, the deadline included (see the module's docstring), against ``received_at``: when the last byte arrived
+    (now, when not given). A refusal leaves the session and its part file as
     they are: the completion can be tried again once the rule allows it, and the cleanup removes them after
     ``SESSION_LIFETIME``.
     """
@@ -189,7 +209,11 @@ def upload_complete(*, session: UploadSession) -> EntryRevision:
                 code="upload_incomplete",
             )
         revision = revision_receive_file(
-            entry=locked.entry, user=locked.user, path=upload_part_path(locked), original_name=locked.original_name
+            entry=locked.entry,
+            user=locked.user,
+            path=upload_part_path(locked),
+            original_name=locked.original_name,
+            received_at=received_at,
         )
         UploadSession.objects.filter(pk=locked.pk).update(revision=revision, updated_at=timezone.now())
     return revision
@@ -209,7 +233,9 @@ class _OnDiskUpload(UploadedFile):
         return str(self._path)
 
 
-def revision_receive_file(*, entry: Entry, user: AbstractBaseUser, path: Path, original_name: str) -> EntryRevision:
+def revision_receive_file(
+    *, entry: Entry, user: AbstractBaseUser, path: Path, original_name: str, received_at: datetime | None = None
+) -> EntryRevision:
     """Make the file at ``path`` (on the server's disk) the entry's next revision and queue its processing.
 
     The same checks as a form upload, through ``revision_receive``: membership, the deadline, team size, file
@@ -217,7 +243,7 @@ def revision_receive_file(*, entry: Entry, user: AbstractBaseUser, path: Path, o
     name, so ``path`` is gone afterwards; after a refusal it stays where it is.
     """
     with _OnDiskUpload(path, original_name) as upload:
-        return entries.revision_receive(entry=entry, user=user, upload=upload)
+        return entries.revision_receive(entry=entry, user=user, upload=upload, received_at=received_at)
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from tests.factories import (
     EntryFactory,
     EntryRevisionFactory,
     RoundFactory,
+    TeamFactory,
     TrackFactory,
     ready_entry,
 )
@@ -162,54 +163,23 @@ def test_round_opens_only_once() -> None:
         open_round(round)
 
 
-def test_opening_freezes_only_entries_whose_current_revision_is_ready() -> None:
+def test_opening_freezes_entries_with_a_ready_revision_received_in_time() -> None:
     round = draft_round(entries=0)
     track = TrackFactory(competition=round.competition)
+    deadline = round.competition.submission_deadline
     ready = ready_entry(track)
-    processing = EntryFactory(track=track, team=ready_entry(track).team)
-    revision = EntryRevisionFactory(entry=processing, status=EntryRevision.Status.RENDERING)
-    processing.current_revision = revision
-    processing.save()
-    EntryFactory(track=track)  # nothing uploaded
-    # A ready revision that is not the current one does not count either.
-    stale = EntryFactory(track=track)
-    EntryRevisionFactory(entry=stale, status=EntryRevision.Status.READY)
+    rejected = EntryFactory(track=track, team=TeamFactory(competition=round.competition))
+    EntryRevisionFactory(entry=rejected, status=EntryRevision.Status.REJECTED)
+    EntryFactory(track=track, team=TeamFactory(competition=round.competition))  # nothing uploaded
+    late = EntryFactory(track=track, team=TeamFactory(competition=round.competition))
+    EntryRevisionFactory(entry=late, status=EntryRevision.Status.READY, received_at=deadline + timedelta(seconds=1))
     other_competition = ready_entry(TrackFactory())
 
     open_round(round)
 
     frozen = set(round.round_entries.values_list("entry_id", flat=True))
-    assert ready.pk in frozen
-    assert processing.pk not in frozen
-    assert stale.pk not in frozen
+    assert frozen == {ready.pk}
     assert other_competition.pk not in frozen
-    assert len(frozen) == 2  # ``ready`` and the entry of the team made for ``processing``
-
-
-def test_opening_judges_the_newest_revision_that_was_ready_when_the_deadline_passed() -> None:
-    round = draft_round(entries=0)
-    track = TrackFactory(competition=round.competition)
-    deadline = round.competition.submission_deadline
-    # Revision 2 was uploaded just before the deadline but finished processing after it: revision 1 is judged.
-    late_second = ready_entry(track)
-    first = late_second.current_revision
-    second = EntryRevisionFactory(
-        entry=late_second, number=2, status=EntryRevision.Status.READY, processed_at=deadline + timedelta(seconds=5)
-    )
-    late_second.current_revision = second
-    late_second.save()
-    # The only file of this entry was ready a minute late: the entry takes no part.
-    late_only = EntryFactory(track=track)
-    only = EntryRevisionFactory(
-        entry=late_only, status=EntryRevision.Status.READY, processed_at=deadline + timedelta(minutes=1)
-    )
-    late_only.current_revision = only
-    late_only.save()
-
-    open_round(round)
-
-    frozen = {e.entry_id: e.revision_id for e in round.round_entries.all()}
-    assert frozen == {late_second.pk: first.pk}
 
 
 def test_opening_records_the_revision_and_its_sha256() -> None:

@@ -7,19 +7,20 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Max, OuterRef, Subquery
-from django.utils import timezone
+from django.db.models import Max
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from competitions.exceptions import RuleError
 from competitions.models import (
     Competition,
     Criterion,
-    EntryRevision,
     Round,
     RoundEntry,
 )
 from competitions.models.judging import new_blind_code
+from competitions.selectors import deadline
 from competitions.services.audit import record
 from competitions.services.judging.common import check_fields, decimal_text, lock_round
 from competitions.services.judging.panel import conflicts_detect
@@ -202,31 +203,37 @@ def _unique_codes(count: int, taken: set[str]) -> list[str]:
 def round_open(*, round: Round, actor: AbstractBaseUser, now: datetime | None = None) -> Round:
     """Open a draft round for judging: lock its rubric and freeze the entries and the exact revisions judged.
 
-    The first round (lowest position) takes every entry that had a ready revision when the submission deadline
-    passed, with the newest such revision (a file still being processed at the deadline does not replace it, and
-    an entry with none takes no part); a later round takes the entries the previous round advanced, with the same
+    The first round (lowest position) takes, per entry, the newest revision that arrived before the team's deadline
+    and is ready (``selectors.deadline``: however long its processing took); an entry with none takes no part. It
+    refuses to open while a file that arrived in time is still being processed, naming them, so that nothing
+    uploaded in time is left out. A later round takes the entries the previous round advanced, with the same
     revisions. Later uploads never change what is judged.
     Conflicts of the panel are detected afresh. Holds the round's row lock. Audited.
     """
     now = now or timezone.now()
     round = lock_round(round)
+    competition = round.competition
     if round.status != Round.Status.DRAFT:
         raise RuleError(_("This round has already opened."), code="not_draft")
-    if now < round.competition.submission_deadline:
+    if now < competition.submission_deadline:
         raise RuleError(_("Judging cannot open before the submission deadline."), code="before_deadline")
+    if now < deadline.latest_deadline(competition):
+        raise RuleError(
+            _("A team was given until %(deadline)s to upload; judging can open after that.")
+            % {
+                "deadline": formats.localize(
+                    timezone.localtime(deadline.latest_deadline(competition), competition.zone)
+                )
+            },
+            code="before_extended_deadline",
+        )
     if not round.criteria.exists():
         raise RuleError(_("Add at least one criterion to the rubric first."), code="no_criteria")
-    previous = Round.objects.filter(competition=round.competition, position__lt=round.position).order_by("-position")
+    previous = Round.objects.filter(competition=competition, position__lt=round.position).order_by("-position")
     previous_round = previous.first()
     if previous_round is None:
-        ready_at_deadline = EntryRevision.objects.filter(
-            entry__track__competition=round.competition,
-            entry__current_revision__isnull=False,
-            status=EntryRevision.Status.READY,
-            processed_at__lte=round.competition.submission_deadline,
-        )
-        newest = ready_at_deadline.filter(entry_id=OuterRef("entry_id")).order_by("-number").values("pk")[:1]
-        revisions = ready_at_deadline.filter(pk=Subquery(newest)).select_related("entry")
+        _check_nothing_still_processing(competition)
+        revisions = deadline.judged_revisions(competition).select_related("entry")
         frozen = [(r.entry_id, r.entry.track_id, r.pk, r.sha256) for r in revisions]
     else:
         if previous_round.status not in (Round.Status.CLOSED, Round.Status.PUBLISHED):
@@ -254,6 +261,28 @@ def round_open(*, round: Round, actor: AbstractBaseUser, now: datetime | None = 
         data={"round": round.pk, "entries": len(frozen), "previous_round": previous_round and previous_round.pk},
     )
     return round
+
+
+def _check_nothing_still_processing(competition: Competition) -> None:
+    waiting = list(deadline.revisions_still_processing(competition))
+    if not waiting:
+        return
+    names = "; ".join(
+        _("%(team)s, “%(entry)s” (revision %(number)d)")
+        % {"team": revision.entry.team.name, "entry": revision.entry.title, "number": revision.number}
+        for revision in waiting
+    )
+    raise RuleError(
+        ngettext(
+            "%(count)d file uploaded before the deadline is still being checked: %(names)s. Open the round once it "
+            "is finished, so that it can be judged.",
+            "%(count)d files uploaded before the deadline are still being checked: %(names)s. Open the round once "
+            "they are finished, so that they can be judged.",
+            len(waiting),
+        )
+        % {"count": len(waiting), "names": names},
+        code="revisions_still_processing",
+    )
 
 
 @transaction.atomic
