@@ -153,6 +153,12 @@ def tree_rss_mb(pid: int) -> float:
     return _tree_sum(pid, lambda p: p.memory_full_info().pss) / 2**20
 
 
+def tree_rss_sum_mb(pid: int) -> float:
+    """Resident memory of a process and all its children, in MB: their resident set sizes summed, so a page shared
+    between processes is counted once per process (an upper bound; ``tree_rss_mb`` is the fair share)."""
+    return _tree_sum(pid, lambda p: p.memory_info().rss) / 2**20
+
+
 def tree_cpu_seconds(pid: int) -> float:
     """CPU time (user + system) used so far by a process and its living children."""
     return _tree_sum(pid, lambda p: sum(p.cpu_times()[:2]))
