@@ -14,7 +14,7 @@ from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from competitions.models import Competition, Entry, EntryRevision, RoundEntry
+from competitions.models import Competition, Entry, EntryRevision, Round, RoundEntry
 
 Status = EntryRevision.Status
 
@@ -75,17 +75,32 @@ class JudgedFile:
     frozen: bool
 
 
-def judged_file_of(entry: Entry, *, now: datetime | None = None) -> JudgedFile:
-    """Which of ``entry``'s revisions is (or, if the deadline passed now, would be) judged. Three queries."""
+def judged_file_of(
+    entry: Entry, *, revisions: list[EntryRevision] | None = None, now: datetime | None = None
+) -> JudgedFile:
+    """Which of ``entry``'s revisions is (or, if the deadline passed now, would be) judged.
+
+    Two queries, or one when the caller already holds the entry's ``revisions``.
+    """
     now = now or timezone.now()
-    team = entry.team
-    deadline = team.submission_deadline
+    deadline = entry.team.submission_deadline
     # Every round judges the revision the first one froze.
     frozen = RoundEntry.objects.filter(entry=entry).select_related("revision").order_by("round__position").first()
     if frozen is not None:
         return JudgedFile(deadline, now >= deadline, frozen.revision, [], True)
-    in_time = entry.revisions.filter(received_at__lt=deadline)
-    judged = in_time.filter(status=Status.READY).order_by("-number").first()
-    newer = Q(number__gt=judged.number) if judged else Q()
-    waiting = list(in_time.exclude(status__in=EntryRevision.FINAL_STATUSES).filter(newer).order_by("number"))
+    if revisions is None:
+        revisions = list(entry.revisions.all())
+    in_time = sorted((r for r in revisions if r.received_at < deadline), key=lambda r: r.number)
+    ready = [r for r in in_time if r.status == Status.READY]
+    judged = ready[-1] if ready else None
+    waiting = [r for r in in_time if not r.is_final and (judged is None or r.number > judged.number)]
     return JudgedFile(deadline, now >= deadline, judged, waiting, False)
+
+def still_processing_before_opening(round: Round) -> list[EntryRevision]:
+    """What holds up opening ``round``: for a draft first round, the files that arrived in time and are still
+    being checked; nothing for any other round."""
+    if round.status != Round.Status.DRAFT:
+        return []
+    if Round.objects.filter(competition_id=round.competition_id, position__lt=round.position).exists():
+        return []
+    return list(revisions_still_processing(round.competition))

@@ -28,8 +28,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from competitions import selectors
+from competitions.selectors import deadline
 from competitions.api import tus
-from competitions.exceptions import RuleError
+from competitions.exceptions import RuleError, StorageFull
 from competitions.models import Entry, EntryRevision, UploadSession
 from competitions.services import entries, uploads
 from frontend.forms import EntryEditForm, RevisionUploadForm, add_rule_error
@@ -183,10 +184,13 @@ def _revision_view(revision: EntryRevision) -> dict[str, Any]:
     return view
 
 
-def _current_view(current: EntryRevision | None) -> dict[str, Any]:
+def _current_view(entry: Entry, revisions: list[EntryRevision]) -> dict[str, Any]:
+    current = entry.current_revision
+    judged_file = deadline.judged_file_of(entry, revisions=revisions)
     if current is None:
-        return {"current": None, "current_stats": [], "current_hero_url": ""}
+        return {"current": None, "current_stats": [], "current_hero_url": "", "judged": judged_file}
     return {
+        "judged": judged_file,
         "current": current,
         "current_stats": _stat_rows(current.stats or {}, STAT_LABELS),
         "current_hero_url": _artifact_url(current, "hero"),
@@ -212,7 +216,7 @@ def _render_entry(
         "competition": competition,
         "revisions": revisions,
         "revision_rows": [_revision_view(revision) for revision in revisions],
-        **_current_view(entry.current_revision),
+        **_current_view(entry, revisions),
         "pending": any(not revision.is_final for revision in revisions),
         "now": now,
         "submission_open": competition.submission_is_open(now),
@@ -265,6 +269,9 @@ def revision_upload(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             revision = entries.revision_receive(entry=entry, user=request.user, upload=form.cleaned_data["file"])
+        except StorageFull as error:
+            add_rule_error(form, error)
+            return _disk_full(request, entry, form, error)
         except RuleError as error:
             add_rule_error(form, error)
         else:
@@ -277,6 +284,18 @@ def revision_upload(request: HttpRequest, pk: int) -> HttpResponse:
         errors = {field: [str(message) for message in messages_] for field, messages_ in form.errors.items()}
         return JsonResponse({"ok": False, "errors": errors}, status=400)
     return _render_entry(request, entry, upload_form=form)
+
+
+def _disk_full(request: HttpRequest, entry: Entry, form: RevisionUploadForm, error: StorageFull) -> HttpResponse:
+    """The form again with the message, as 507 with Retry-After: the disk filled up and nothing was kept."""
+    if _is_xhr(request):
+        body = {"ok": False, "code": error.code, "errors": {"__all__": [error.message]}}
+        response: HttpResponse = JsonResponse(body, status=error.status)
+    else:
+        response = _render_entry(request, entry, upload_form=form)
+        response.status_code = error.status
+    response["Retry-After"] = str(error.retry_after_seconds)
+    return response
 
 
 # --- Resumable uploads (tus 1.0, see competitions.api.tus) ----------------------------------------------------
@@ -377,6 +396,11 @@ def _upload_append(request: HttpRequest, session: UploadSession) -> HttpResponse
         return _upload_refused(error, status=413, session=session)
     except UploadSession.DoesNotExist:
         raise Http404 from None
+    except StorageFull as error:
+        # A 5xx: the upload page pauses, asks for the offset (unchanged) and continues from it.
+        response = _upload_refused(error, status=error.status, session=session)
+        response["Retry-After"] = str(error.retry_after_seconds)
+        return response
     except RuleError as error:
         return _upload_refused(error, session=session)
     if session.revision is not None and offset + length == session.size:
@@ -399,7 +423,8 @@ def entry_status(request: HttpRequest, pk: int) -> JsonResponse:
     """
     entry = _entry_of(request, pk)
     revisions = []
-    for revision in selectors.revisions_of(entry):
+    rows = list(selectors.revisions_of(entry))
+    for revision in rows:
         view = _revision_view(revision)
         revisions.append(
             {
@@ -423,7 +448,7 @@ def entry_status(request: HttpRequest, pk: int) -> JsonResponse:
             "pending": any(not revision["final"] for revision in revisions),
             "current_revision": current.number if current else None,
             "current_html": render_to_string(
-                "portal/includes/current_file.html", _current_view(current), request=request
+                "portal/includes/current_file.html", _current_view(entry, rows), request=request
             ),
             "revisions": revisions,
         }

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from competitions.exceptions import RuleError
 from competitions.models import Criterion, Round
+from competitions.selectors import deadline
 from competitions.services import judging
 from frontend.forms import CriterionForm, RoundForm, add_rule_error
 from frontend.views.organise import organiser_required, round_of
@@ -56,6 +57,7 @@ def _render_round(
         "new_criterion_form": new_criterion_form or _new_criterion_form(round),
         "total_weight": sum((c.weight for c in criteria), start=0),
         "entry_count": round.entry_count,
+        "still_processing": deadline.still_processing_before_opening(round),
         "section": "round",
     }
     return render(request, "organiser/round_detail.html", context, status=status)
@@ -162,7 +164,12 @@ def _transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     round = round_of(pk)
     service = _TRANSITIONS[action]
     if request.method == "GET":
-        context = {"round": round, "competition": round.competition, "action": action}
+        context = {
+            "round": round,
+            "competition": round.competition,
+            "action": action,
+            "still_processing": deadline.still_processing_before_opening(round) if action == "open" else [],
+        }
         return render(request, "organiser/round_confirm.html", context)
     try:
         service(round=round, actor=request.user)

@@ -237,7 +237,8 @@ def test_entry_page_queries_do_not_grow_with_revisions(client, entry, bob, djang
         EntryRevisionFactory(entry=entry, number=number, uploaded_by=bob)
     client.force_login(bob)
 
-    with django_assert_max_num_queries(6):
+    # One more than before the judged file was shown: whether a round froze one.
+    with django_assert_max_num_queries(7):
         response = client.get(reverse("frontend:entry-detail", kwargs={"pk": entry.pk}))
 
     assert len(response.context["revisions"]) == 5
@@ -250,3 +251,56 @@ def test_non_member_cannot_create_an_entry_in_another_team(client, team, track, 
 
     assert response.status_code == 404
     assert not Entry.objects.filter(team=team).exists()
+
+
+# --- Which file is judged --------------------------------------------------------------------------------------
+
+
+def _judged_text(client, entry) -> str:  # type: ignore[no-untyped-def]
+    page = client.get(reverse("frontend:entry-detail", kwargs={"pk": entry.pk})).content.decode()
+    start = page.index("data-judged-file")
+    return " ".join(page[start : page.index("</div>", start)].split())
+
+
+def test_before_the_deadline_the_entry_page_says_which_file_would_be_judged(client, entry, bob):
+    ready = EntryRevisionFactory(entry=entry, number=1, status=EntryRevision.Status.READY, original_name="bund.glb")
+    entry.current_revision = ready
+    entry.save()
+    client.force_login(bob)
+
+    text = _judged_text(client, entry)
+
+    assert "If the deadline were now, revision 1 (“bund.glb”) would be judged." in text
+    assert "A file counts when its last byte arrives before the deadline, even if checking finishes after it." in text
+
+
+def test_after_the_deadline_the_entry_page_says_a_file_still_being_checked_is_safe_and_will_be_judged(
+    client, entry, bob
+):
+    ready = EntryRevisionFactory(entry=entry, number=1, status=EntryRevision.Status.READY)
+    entry.current_revision = ready
+    entry.save()
+    EntryRevisionFactory(entry=entry, number=2, status=EntryRevision.Status.RENDERING)
+
+    with time_machine.travel(entry.team.competition.submission_deadline):
+        client.force_login(bob)
+        text = _judged_text(client, entry)
+
+    assert "Revision 2 arrived before the deadline and is still being checked." in text
+    assert "your upload is safe" in text
+    assert "If it does not pass, revision 1 is judged." in text
+
+
+def test_after_the_deadline_the_entry_page_says_which_file_will_be_judged_in_chinese(client, entry, bob):
+    ready = EntryRevisionFactory(entry=entry, number=1, status=EntryRevision.Status.READY, original_name="bund.glb")
+    entry.current_revision = ready
+    entry.save()
+
+    with time_machine.travel(entry.team.competition.submission_deadline):
+        client.force_login(bob)
+        english = _judged_text(client, entry)
+        client.cookies["django_language"] = "zh-hans"
+        chinese = _judged_text(client, entry)
+
+    assert "Revision 1 (“bund.glb”) will be judged" in english
+    assert "将评审第 1 版（“bund.glb”）" in chinese

@@ -16,11 +16,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from competitions.models import Assignment, AuditEvent, Conflict, Criterion, Panelist, Round, RoundResult, ScoreSheet
+from competitions.models import Assignment, AuditEvent, Conflict, Criterion, EntryRevision, Panelist, Round, RoundResult, ScoreSheet
 from competitions.services import assignment as assignment_service
 from competitions.services import judging
 from tests.factories import (
     CriterionFactory,
+    EntryRevisionFactory,
     JudgeFactory,
     RoundFactory,
     TeamFactory,
@@ -304,6 +305,31 @@ def test_open_asks_for_confirmation_then_freezes_the_entries(client, olga, round
     round.refresh_from_db()
     assert round.status == Round.Status.OPEN
     assert round.round_entries.count() == 1
+
+
+def test_organiser_sees_the_files_still_being_checked_and_opening_is_refused_until_they_finish(
+    client, olga, round, track, criterion
+):
+    ready_entry(track)
+    waiting = ready_entry(track, title="Yangshan port twin")
+    revision = EntryRevisionFactory(entry=waiting, number=2, status=EntryRevision.Status.VALIDATING)
+    client.force_login(olga)
+    url = reverse("frontend:organise-round-open", kwargs={"pk": round.pk})
+
+    detail = client.get(reverse("frontend:organise-round", kwargs={"pk": round.pk})).content.decode()
+    confirm = client.get(url).content.decode()
+    refused = client.post(url, follow=True).content.decode()
+
+    for page in (detail, confirm):
+        assert "1 file uploaded before the deadline is still being checked." in page
+        assert "“Yangshan port twin”: revision 2" in page
+    assert "1 file uploaded before the deadline is still being checked: " in refused
+    round.refresh_from_db()
+    assert round.status == Round.Status.DRAFT
+    EntryRevision.objects.filter(pk=revision.pk).update(status=EntryRevision.Status.REJECTED)
+    client.post(url)
+    round.refresh_from_db()
+    assert round.status == Round.Status.OPEN
 
 
 def test_close_asks_for_confirmation_then_closes_the_round(client, olga, round, track, criterion):
