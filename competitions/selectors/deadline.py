@@ -10,7 +10,7 @@ cannot open while there is one (``revisions_still_processing``).
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -95,6 +95,7 @@ def judged_file_of(
     judged = ready[-1] if ready else None
     waiting = [r for r in in_time if not r.is_final and (judged is None or r.number > judged.number)]
     return JudgedFile(deadline, now >= deadline, judged, waiting, False)
+
 
 def still_processing_before_opening(round: Round) -> list[EntryRevision]:
     """What holds up opening ``round``: for a draft first round, the files that arrived in time and are still

@@ -28,10 +28,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from competitions import selectors
-from competitions.selectors import deadline
 from competitions.api import tus
 from competitions.exceptions import RuleError, StorageFull
 from competitions.models import Entry, EntryRevision, UploadSession
+from competitions.selectors import deadline
 from competitions.services import entries, uploads
 from frontend.forms import EntryEditForm, RevisionUploadForm, add_rule_error
 

@@ -16,7 +16,17 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from competitions.models import Assignment, AuditEvent, Conflict, Criterion, EntryRevision, Panelist, Round, RoundResult, ScoreSheet
+from competitions.models import (
+    Assignment,
+    AuditEvent,
+    Conflict,
+    Criterion,
+    EntryRevision,
+    Panelist,
+    Round,
+    RoundResult,
+    ScoreSheet,
+)
 from competitions.services import assignment as assignment_service
 from competitions.services import judging
 from tests.factories import (
