@@ -17,3 +17,16 @@ class RuleError(Exception):
 class StaleVersion(RuleError):
     """A save based on an older version of a record than the one stored: someone (or another tab) saved in
     between. Nothing is written; the API answers 409 and the page reloads the newer version."""
+
+
+class StorageFull(RuleError):
+    """The server's disk is full: what the request brought was not kept, and nothing half-written stays behind.
+
+    Not the person's fault, and not for good: the API and the pages answer 507 Insufficient Storage with ``Retry-After``
+    (``competitions.services.storage`` raises it and tells the organisers)."""
+
+    status = 507
+    retry_after_seconds = 120
+
+    def __init__(self, message: str | Promise) -> None:
+        super().__init__(message, code="storage_full")

@@ -13,3 +13,6 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("", include("frontend.urls")),
 ]
+
+# A database outage or a full disk outside a view is a 503 or 507 page too; anything else is the 500 page.
+handler500 = "frontend.middleware.server_error"

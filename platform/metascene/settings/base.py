@@ -50,6 +50,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Sees a view's exception before the middleware above it: a database outage is a 503, a full disk a 507.
+    "frontend.middleware.ServiceUnavailableMiddleware",
     # Last, as axes asks: turns a login refused for a lockout into the lockout page (429).
     "axes.middleware.AxesMiddleware",
 ]
