@@ -18,7 +18,8 @@ class AuditEvent(models.Model):
     """One line of the append-only audit log: who did what to which object, and the values before and after.
 
     Rows are only ever created (``competitions.services.audit.record``); saving an existing row, updating or
-    deleting raise. On PostgreSQL a trigger refuses UPDATE and DELETE as well (migration 0006).
+    deleting raise. On PostgreSQL triggers refuse UPDATE, and DELETE unless the competition goes too (migrations
+    0006 and 0008; ``services.audit.competition_delete``).
     """
 
     competition = models.ForeignKey(

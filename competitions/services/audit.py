@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, models, transaction
 
-from competitions.models import AuditEvent, Competition
+from competitions.models import AuditEvent, Competition, Entry
 
 
 def record(
@@ -29,12 +29,24 @@ def record(
     )
 
 
-def purge(*, competition: Competition) -> int:
-    """Delete every audit event of ``competition``, for deleting the competition itself (a demo reset, the end of
-    a retention period): the only deletion the log allows. Returns how many events went."""
+def competition_delete(*, competition: Competition) -> int:
+    """Delete ``competition``, everything in it and its audit trail, in one transaction (a demo reset, the end of a
+    retention period): the only way an audit event is ever deleted. Returns how many events went.
+
+    On PostgreSQL the database allows deleting an event only once its competition's row is gone, and checks again
+    at commit that it stayed gone (migration 0008). So the ORM first deletes what the competition holds (entries
+    first: their track protects them), while the row is still there for the joins the models' orderings make;
+    then the row and the events go by hand. Foreign keys are checked at commit. Stored files are the caller's to
+    delete. Raises ``ProtectedError`` or ``IntegrityError`` when something else still points at the competition,
+    and then nothing is deleted.
+    """
     with transaction.atomic():
+        Entry.objects.filter(track__competition=competition).delete()
+        for relation in Competition._meta.related_objects:
+            if relation.related_model is not AuditEvent and relation.on_delete is models.CASCADE:
+                relation.related_model._base_manager.filter(**{relation.field.name: competition}).delete()
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute("SET LOCAL metascene.audit_purge = 'on'")
+            cursor.execute("DELETE FROM competitions_competition WHERE id = %s", [competition.pk])
             cursor.execute("DELETE FROM competitions_auditevent WHERE competition_id = %s", [competition.pk])
-            return cursor.rowcount
+            purged = cursor.rowcount
+    return purged

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from competitions.management import demo_judging
-from competitions.models import Competition, Entry, EntryRevision, Membership, Profile, Round, Track
+from competitions.models import Competition, EntryRevision, Membership, Profile, Round, Track
 from competitions.pipeline.samples import Box, scene_glb
 from competitions.services import audit, entries, processing, teams
 
@@ -535,9 +535,7 @@ class Command(BaseCommand):
         for revision in revisions:
             revision.file.delete(save=False)
         for competition in Competition.objects.filter(slug=DEMO_SLUG):
-            audit.purge(competition=competition)
-        Entry.objects.filter(team__competition__slug=DEMO_SLUG).delete()
-        Competition.objects.filter(slug=DEMO_SLUG).delete()
+            audit.competition_delete(competition=competition)
         demo_emails = [person.email for person in demo_people()] + [plan.email for plan in demo_judging.PANEL]
         User.objects.filter(username__in=demo_emails).delete()
         self.stdout.write("Deleted the demo competition and accounts.")
