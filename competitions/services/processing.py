@@ -8,9 +8,11 @@ Each stage is *claimed* by one task with one conditional UPDATE that records the
 (``claimed_by``, ``claimed_at``) and counts the attempt; every later write of that stage is conditional on still
 holding the claim. So duplicate deliveries, redeliveries after a worker died and the sweep's re-enqueues can
 overlap safely: each stage's outcome is recorded once, and a revision becomes ready exactly once. A claim is a
-lease: once it is older than the stage's hard time limit its worker must be dead (a live one would have been
-stopped), and the next task for the revision takes the stage over, counting another attempt. A redelivered or
-retried task keeps its task id, so it takes its own claim back at once.
+short lease (METASCENE_CLAIM_LEASE_SECONDS) that the working process renews while the stage runs
+(``claim_kept``); a worker that was killed stops renewing, its lease runs out within seconds, and the sweep queues
+the revision again for the next task, which takes the stage over, counting another attempt. A stage that hangs is
+ended by its time limits, which stop the renewals too. A redelivered or retried task keeps its task id, so it
+takes its own claim back at once.
 
 The heavy work runs in the sandbox's child process (``competitions.pipeline.sandbox``): a file that exhausts the
 memory, CPU or time budget is rejected, and the worker lives on.
@@ -18,6 +20,7 @@ memory, CPU or time budget is rejected, and the worker lives on.
 
 import logging
 import tempfile
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -30,7 +33,7 @@ from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import DatabaseError, connections, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -98,12 +101,58 @@ def stage_seconds(stage: str) -> int:
 
 
 def lease_seconds(stage: str) -> int:
-    """How long a claim on the stage holds: its hard time limit, past which no live worker can still hold it."""
-    return settings.METASCENE_STAGE_TIME_LIMITS[stage]["hard"]
+    """How long a claim on the stage holds after it was last renewed. The task holding it renews it every
+    METASCENE_CLAIM_RENEW_SECONDS while it runs, so only a claim whose worker died (or is stuck past every limit)
+    runs out."""
+    return settings.METASCENE_CLAIM_LEASE_SECONDS
+
+
+def revision_renew_claim(*, revision_id: int, claim: str) -> bool:
+    """Extend the lease of ``claim`` on the revision's current stage; False when the task no longer holds it."""
+    return (
+        EntryRevision.objects.filter(pk=revision_id, claimed_by=claim)
+        .exclude(status__in=EntryRevision.FINAL_STATUSES)
+        .update(claimed_at=timezone.now())
+        == 1
+    )
+
+
+@contextmanager
+def claim_kept(revision_id: int, claim: str) -> Iterator[None]:
+    """Renew the claim from a background thread while the block runs (the stage's sandboxed child).
+
+    The thread lives in the process that runs the task, so a worker killed with SIGKILL (or a pool process ended by
+    the hard time limit) stops renewing at once and its lease runs out. Inside a transaction (the tests'), there is
+    nothing to renew for others to see, and the thread's writes would wait on the transaction's lock: no thread.
+    """
+    if transaction.get_connection().in_atomic_block:
+        yield
+        return
+    stop = threading.Event()
+
+    def renew() -> None:
+        try:
+            while not stop.wait(settings.METASCENE_CLAIM_RENEW_SECONDS):
+                try:
+                    if not revision_renew_claim(revision_id=revision_id, claim=claim):
+                        return
+                except DatabaseError:
+                    logger.warning("Could not renew the claim on revision %s; trying again", revision_id)
+        finally:
+            # The thread's own connection: closed here, so no process forked later inherits it open.
+            connections.close_all()
+
+    thread = threading.Thread(target=renew, name=f"claim-{revision_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
 
 
 def _free(stage: str, now: datetime, claim: str | None = None) -> Q:
-    """The stage is free to take: never claimed, claimed by a worker that must be dead, or claimed by ``claim``."""
+    """The stage is free to take: never claimed, claimed by a worker that stopped renewing its lease (it died), or
+    claimed by ``claim``."""
     free = Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - timedelta(seconds=lease_seconds(stage)))
     return free | Q(claimed_by=claim) if claim else free
 
@@ -119,7 +168,7 @@ def revision_claim(*, revision_id: int, claim: str, stage: str = VALIDATION) -> 
 
     One conditional UPDATE, so two workers given the same id never both work on it: validation moves a received
     revision to validating; rendering takes a revision that validation passed on. A stage held by a dead worker
-    (its claim older than the stage's hard limit) or by ``claim`` itself is taken over. A revision whose stage has
+    (its lease ran out) or by ``claim`` itself is taken over. A revision whose stage has
     used up its attempts is failed here instead, and the organisers are told.
     """
     if not claim:
@@ -174,7 +223,7 @@ def revision_validate(*, revision_id: int, claim: str, queue_rendering: bool = T
         return None
     revision = EntryRevision.objects.select_related("entry__team__competition").get(pk=revision_id)
     limits = limits_for(revision.entry.team.competition)
-    with _workdir(revision) as workdir:
+    with _workdir(revision) as workdir, claim_kept(revision_id, claim):
         payload = {
             "upload": str(_local_upload(revision, workdir)),
             "workdir": str(workdir),
@@ -256,7 +305,7 @@ def revision_render(*, revision_id: int, claim: str, queue_extras: bool = True) 
         return None
     revision = EntryRevision.objects.select_related("entry__team__competition").get(pk=revision_id)
     limits = limits_for(revision.entry.team.competition)
-    with _workdir(revision) as workdir:
+    with _workdir(revision) as workdir, claim_kept(revision_id, claim):
         payload = _rendering_payload(revision, limits, workdir)
         payload.update(identifying=identifying_words(revision.entry.team), turntable=False)
         try:
@@ -483,8 +532,8 @@ def revisions_requeue(*, now: datetime | None = None) -> dict[str, list[int]]:
 
     Stuck means: received, or validated and waiting for rendering, and queued longer than
     METASCENE_REQUEUE_AFTER_SECONDS ago without a worker claiming it (the message was lost: a broker that was down,
-    or a filesystem broker whose worker was killed); or claimed by a worker that must be dead (the claim is older
-    than the stage's hard time limit) and not queued again since. Returns {stage: revision ids queued}; the tasks
+    or a filesystem broker whose worker was killed); or claimed by a worker that died (its lease ran out without
+    being renewed) and not queued again since. Returns {stage: revision ids queued}; the tasks
     are sent after commit.
     """
     now = now or timezone.now()

@@ -31,7 +31,7 @@ from competitions import selectors
 from competitions.api import tus
 from competitions.exceptions import RuleError, StorageFull
 from competitions.models import Entry, EntryRevision, UploadSession
-from competitions.selectors import deadline
+from competitions.selectors import deadline, workers
 from competitions.services import entries, uploads
 from frontend.forms import EntryEditForm, RevisionUploadForm, add_rule_error
 
@@ -168,11 +168,20 @@ def _artifact_url(revision: EntryRevision, name: str) -> str:
     )
 
 
-def _revision_view(revision: EntryRevision) -> dict[str, Any]:
-    """What the entry page shows under a revision: stages while it is processed, then the outcome."""
+def _queues_down(revisions: list[EntryRevision]) -> set[str]:
+    """The processing queues no live worker consumes, asked only while a revision waits on one."""
+    if all(revision.is_final for revision in revisions):
+        return set()
+    return workers.queues_without_workers()
+
+
+def _revision_view(revision: EntryRevision, queues_down: set[str]) -> dict[str, Any]:
+    """What the entry page shows under a revision: stages while it is processed, then the outcome; and whether
+    checking is delayed because no worker is alive for the queue it waits on."""
     ready = revision.status == EntryRevision.Status.READY
     view = {
         "revision": revision,
+        "delayed": workers.queue_of(revision) in queues_down,
         "stages": _stages(revision),
         "stopped_at": revision.get_stage_display() if revision.stage and revision.is_final else "",
         "groups": _message_groups(revision),
@@ -209,13 +218,14 @@ def _render_entry(
 ) -> HttpResponse:
     competition = entry.team.competition
     revisions = list(selectors.revisions_of(entry))
+    queues_down = _queues_down(revisions)
     now = timezone.now()
     context = {
         "entry": entry,
         "team": entry.team,
         "competition": competition,
         "revisions": revisions,
-        "revision_rows": [_revision_view(revision) for revision in revisions],
+        "revision_rows": [_revision_view(revision, queues_down) for revision in revisions],
         **_current_view(entry, revisions),
         "pending": any(not revision.is_final for revision in revisions),
         "now": now,
@@ -424,8 +434,9 @@ def entry_status(request: HttpRequest, pk: int) -> JsonResponse:
     entry = _entry_of(request, pk)
     revisions = []
     rows = list(selectors.revisions_of(entry))
+    queues_down = _queues_down(rows)
     for revision in rows:
-        view = _revision_view(revision)
+        view = _revision_view(revision, queues_down)
         revisions.append(
             {
                 "id": revision.pk,

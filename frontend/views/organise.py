@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from competitions.exceptions import RuleError
 from competitions.models import Competition, Round
 from competitions.selectors import judging as judging_selectors
+from competitions.selectors import workers as worker_selectors
 from competitions.services import judging
 from frontend.forms import RoundForm, add_rule_error
 
@@ -59,7 +60,8 @@ def home(request: HttpRequest) -> HttpResponse:
     competitions = Competition.objects.order_by("-submission_deadline").prefetch_related(
         Prefetch("rounds", queryset=rounds, to_attr="console_rounds")
     )
-    return render(request, "organiser/home.html", {"competitions": competitions})
+    context = {"competitions": competitions, "processing": worker_selectors.processing_health()}
+    return render(request, "organiser/home.html", context)
 
 
 def _new_round_initial(competition: Competition) -> dict[str, Any]:

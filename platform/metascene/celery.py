@@ -8,10 +8,30 @@ Everything is configured by the ``CELERY_*`` settings (queues, routes, time limi
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "metascene.settings.local")
 
 app = Celery("metascene")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+# Each worker's main process writes a heartbeat while it runs, so the site can tell whether anyone is checking
+# uploads (competitions.services.workers). Imported on use: this module loads before Django is set up.
+_heartbeat = None
+
+
+@signals.worker_ready.connect
+def _start_heartbeat(sender: object, **kwargs: object) -> None:
+    from competitions.services import workers
+
+    global _heartbeat
+    queues = sorted(app.amqp.queues.consume_from or {})
+    _heartbeat = workers.heartbeat_start(name=getattr(sender, "hostname", "") or "worker", queues=queues)
+
+
+@signals.worker_shutdown.connect
+def _stop_heartbeat(sender: object, **kwargs: object) -> None:
+    if _heartbeat is not None:
+        _heartbeat.stop()

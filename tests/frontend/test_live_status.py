@@ -1,12 +1,16 @@
 """What the entry page and its status JSON show while a revision is processed and after: the per-stage progress,
 grouped messages with JSON pointers, the failed note, the hero thumbnail (served to the team only) and figures."""
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import reverse
+from django.utils import timezone
 
-from competitions.models import EntryRevision
+from competitions.models import EntryRevision, WorkerHeartbeat
 from tests.factories import EntryFactory, EntryRevisionFactory, TrackFactory
 
 REJECTED_REPORT = {
@@ -80,7 +84,13 @@ def test_status_json_gives_the_stage_and_the_state_of_every_stage(client, entry,
     assert revision["stages"][3]["label"] == "Rendering thumbnails"
 
 
+def a_worker_is_alive(queues: str = "validation,rendering") -> None:
+    now = timezone.now()
+    WorkerHeartbeat.objects.create(name="worker@test", queues=queues, pid=1, started_at=now, seen_at=now)
+
+
 def test_a_received_revision_waits_with_every_stage_to_do(client, entry, bob):
+    a_worker_is_alive()
     EntryRevisionFactory(entry=entry, status=EntryRevision.Status.RECEIVED)
     client.force_login(bob)
 
@@ -88,6 +98,50 @@ def test_a_received_revision_waits_with_every_stage_to_do(client, entry, bob):
 
     assert {s["state"] for s in revision["stages"]} == {"todo"}
     assert "In the queue" in revision["html"]
+    assert "Checking is delayed" not in revision["html"]
+
+
+def test_with_no_live_worker_the_entrant_is_told_checking_is_delayed_and_the_upload_is_safe(client, entry, bob):
+    EntryRevisionFactory(entry=entry, status=EntryRevision.Status.RECEIVED)
+    client.force_login(bob)
+
+    page = client.get(reverse("frontend:entry-detail", kwargs={"pk": entry.pk})).content.decode()
+    revision = status(client, entry)["revisions"][0]
+
+    for html in (page, revision["html"]):
+        assert "Checking is delayed." in html
+        assert "Your upload is safe" in html
+        assert "In the queue" not in html
+
+
+def test_a_worker_silent_past_its_heartbeat_counts_as_gone(client, entry, bob):
+    a_worker_is_alive()
+    EntryRevisionFactory(entry=entry, status=EntryRevision.Status.RENDERING)
+    client.force_login(bob)
+
+    with time_machine.travel(timezone.now() + timedelta(seconds=31)):
+        client.force_login(bob)
+        revision = status(client, entry)["revisions"][0]
+
+    assert "Checking is delayed." in revision["html"]
+
+
+def test_a_file_waiting_for_rendering_is_delayed_when_only_a_validation_worker_is_alive(client, entry, bob):
+    a_worker_is_alive(queues="validation")
+    EntryRevisionFactory(entry=entry, status=EntryRevision.Status.RENDERING)
+    client.force_login(bob)
+
+    assert "Checking is delayed." in status(client, entry)["revisions"][0]["html"]
+
+
+def test_the_delay_notice_is_in_chinese_for_a_chinese_reader(client, entry, bob):
+    EntryRevisionFactory(entry=entry, status=EntryRevision.Status.RECEIVED)
+    client.force_login(bob)
+    client.cookies["django_language"] = "zh-hans"
+
+    html = status(client, entry)["revisions"][0]["html"]
+
+    assert "检查延迟" in html
 
 
 def test_rendering_without_a_recorded_stage_shows_render_as_active(client, entry, bob):
@@ -184,7 +238,7 @@ def test_status_json_gives_the_current_file_panel_once_a_revision_is_current(cli
 
     assert body["current_revision"] == revision.number
     assert artifact_url(revision) in body["current_html"]
-    assert "This is the file the judges will see." in body["current_html"]
+    assert f"If the deadline were now, revision {revision.number}" in body["current_html"]
 
 
 # --- The thumbnail is the team's ---------------------------------------------------------------------------------

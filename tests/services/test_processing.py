@@ -1,6 +1,7 @@
 """Processing a received revision: each stage claimed once, a verdict recorded, the entry's current revision kept
 right, stuck revisions found again, and a file that keeps killing its worker failed instead of looped."""
 
+import time
 from datetime import timedelta
 from pathlib import Path
 from unittest import mock
@@ -255,7 +256,7 @@ def test_a_redelivered_task_takes_its_own_claim_back_counting_another_attempt(en
     assert (again, revision.attempts) == (True, 2)
 
 
-def test_a_claim_within_the_hard_time_limit_is_not_taken_over(entry: Entry, captain: User) -> None:
+def test_a_claim_within_its_lease_is_not_taken_over(entry: Entry, captain: User) -> None:
     revision = received(entry, captain)
     processing.revision_claim(revision_id=revision.pk, claim="task-1")
 
@@ -265,7 +266,7 @@ def test_a_claim_within_the_hard_time_limit_is_not_taken_over(entry: Entry, capt
     assert taken is False
 
 
-def test_a_claim_older_than_the_hard_time_limit_is_taken_over_by_the_next_task(entry: Entry, captain: User) -> None:
+def test_a_claim_whose_lease_ran_out_is_taken_over_by_the_next_task(entry: Entry, captain: User) -> None:
     revision = received(entry, captain)
     processing.revision_claim(revision_id=revision.pk, claim="task-1")
 
@@ -274,6 +275,49 @@ def test_a_claim_older_than_the_hard_time_limit_is_taken_over_by_the_next_task(e
 
     revision.refresh_from_db()
     assert (taken, revision.claimed_by, revision.attempts) == (True, "task-2", 2)
+
+
+def test_a_renewed_claim_holds_past_its_first_lease(entry: Entry, captain: User) -> None:
+    revision = received(entry, captain)
+    processing.revision_claim(revision_id=revision.pk, claim="task-1")
+    lease = processing.lease_seconds(processing.VALIDATION)
+
+    with later(lease - 5):
+        renewed = processing.revision_renew_claim(revision_id=revision.pk, claim="task-1")
+    with later(lease + 5):
+        taken = processing.revision_claim(revision_id=revision.pk, claim="task-2")
+
+    assert (renewed, taken) == (True, False)
+
+
+def test_a_task_that_lost_its_claim_cannot_renew_it(entry: Entry, captain: User) -> None:
+    revision = received(entry, captain)
+    processing.revision_claim(revision_id=revision.pk, claim="task-1")
+    with past_lease(processing.VALIDATION):
+        processing.revision_claim(revision_id=revision.pk, claim="task-2")
+
+        renewed = processing.revision_renew_claim(revision_id=revision.pk, claim="task-1")
+
+    revision.refresh_from_db()
+    assert (renewed, revision.claimed_by) == (False, "task-2")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_claim_is_renewed_from_a_thread_while_the_stage_runs_and_no_longer_after(
+    entry: Entry, captain: User, settings
+) -> None:
+    settings.METASCENE_CLAIM_RENEW_SECONDS = 0.1
+    revision = received(entry, captain)
+    processing.revision_claim(revision_id=revision.pk, claim="task-1")
+    claimed_at = EntryRevision.objects.get(pk=revision.pk).claimed_at
+
+    with processing.claim_kept(revision.pk, "task-1"):
+        time.sleep(0.6)
+    renewed_at = EntryRevision.objects.get(pk=revision.pk).claimed_at
+    time.sleep(0.4)
+
+    assert renewed_at > claimed_at
+    assert EntryRevision.objects.get(pk=revision.pk).claimed_at == renewed_at
 
 
 def test_claiming_a_revision_that_does_not_exist_claims_nothing(db: None) -> None:

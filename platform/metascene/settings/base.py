@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF, WASM_UNSAFE_EVAL
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -36,12 +37,16 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     # Login lockout: counts failed logins per account and per address (see Auth below).
     "axes",
+    # The Content-Security-Policy header (see Security headers below).
+    "csp",
     "competitions",
     "frontend",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise and everything that may answer on its own, so that every response carries the policy.
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -129,6 +134,33 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
 EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="Metascene <noreply@metascene.localhost>")
 
+# --- Security headers -----------------------------------------------------------------------------------------
+# Content-Security-Policy on every response: scripts, styles, images and connections come from this site only, and
+# no inline script, inline style or style attribute runs, so text someone manages to inject into a page cannot
+# execute. The templates have no inline code (their data travels in data- attributes and json_script blocks).
+# The 3D viewer (model-viewer and the meshopt decoder, our own static copies) needs:
+# - 'wasm-unsafe-eval': the decoder compiles its WebAssembly; this allows WebAssembly only, not eval();
+# - blob: and data: for images, because three.js turns the GLB's embedded textures into blob: URLs.
+# The API documentation pages (Swagger UI, ReDoc) carry a nonce for their inline blocks (frontend/views/api_docs.py).
+# model-viewer's shadow DOM is stamped from a template holding one <style> block, which the browser treats as an
+# inline style: its hash allows exactly that text and nothing else. Upgrading model-viewer changes it, and
+# tests/test_content_security_policy.py says so, with the new value.
+MODEL_VIEWER_STYLE_HASH = "'sha256-PXtZZkJMMyc18o/DN1ZEFOJ2qEGq95IQbVaJFMOXOb0='"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, WASM_UNSAFE_EVAL],
+        "style-src": [SELF, MODEL_VIEWER_STYLE_HASH],
+        "img-src": [SELF, "data:", "blob:"],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
 # --- Internationalisation -------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
@@ -174,10 +206,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, documenting each operation's error responses with the one error body.
+    "DEFAULT_SCHEMA_CLASS": "competitions.api.schema.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    # A service's RuleError becomes 400 {"code", "detail", "field"}.
+    # Every error (a service's RuleError, invalid input, 401, 403, 404, 429...) is {"code", "detail", "field"}.
     "EXCEPTION_HANDLER": "competitions.api.exceptions.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
@@ -239,7 +272,20 @@ METASCENE_STAGE_TIME_LIMITS = {
 METASCENE_MAX_PROCESSING_ATTEMPTS = env.int("METASCENE_MAX_PROCESSING_ATTEMPTS", default=3)
 # A revision queued this long ago and still unclaimed is queued again by the sweep (its message may be lost).
 METASCENE_REQUEUE_AFTER_SECONDS = env.int("METASCENE_REQUEUE_AFTER_SECONDS", default=15 * 60)
-METASCENE_SWEEP_SECONDS = env.int("METASCENE_SWEEP_SECONDS", default=60)
+# A worker's claim on a stage is a lease its process renews while the stage runs: a worker killed mid-stage stops
+# renewing, and once the lease has run out the sweep (every METASCENE_SWEEP_SECONDS) queues the revision again.
+# So a killed worker's revision is back in the queue within lease + sweep seconds (30 + 10 by default).
+METASCENE_CLAIM_LEASE_SECONDS = env.int("METASCENE_CLAIM_LEASE_SECONDS", default=30)
+METASCENE_CLAIM_RENEW_SECONDS = env.int("METASCENE_CLAIM_RENEW_SECONDS", default=10)
+if METASCENE_CLAIM_LEASE_SECONDS < 2 * METASCENE_CLAIM_RENEW_SECONDS:
+    raise ImproperlyConfigured("METASCENE_CLAIM_LEASE_SECONDS must be at least twice METASCENE_CLAIM_RENEW_SECONDS.")
+METASCENE_SWEEP_SECONDS = env.int("METASCENE_SWEEP_SECONDS", default=10)
+# Workers write a heartbeat this often; one not heard from for METASCENE_WORKER_DEAD_AFTER_SECONDS is taken for
+# dead. The watchdog (`manage.py watch_workers`) checks every METASCENE_WATCHDOG_SECONDS and tells the organisers,
+# once, when files wait on a queue that no live worker consumes.
+METASCENE_HEARTBEAT_SECONDS = env.int("METASCENE_HEARTBEAT_SECONDS", default=10)
+METASCENE_WORKER_DEAD_AFTER_SECONDS = env.int("METASCENE_WORKER_DEAD_AFTER_SECONDS", default=30)
+METASCENE_WATCHDOG_SECONDS = env.int("METASCENE_WATCHDOG_SECONDS", default=15)
 # Scratch space for unpacking and rendering; empty means the system's temporary folder.
 METASCENE_WORK_DIR = env.str("METASCENE_WORK_DIR", default="")
 
