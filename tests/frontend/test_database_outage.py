@@ -6,6 +6,7 @@ The connection is really terminated, from another connection, so these tests nee
 the web process, with no server connection that could be cut.
 """
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -61,7 +62,7 @@ def terminated_before_query(number: int) -> Iterator[None]:
 
 
 def test_a_page_whose_connection_was_terminated_while_idle_is_a_friendly_503_and_the_next_request_works(
-    client: Client,
+    client: Client, record_property: Callable[[str, object], None]
 ) -> None:
     # Given a page served once, which leaves the site's connection open
     home = reverse("frontend:home")
@@ -69,6 +70,7 @@ def test_a_page_whose_connection_was_terminated_while_idle_is_a_friendly_503_and
 
     # When the connection is terminated between two requests
     terminate_the_web_connection()
+    failed_at = time.monotonic()
     response = client.get(home)
 
     # Then the next request is a page saying to try again, in the site's layout, with no traceback
@@ -81,6 +83,7 @@ def test_a_page_whose_connection_was_terminated_while_idle_is_a_friendly_503_and
     assert "Traceback" not in content and "OperationalError" not in content
     # And the request after it works on a new connection
     assert client.get(home).status_code == 200
+    record_property("recovery_seconds", time.monotonic() - failed_at)  # for bench/faults.py
 
 
 def test_a_connection_terminated_in_the_middle_of_a_request_is_a_friendly_503(client: Client) -> None:

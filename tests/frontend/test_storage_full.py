@@ -3,17 +3,23 @@ plain message (507, Retry-After), in English or Chinese; a resumable chunk answe
 unchanged, which the upload page treats like any 5xx (it pauses, asks for the offset and continues). The disk is
 simulated at the edge (tests/disk_full.py)."""
 
+import errno
+import html
+import os
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.conf import settings
+from django.core import mail
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.urls import reverse
 
 from competitions.models import EntryRevision, UploadSession
 from tests.disk_full import disk_full_under
-from tests.factories import EntryFactory
+from tests.factories import EntryFactory, UserFactory
 
 from .test_resumable_upload import SCENE, open_upload, patch
 
@@ -48,7 +54,7 @@ def test_the_upload_form_on_a_full_disk_says_the_file_was_not_saved(client, entr
 
     assert response.status_code == 507
     assert response["Retry-After"] == "120"
-    assert "The server’s disk is full; your file was not saved." in response.content.decode().replace("&#x27;", "’")
+    assert "The server's disk is full; your file was not saved." in html.unescape(response.content.decode())
     assert not EntryRevision.objects.exists()
     assert not list((Path(settings.MEDIA_ROOT) / "revisions").rglob("*.glb"))
 
@@ -90,3 +96,25 @@ def test_a_resumable_chunk_on_a_full_disk_is_507_and_the_offset_stays(client, en
     assert client.head(url, headers={"Tus-Resumable": "1.0.0"})["Upload-Offset"] == str(half)
     assert patch(client, url, SCENE[half:], half).status_code == 204
     assert UploadSession.objects.get().revision is not None
+
+
+def refuse_to_spool(self, raw_data: bytes, start: int) -> None:  # type: ignore[no-untyped-def]
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def test_a_disk_too_full_to_take_the_request_body_is_the_same_507_page(client, entry, bob, settings):
+    # Given uploads spooled to a temporary file, on a disk that is full (before any service sees the file)
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0
+    staff = UserFactory(username="organiser@example.com", is_staff=True)
+    client.force_login(bob)
+
+    with mock.patch.object(TemporaryFileUploadHandler, "receive_data_chunk", refuse_to_spool):
+        response = client.post(upload_url(entry), {"file": glb()})
+
+    content = html.unescape(response.content.decode())
+    assert response.status_code == 507
+    assert response["Retry-After"] == "120"
+    assert "The server's disk is full; your file was not saved." in content
+    assert "Traceback" not in content
+    assert [email.to for email in mail.outbox] == [[staff.email]]
+    assert not EntryRevision.objects.exists()

@@ -6,6 +6,8 @@ The real sandbox runs a job that sleeps (tests/pipeline/sandbox_jobs.py) in plac
 validation stage's wall-clock limit, set to one second here.
 """
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -47,16 +49,23 @@ def test_a_hung_stage_is_a_transient_error_the_tasks_retry(tmp_path: Path) -> No
 
 
 def test_a_revision_whose_stage_hangs_every_time_is_retried_then_failed_and_the_organisers_are_told(
-    entry: Entry, captain: User, one_second_stages: None, django_capture_on_commit_callbacks
+    entry: Entry,
+    captain: User,
+    one_second_stages: None,
+    django_capture_on_commit_callbacks,
+    record_property: Callable[[str, object], None],
 ) -> None:
     # Given an organiser, and a revision whose validation hangs on every attempt
     organiser = UserFactory(username="organiser@example.com", is_staff=True)
     revision = entries.revision_receive(entry=entry, user=captain, upload=glb_upload())
 
     # When the validation task runs it (retries run at once when applied locally)
+    started = time.monotonic()
     with mock.patch.object(processing, "run_in_sandbox", side_effect=hanging_stage) as sandbox:
         with django_capture_on_commit_callbacks(execute=True):
             result = validate_revision.apply(args=(revision.pk,), task_id="task-1")
+
+    record_property("recovery_seconds", time.monotonic() - started)  # for bench/faults.py
 
     # Then it was tried three times, failed as our fault, never rejected, and the organisers were emailed
     revision.refresh_from_db()
