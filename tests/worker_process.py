@@ -120,6 +120,31 @@ def start_worker(
     return worker
 
 
+def start_beat(log: Path, schedule: Path, *, extra_env: dict[str, str] | None = None) -> Worker:
+    """``celery beat`` in a subprocess on the test broker, sending the periodic tasks (the sweep) as in production;
+    returns once it has started."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO / "platform"),
+        "DJANGO_SETTINGS_MODULE": "metascene.settings.test",
+        "METASCENE_TEST_RUN_ID": django_settings.TEST_RUN_ID,
+        "DATABASE_URL": database_url(connection.settings_dict),
+        **(extra_env or {}),
+    }
+    command = [sys.executable, "-m", "celery", "-A", "metascene", "beat", "-l", "info", "-s", str(schedule)]
+    with log.open("ab") as output:
+        process = subprocess.Popen(
+            command, cwd=REPO, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    beat = Worker(process, log)
+    if not wait_for(lambda: process.poll() is not None or "beat: Starting" in log.read_text(errors="replace"), 30):
+        stop_worker(beat)
+        pytest.fail(f"Celery beat did not start:\n{beat.log_tail()}")
+    if process.poll() is not None:
+        pytest.fail(f"Celery beat stopped:\n{beat.log_tail()}")
+    return beat
+
+
 def stop_worker(worker: Worker) -> None:
     """Ask the worker to finish (warm shutdown), then kill it if it will not."""
     worker.process.terminate()
