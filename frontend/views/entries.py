@@ -229,7 +229,7 @@ def _render_entry(
         **_current_view(entry, revisions),
         "pending": any(not revision.is_final for revision in revisions),
         "now": now,
-        "submission_open": competition.submission_is_open(now),
+        "submission_open": entry.team.submission_is_open(now),
         "edit_form": edit_form or EntryEditForm(initial={"title": entry.title, "description": entry.description}),
         "upload_form": upload_form or RevisionUploadForm(competition=competition),
         "upload_chunk_bytes": UPLOAD_CHUNK_BYTES,

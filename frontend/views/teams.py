@@ -81,8 +81,8 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "is_captain": membership.is_captain,
         "entries": team.entries.all(),
         "registration_open": competition.registration_is_open(now),
-        "submission_open": competition.submission_is_open(now),
-        "deadline_passed": now >= competition.submission_deadline,
+        "submission_open": team.submission_is_open(now),
+        "deadline_passed": now >= team.submission_deadline,
         "entry_form": EntryCreateForm(tracks=competition.tracks.all()),
     }
     return render(request, "portal/team_detail.html", context)

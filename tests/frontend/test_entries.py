@@ -2,6 +2,7 @@
 tests capture the on-commit callbacks without running them (no broker is touched) and count them instead."""
 
 import hashlib
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -305,3 +306,19 @@ def test_after_the_deadline_the_entry_page_says_which_file_will_be_judged_in_chi
 
     assert "Revision 1 (“bund.glb”) will be judged" in english
     assert "将评审第 1 版（“bund.glb”）" in chinese
+
+
+def test_a_team_given_more_time_sees_its_own_deadline_and_may_still_upload(client, entry, bob):
+    deadline = entry.team.competition.submission_deadline
+    entry.team.extended_deadline = deadline + timedelta(hours=2)
+    entry.team.save()
+
+    with time_machine.travel(deadline + timedelta(hours=1)):
+        client.force_login(bob)
+        page = client.get(reverse("frontend:entry-detail", kwargs={"pk": entry.pk})).content.decode()
+        response = client.post(_upload_url(entry), {"file": _glb()})
+
+    assert "extended for your team" in page
+    assert "data-upload" in page
+    assert response.status_code == 302
+    assert entry.revisions.count() == 1
