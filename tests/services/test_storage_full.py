@@ -3,18 +3,21 @@ resumable upload keeps its offset, so the client resumes), the person is told pl
 organisers are emailed, once while the disk stays full. The disk is simulated at the edge (tests/disk_full.py)."""
 
 import io
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core import mail
 from django.core.cache import cache
+from django.utils import timezone
 
 from competitions.exceptions import StorageFull
 from competitions.models import Entry, EntryRevision, UploadSession
 from competitions.pipeline.samples import box_glb
-from competitions.services import entries, uploads
+from competitions.services import entries, storage, uploads
 from tests.disk_full import disk_full_under
 from tests.factories import UserFactory
 
@@ -115,3 +118,16 @@ def test_a_resumable_upload_continues_from_its_offset_once_there_is_room_again(e
 
     assert session.revision is not None
     assert Path(session.revision.file.path).read_bytes() == SCENE
+
+
+def test_the_organisers_are_emailed_again_when_the_disk_is_still_full_fifteen_minutes_later(
+    entry: Entry, captain: User
+) -> None:
+    with disk_full_under(media()), pytest.raises(StorageFull):
+        entries.revision_receive(entry=entry, user=captain, upload=glb_upload(SCENE))
+
+    with time_machine.travel(timezone.now() + storage.REPORT_EVERY + timedelta(seconds=1)):
+        with disk_full_under(media()), pytest.raises(StorageFull):
+            entries.revision_receive(entry=entry, user=captain, upload=glb_upload(SCENE))
+
+    assert len(mail.outbox) == 2
