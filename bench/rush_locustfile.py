@@ -63,6 +63,10 @@ del _data
 
 # What was measured, written to RUSH_RESULT when the test stops.
 times: dict[str, list[float]] = defaultdict(list)
+# When each request started, in seconds since the first one: the start (logins, every entrant's first upload at
+# once) can be told apart from the steady state.
+started_at: dict[str, list[float]] = defaultdict(list)
+_first_request: list[float] = []
 statuses: dict[str, Counter[str]] = defaultdict(Counter)
 accepted: list[int] = []
 _entrant_numbers = itertools.count()
@@ -71,15 +75,20 @@ _organiser_numbers = itertools.count()
 
 
 @events.request.add_listener
-def _record(name: str, response_time: float, response: Any, exception: BaseException | None, **_: Any) -> None:
+def _record(
+    name: str, response_time: float, response: Any, exception: BaseException | None, start_time: float, **_: Any
+) -> None:
+    if not _first_request:
+        _first_request.append(start_time)
     times[name].append(response_time)
+    started_at[name].append(start_time - _first_request[0])
     status = getattr(response, "status_code", 0) or 0
     statuses[name][str(status) if status else f"no answer ({type(exception).__name__})"] += 1
 
 
 @events.test_stop.add_listener
 def _write(**_: Any) -> None:
-    result = {"times": times, "statuses": statuses, "accepted": accepted}
+    result = {"times": times, "started_at": started_at, "statuses": statuses, "accepted": accepted}
     Path(os.environ["RUSH_RESULT"]).write_text(json.dumps(result))
 
 
