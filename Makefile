@@ -23,7 +23,7 @@ PIPELINE_NODE := competitions/pipeline/node
 .PHONY: help install install-system python-deps node frontend pipeline-node messages migrate seed run test lint clean distclean
 
 help:
-	@echo "make run             install, migrate, seed the demo, then serve $(URL) with a Celery worker"
+	@echo "make run             install, migrate, seed the demo, then serve $(URL) with a worker, beat and the watchdog"
 	@echo "make test            run the whole test suite (PYTEST_ARGS=... to pass options)"
 	@echo "make install         virtualenv, Python and npm packages, translations"
 	@echo "make install-system  Debian packages the tests need (as root)"
@@ -100,7 +100,7 @@ seed: migrate
 run: install migrate
 	$(MANAGE) collectstatic --noinput -v 0
 	$(MANAGE) seed_demo
-	@echo "Starting the web server at $(URL) and a Celery worker. Ctrl-C stops both."
+	@echo "Starting the web server at $(URL), a Celery worker, beat and the watchdog. Ctrl-C stops them all."
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/honcho start -f Procfile
 
 # --ds: the test settings, whatever DJANGO_SETTINGS_MODULE the shell has. DATABASE_URL / REDIS_URL choose the backends.
