@@ -13,7 +13,7 @@ from rest_framework import serializers
 
 from competitions.models import Criterion, Round, RoundEntry, RoundResult, Score, ScoreSheet
 
-from .serializers import RuleErrorSerializer
+from .serializers import ErrorItemSerializer
 
 # The thumbnails a judge may see (as ``frontend.views.judging.judge_artifact`` serves them), in the page's order.
 THUMBNAILS = ("hero", "front", "side", "top")
@@ -26,7 +26,7 @@ def _absolute(serializer: serializers.Serializer, path: str) -> str:
     return request.build_absolute_uri(path) if request is not None else path
 
 
-class StaleVersionSerializer(RuleErrorSerializer):
+class StaleVersionSerializer(ErrorItemSerializer):
     """The body of a 409: someone saved the score sheet since the version the request was based on."""
 
     version = serializers.IntegerField(

@@ -22,12 +22,26 @@ def _absolute(serializer: serializers.Serializer, view_name: str, pk: Any) -> st
 # --- Errors and auth ------------------------------------------------------------------------------------------
 
 
-class RuleErrorSerializer(serializers.Serializer):
-    """The body of a 400 for a request the competition's rules refuse."""
+class ErrorItemSerializer(serializers.Serializer):
+    """One problem with a request: what every API error says (``competitions.api.exceptions``)."""
 
     code = serializers.CharField(help_text=_("Stable, machine-readable reason, e.g. track_limit or after_deadline."))
     detail = serializers.CharField(help_text=_("The reason in plain words, in the request's language."))
     field = serializers.CharField(allow_null=True, help_text=_("The input field at fault, if any."))
+
+
+class ErrorSerializer(ErrorItemSerializer):
+    """The body of every API error: a rule's refusal, invalid input, a missing token, a missing object, a method,
+    media type or rate the endpoint does not take."""
+
+    errors = ErrorItemSerializer(
+        many=True,
+        required=False,
+        help_text=_(
+            "Invalid input only: every problem found, the first one repeated in code, detail and field. A nested "
+            "field is named by its path, e.g. scores.0.value."
+        ),
+    )
 
 
 class TokenObtainSerializer(serializers.Serializer):
@@ -325,7 +339,7 @@ class UploadSerializer(serializers.ModelSerializer):
         return _absolute(self, "api:upload-detail", session.pk)
 
 
-class UploadConflictSerializer(RuleErrorSerializer):
+class UploadConflictSerializer(ErrorItemSerializer):
     """The body of a 409: the chunk did not start at the server's offset."""
 
     offset = serializers.IntegerField(help_text=_("Bytes the server has: send the next chunk from here."))

@@ -29,10 +29,11 @@ from competitions.services import accounts, entries, teams, uploads
 from . import serializers as s
 from . import tus
 
-RULE_ERROR = OpenApiResponse(s.RuleErrorSerializer, description="Refused by the competition's rules.")
+RULE_ERROR = OpenApiResponse(s.ErrorSerializer, description="Invalid input, or refused by the competition's rules.")
 TUS_RESUMABLE = OpenApiParameter(
     "Tus-Resumable", str, OpenApiParameter.HEADER, description="1.0.0 (optional; another version is a 412)."
 )
+TUS_VERSION = OpenApiResponse(s.ErrorSerializer, description="A Tus-Resumable version other than 1.0.0.")
 
 
 class TokenObtainThrottle(SimpleRateThrottle):
@@ -237,7 +238,7 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Upda
             TUS_RESUMABLE,
         ],
         request=None,
-        responses={201: s.UploadSerializer, 400: RULE_ERROR},
+        responses={201: s.UploadSerializer, 400: RULE_ERROR, 412: TUS_VERSION},
     )
     @action(detail=True, methods=["post"], serializer_class=s.UploadSerializer)
     def uploads(self, request: Request, pk: str) -> Response:
@@ -321,7 +322,10 @@ class UploadView(APIView):
             204: None,
             400: RULE_ERROR,
             409: OpenApiResponse(s.UploadConflictSerializer, description="Continue from the server's offset."),
-            413: RULE_ERROR,
+            411: OpenApiResponse(s.ErrorSerializer, description="No Content-Length header."),
+            412: TUS_VERSION,
+            413: OpenApiResponse(s.ErrorSerializer, description="Bytes past the size announced at the start."),
+            415: OpenApiResponse(s.ErrorSerializer, description=f"A Content-Type other than {tus.CHUNK_CONTENT_TYPE}."),
         },
     )
     def patch(self, request: Request, pk: UUID) -> Response:

@@ -16,3 +16,5 @@ urlpatterns = [
 
 # A database outage or a full disk outside a view is a 503 or 507 page too; anything else is the 500 page.
 handler500 = "frontend.middleware.server_error"
+# An /api/ URL that matches no route answers the API's JSON error body; any other is the site's 404 page.
+handler404 = "competitions.api.exceptions.page_not_found"

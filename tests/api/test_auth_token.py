@@ -85,7 +85,12 @@ def test_missing_password_is_reported_on_its_field(anonymous):
     response = anonymous.post(URL, {"email": "alice@example.com"}, format="json")
 
     assert response.status_code == 400
-    assert "password" in response.json()
+    assert response.json() == {
+        "code": "required",
+        "detail": "This field is required.",
+        "field": "password",
+        "errors": [{"code": "required", "detail": "This field is required.", "field": "password"}],
+    }
 
 
 def test_repeated_token_requests_are_throttled(anonymous):

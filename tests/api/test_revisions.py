@@ -103,7 +103,7 @@ def test_upload_without_a_file_is_reported_on_the_file_field(client_for, alice, 
     response = client_for(alice).post(f"/api/entries/{entry.pk}/revisions/", {}, format="multipart")
 
     assert response.status_code == 400
-    assert "file" in response.json()
+    assert response.json()["field"] == "file"
 
 
 def test_upload_as_json_is_refused_as_unsupported(client_for, alice, entry):

@@ -33,7 +33,7 @@ def test_creating_a_team_in_an_unknown_competition_is_refused_on_its_field(clien
     response = client_for(UserFactory()).post("/api/teams/", {"competition": "nope", "name": "X"}, format="json")
 
     assert response.status_code == 400
-    assert "competition" in response.json()
+    assert response.json()["field"] == "competition"
 
 
 def test_second_team_in_the_same_competition_is_refused(client_for):
