@@ -8,9 +8,10 @@ and whether it passed.
 Each fault is scripted in its tests against real processes: a PostgreSQL connection terminated from another one
 (``pg_terminate_backend``; PostgreSQL only, skipped on SQLite), a sandboxed stage child that sleeps until the wall
 clock stops it, a private ``redis-server`` restarted without persistence under a real Celery worker; the full disk
-is simulated at the write (ENOSPC after the first bytes). This script runs them with pytest, one fault at a time,
-and reads the outcome and the recovery time the tests record (``record_property("recovery_seconds", ...)``) from
-pytest's JUnit report. Nothing here is estimated: a fault whose tests were skipped says so, and why.
+is simulated at the write (ENOSPC after the first bytes) and, when run as root, is a real full tmpfs. This script
+runs them with pytest, one fault at a time, and reads the outcome and the recovery time the tests record
+(``record_property("recovery_seconds", ...)``) from pytest's JUnit report. Nothing here is estimated: a fault whose
+tests were skipped says so, and why.
 """
 
 import os
@@ -44,6 +45,7 @@ FAULTS = (
         "Media disk full (ENOSPC) during an upload",
         (
             "tests/services/test_storage_full.py",
+            "tests/services/test_storage_really_full.py",
             "tests/api/test_storage_full.py",
             "tests/frontend/test_storage_full.py",
         ),
