@@ -18,24 +18,65 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     """Close the database connections the test itself opened. With Playwright's sync API (greenlets) running, a
     query made in the test's body can land on a connection of its own that no fixture's teardown sees; left open,
-    it keeps PostgreSQL from dropping the test database at the end of the run."""
+    it keeps PostgreSQL from dropping the test database at the end of the run.
+
+    Then fail a test in which a page broke the Content-Security-Policy (see ``browser``), even if its own steps
+    passed: the site must work under its policy, not merely load."""
     try:
-        yield
+        outcome = yield
     finally:
         from django.db import connections
 
         connections.close_all()
+    violations = getattr(item, "csp_violations", [])
+    if violations and outcome.excinfo is None:
+        outcome.force_exception(AssertionError("Content-Security-Policy violations:\n" + "\n".join(violations)))
+
+
+# Every page reports each `securitypolicyviolation` event to Python (the binding survives navigations). Chromium
+# also writes each violation to the console, which covers workers, where this listener does not run.
+CSP_LISTENER = """
+document.addEventListener('securitypolicyviolation', (event) => {
+  const where = `${event.sourceFile || event.documentURI}:${event.lineNumber}`;
+  window.__reportCspViolation(`${event.effectiveDirective} refused ${event.blockedURI || 'inline code'} at ${where}`);
+});
+"""
 
 
 @pytest.fixture
-def browser(live_server) -> Iterator[object]:  # type: ignore[no-untyped-def]
+def browser(live_server, request) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    """Chromium, whose every context records the Content-Security-Policy violations of its pages on the test
+    item (``csp_violations``); the test fails if there are any."""
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed: run `make install-system` (apt-get install chromium).")
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (requirements-dev)")
+    violations: list[str] = []
+    request.node.csp_violations = violations
+
+    def on_violation(description: str) -> None:
+        violations.append(description)
+
+    def on_console(message) -> None:  # type: ignore[no-untyped-def]
+        if "Content Security Policy" in message.text:
+            violations.append(f"console: {message.text}")
+
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
             args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
+        new_context = browser.new_context
+
+        def new_context_recording_violations(**options):  # type: ignore[no-untyped-def]
+            context = new_context(**options)
+            context.expose_function("__reportCspViolation", on_violation)
+            context.add_init_script(CSP_LISTENER)
+            context.on("console", on_console)
+            return context
+
+        # Tests open contexts with browser.new_context() or context.browser.new_context(): the same object.
+        browser.new_context = new_context_recording_violations
         yield browser
         browser.close()
+    # Violations reported after the test's last step (while its contexts closed) fail it here, at teardown.
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)

@@ -2,6 +2,7 @@
 load the blind copy of the model, scores every criterion, reloads (the draft is kept) and submits; the organiser
 publishes; the team sees its rank. Saves the screenshots the README shows (docs/screenshots/)."""
 
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
@@ -111,7 +112,9 @@ def score_entry(page, round_: Round, values: list[str]) -> None:  # type: ignore
         page.fill(f"#id_score-{criterion.pk}", value)
         if criterion.comment_required:
             page.fill(f"#id_comment-{criterion.pk}", "Warmer light at the entrance would draw visitors in.")
-    page.wait_for_function("document.querySelector('[data-sheet-status]').textContent.includes('Saved')")
+    # A locator, not wait_for_function: Playwright evaluates that predicate with eval(), which the site's
+    # Content-Security-Policy refuses. Case matters: "Not saved yet" must not match.
+    page.locator("[data-sheet-status]", has_text=re.compile(r"\bSaved\b")).wait_for()
 
 
 def test_judge_scores_in_the_3d_panel_and_the_organiser_publishes_and_the_team_sees_its_rank(

@@ -137,14 +137,17 @@ DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="Metascene <no
 # --- Security headers -----------------------------------------------------------------------------------------
 # Content-Security-Policy on every response: scripts, styles, images and connections come from this site only, and
 # no inline script, inline style or style attribute runs, so text someone manages to inject into a page cannot
-# execute. The templates have no inline code (their data travels in data- attributes and json_script blocks).
-# The 3D viewer (model-viewer and the meshopt decoder, our own static copies) needs:
-# - 'wasm-unsafe-eval': the decoder compiles its WebAssembly; this allows WebAssembly only, not eval();
-# - blob: and data: for images, because three.js turns the GLB's embedded textures into blob: URLs.
-# The API documentation pages (Swagger UI, ReDoc) carry a nonce for their inline blocks (frontend/views/api_docs.py).
-# model-viewer's shadow DOM is stamped from a template holding one <style> block, which the browser treats as an
-# inline style: its hash allows exactly that text and nothing else. Upgrading model-viewer changes it, and
-# tests/test_content_security_policy.py says so, with the new value.
+# execute. The templates have no inline code: their data travels in data- attributes read by static scripts.
+# What the rest needs, each checked in Chromium (tests/browser/test_content_security_policy.py):
+# - script-src 'wasm-unsafe-eval': the 3D viewer (model-viewer and the meshopt decoder, our own static copies)
+#   compiles WebAssembly; this allows WebAssembly only, never eval();
+# - style-src, one hash: model-viewer stamps its shadow DOM from a template holding one <style> block, which the
+#   browser treats as an inline style; the hash allows exactly that text. Upgrading model-viewer changes it, and
+#   tests/frontend/test_content_security_policy.py says so, with the new value;
+# - connect-src blob:: three.js turns a GLB's embedded textures into blob: URLs and fetches them; img-src blob:
+#   because Safari before 17 and Firefox before 98 load them through an image element instead;
+# - img-src data:: Pico CSS draws its form icons (the select arrow, check marks) as data: SVG images.
+# ReDoc's page has a looser policy of its own (metascene/urls.py).
 MODEL_VIEWER_STYLE_HASH = "'sha256-PXtZZkJMMyc18o/DN1ZEFOJ2qEGq95IQbVaJFMOXOb0='"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -152,7 +155,7 @@ CONTENT_SECURITY_POLICY = {
         "script-src": [SELF, WASM_UNSAFE_EVAL],
         "style-src": [SELF, MODEL_VIEWER_STYLE_HASH],
         "img-src": [SELF, "data:", "blob:"],
-        "connect-src": [SELF],
+        "connect-src": [SELF, "blob:"],
         "font-src": [SELF],
         "object-src": [NONE],
         "base-uri": [NONE],
