@@ -62,7 +62,9 @@ class TokenObtainView(APIView):
     def post(self, request: Request) -> Response:
         form = s.TokenObtainSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        token = accounts.user_api_token(email=form.validated_data["email"], password=form.validated_data["password"])
+        data = form.validated_data
+        # Django's own request: the login lockout marks it, and its middleware answers for a locked-out client.
+        token = accounts.user_api_token(email=data["email"], password=data["password"], request=request._request)
         return Response(s.TokenSerializer({"token": token}).data)
 
 

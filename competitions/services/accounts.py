@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.mail import send_mail
 from django.db import transaction
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -100,14 +101,17 @@ def profile_update(*, user: User, display_name: str, organisation: str) -> Profi
     return profile
 
 
-def user_api_token(*, email: str, password: str) -> str:
+def user_api_token(*, email: str, password: str, request: HttpRequest | None = None) -> str:
     """Return the API token of the account with this email and password, creating it on first use.
 
     Refuses a wrong email or password with one message for both, and a correct password on an account whose email
     is not confirmed yet with its own message: that state is told only to someone who knows the password.
+
+    Given the ``request``, the attempt counts toward the login lockout like one on the login page, and a locked-out
+    account or address is refused whatever the password (the lockout middleware then answers 429).
     """
     email = normalise_email(email)
-    user = authenticate(username=email, password=password)
+    user = authenticate(request, username=email, password=password)
     if user is None:
         if user_awaiting_confirmation(email=email, password=password):
             raise RuleError(

@@ -9,17 +9,17 @@ from axes.backends import AxesStandaloneBackend
 from axes.helpers import get_cool_off, get_failure_limit
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import ngettext
 
 
 class LoginPageLockoutBackend(AxesStandaloneBackend):
     """Refuses every login of a locked-out account or address, before the password is checked.
 
-    Axes' own backend raises when ``authenticate()`` is called without a request. Two callers do that on purpose
-    and are not login pages: the API token service (``accounts.user_api_token``, throttled per address by its
-    view) and the test client's ``login()``. Those are passed on to the next backend, and their failures are
-    not counted (axes needs the request to know the address).
+    Axes' own backend raises when ``authenticate()`` is called without a request; this one passes such a call on to
+    the next backend, uncounted (axes needs the request to know the address). The login pages and the API token
+    service give the request; the test client's ``login()`` does not.
     """
 
     def authenticate(  # type: ignore[override]
@@ -50,10 +50,20 @@ def client_address(request: HttpRequest) -> str | None:
 def lockout_response(
     request: HttpRequest, original_response: HttpResponse | None, credentials: dict | None
 ) -> HttpResponse:
-    """The page a locked-out login gets, in the site's layout and the visitor's language: 429, with Retry-After."""
+    """What a locked-out login gets, 429 with Retry-After, in the visitor's language: the API's error body under
+    ``/api/`` (the token endpoint), otherwise a page in the site's layout."""
     cool_off = get_cool_off(request) or timedelta(0)
     minutes = max(1, round(cool_off.total_seconds() / 60))
-    context = {"minutes": minutes, "failure_limit": get_failure_limit(request, credentials)}
-    response = render(request, "portal/accounts/locked_out.html", context, status=429)
+    if request.path.startswith("/api/"):
+        detail = ngettext(
+            "Too many failed logins: logging in to this account or from this address is paused for %(minutes)d minute.",
+            "Too many failed logins: logging in to this account or from this address is paused for %(minutes)d "
+            "minutes.",
+            minutes,
+        ) % {"minutes": minutes}
+        response: HttpResponse = JsonResponse({"code": "locked_out", "detail": detail, "field": None}, status=429)
+    else:
+        context = {"minutes": minutes, "failure_limit": get_failure_limit(request, credentials)}
+        response = render(request, "portal/accounts/locked_out.html", context, status=429)
     response["Retry-After"] = str(int(cool_off.total_seconds()))
     return response

@@ -1,4 +1,5 @@
 import pytest
+from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from tests.factories import UserFactory
@@ -101,3 +102,35 @@ def test_repeated_token_requests_are_throttled(anonymous):
     response = anonymous.post(URL, {"email": "alice@example.com", "password": PASSWORD}, format="json")
 
     assert response.status_code == 429
+
+
+def test_wrong_passwords_on_the_token_endpoint_lock_the_account_on_the_login_page_too(anonymous):
+    UserFactory(username="alice@example.com")
+    statuses = [
+        anonymous.post(URL, {"email": "alice@example.com", "password": "wrong-horse"}, format="json").status_code
+        for _attempt in range(5)
+    ]
+
+    login = Client().post(
+        "/accounts/login/", {"username": "alice@example.com", "password": PASSWORD}, REMOTE_ADDR="198.51.100.9"
+    )
+
+    assert statuses == [400, 400, 400, 400, 429]
+    assert login.status_code == 429
+
+
+def test_an_account_locked_on_the_login_page_gets_no_token_even_with_the_right_password(anonymous):
+    UserFactory(username="alice@example.com")
+    for _attempt in range(5):
+        Client().post("/accounts/login/", {"username": "alice@example.com", "password": "wrong-horse"})
+
+    response = anonymous.post(URL, {"email": "alice@example.com", "password": PASSWORD}, format="json")
+
+    assert response.status_code == 429
+    assert response["Retry-After"] == str(15 * 60)
+    assert response.json() == {
+        "code": "locked_out",
+        "detail": "Too many failed logins: logging in to this account or from this address is paused for 15 minutes.",
+        "field": None,
+    }
+    assert not Token.objects.exists()
