@@ -1,7 +1,8 @@
 """On PostgreSQL, the database itself refuses to change or delete audit events, whoever connects.
 
-The one way out is ``competitions.services.audit.purge``, which deletes a whole competition's trail (a demo reset,
-a retention period ended) after setting ``metascene.audit_purge`` for its own transaction."""
+The one way out was ``competitions.services.audit.purge``, which deleted a whole competition's trail (a demo reset,
+a retention period ended) after setting ``metascene.audit_purge`` for its own transaction. Any connection could set it
+too: migration 0008 replaces this function, and an event now goes only with its competition."""
 
 from django.db import migrations
 
