@@ -195,7 +195,10 @@ def test_stl_of_random_bytes_is_rejected(tmp_path: Path) -> None:
 
     messages = _rejection(bundle, tmp_path / "work")
 
-    assert [m.code for m in messages] == ["FORMAT_CONVERSION_FAILED"]
+    # Which of the two depends on whether a text-encoding detector (charset-normalizer, which test tools bring) lets
+    # trimesh read the noise as an ASCII STL with no facets; either way the file is refused in plain words.
+    assert len(messages) == 1
+    assert messages[0].code in {"FORMAT_CONVERSION_FAILED", "FORMAT_EMPTY_SCENE"}
     assert "STL" in messages[0].message
 
 
