@@ -31,6 +31,7 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     violations = getattr(item, "csp_violations", [])
     if violations and outcome.excinfo is None:
         outcome.force_exception(AssertionError("Content-Security-Policy violations:\n" + "\n".join(violations)))
+        violations.clear()  # reported: the fixture's teardown checks only for later ones
 
 
 # Every page reports each `securitypolicyviolation` event to Python (the binding survives navigations). Chromium
