@@ -12,8 +12,8 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-# A number as ``str(Decimal)`` or ``str(int)`` writes it: an optional minus, digits, optional decimals.
-_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+# A number as ``str(Decimal)`` or ``str(int)`` writes it: an optional minus, ASCII digits, optional decimals.
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
 def spreadsheet_safe(cell: str) -> str:

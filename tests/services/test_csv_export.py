@@ -25,7 +25,7 @@ from tests.factories import (
 FORMULA_NAMES = ['=HYPERLINK("http://x","y")', "+1", "@SUM(A1)", "\tTab team", "\rReturn team"]
 
 
-@pytest.mark.parametrize("cell", [*FORMULA_NAMES, "-2+3", "=1", "-", "-1.5e3", "+1.5"])
+@pytest.mark.parametrize("cell", [*FORMULA_NAMES, "-2+3", "=1", "-", "-1.5e3", "+1.5", "-١٢"])
 def test_a_cell_a_spreadsheet_would_read_as_a_formula_gets_a_leading_quote(cell: str) -> None:
     assert spreadsheet_safe(cell) == "'" + cell
 
