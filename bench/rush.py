@@ -26,7 +26,8 @@ It prints the uploads accepted, the p50/p95/p99 of each page type, the answers b
 gunicorn (all its processes) and of the workers (with their sandboxed children), the time the queue took to
 drain after the load stopped, and the invariants: no 5xx, no lost upload (uploads accepted = revisions in the
 database = files on disk = revisions final) and judge pages p95 <= 300 ms. ``--check`` exits non-zero on a 5xx
-or a lost upload (the judge target is reported, not enforced: it depends on the machine).
+or a request left without an answer, a lost upload, or no upload accepted at all (the judge target is reported,
+not enforced: it depends on the machine).
 """
 
 import argparse
@@ -94,7 +95,7 @@ def parse_args() -> argparse.Namespace:
         help="a Redis database for the broker and cache: emptied before and after",
     )
     parser.add_argument("--port", type=int, default=8793)
-    parser.add_argument("--check", action="store_true", help="exit 1 on any 5xx or lost upload")
+    parser.add_argument("--check", action="store_true", help="exit 1 on any 5xx, unanswered request or lost upload")
     return parser.parse_args()
 
 
@@ -149,7 +150,7 @@ def set_up_data(*, entrants: int, judges: int, organisers: int) -> dict[str, Any
 
     # A third more judges than the load's, who scored before the rush: the leaderboard has something to rank.
     seeded = max(1, judges // 3)
-    round = RoundFactory(judges_per_entry=3, method=Round.Method.NORMALISED)
+    round = RoundFactory(judges_per_entry=min(3, judges + seeded), method=Round.Method.NORMALISED)
     judged = round.competition
     tracks = [TrackFactory(competition=judged) for _ in range(3)]
     for position in range(5):
@@ -310,6 +311,7 @@ def print_report(args: argparse.Namespace, result: dict[str, Any], figures: dict
         totals.update(counts)
     errors = {status: count for status, count in totals.items() if not status.startswith(("2", "3"))}
     server_errors = sum(count for status, count in totals.items() if status.startswith("5"))
+    unanswered = sum(count for status, count in totals.items() if status.startswith("no answer"))
 
     accepted = len(result["accepted"])
     print()
@@ -338,12 +340,16 @@ def print_report(args: argparse.Namespace, result: dict[str, Any], figures: dict
     )
     lost = not accepted == figures["rows"] == figures["files"] == figures["final"] or figures["unknown"]
     print()
-    print(f"invariant: zero 5xx               {'yes' if not server_errors else 'NO'}")
+    print(f"invariant: zero 5xx, all answered {'yes' if not server_errors and not unanswered else 'NO'}")
     print(f"invariant: zero lost uploads      {'yes' if not lost else 'NO'}")
     print(f"target: judge pages p95 <= {JUDGE_P95_TARGET_MS} ms {'yes' if judge_p95 <= JUDGE_P95_TARGET_MS else 'NO'}")
     broken = []
     if server_errors:
         broken.append(f"{server_errors} answers were 5xx")
+    if unanswered:
+        broken.append(f"{unanswered} requests had no answer (connection reset or closed)")
+    if args.entrants and not accepted:
+        broken.append("no upload was accepted")
     if lost:
         broken.append(
             f"lost uploads: {accepted} accepted, {figures['rows']} revisions in the database, {figures['files']} "
