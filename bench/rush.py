@@ -80,6 +80,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--gunicorn-threads", type=int, default=8, help="threads per process (1: sync workers)")
     parser.add_argument("--worker-nice", type=int, default=10, help="niceness of the Celery workers (0: none)")
     parser.add_argument(
+        "--worker-cpus", help="CPUs the Celery workers may use, as taskset takes them (e.g. 1); default: all"
+    )
+    parser.add_argument(
         "--conn-max-age", type=int, default=60, help="DATABASE_CONN_MAX_AGE of the site (0: a connection per request)"
     )
     parser.add_argument("--spawn-rate", type=float, default=20, help="users started per second")
@@ -95,6 +98,9 @@ def parse_args() -> argparse.Namespace:
         help="a Redis database for the broker and cache: emptied before and after",
     )
     parser.add_argument("--port", type=int, default=8793)
+    parser.add_argument(
+        "--work-dir", help="where the temporary folder (media, uploads in progress, logs) goes; default: the system's"
+    )
     parser.add_argument("--check", action="store_true", help="exit 1 on any 5xx, unanswered request or lost upload")
     return parser.parse_args()
 
@@ -363,7 +369,8 @@ def print_report(args: argparse.Namespace, result: dict[str, Any], figures: dict
 
 def main() -> int:
     args = parse_args()
-    work = Path(tempfile.mkdtemp(prefix="metascene-rush-"))
+    work = Path(tempfile.mkdtemp(prefix="metascene-rush-", dir=args.work_dir))
+    (work / "tmp").mkdir()
     rush_url, admin_url = database_urls(args.database_url)
     name = urllib.parse.urlsplit(rush_url).path.lstrip("/")
     env = {
@@ -375,6 +382,8 @@ def main() -> int:
         "DATABASE_CONN_MAX_AGE": str(args.conn_max_age),
         "REDIS_URL": args.redis,
         "METASCENE_VAR_DIR": str(work / "var"),
+        # Where gunicorn spools uploads and the workers unpack and render: on the same volume as the media.
+        "TMPDIR": str(work / "tmp"),
         "PYTHONPATH": f"{REPO}:{REPO / 'platform'}",
     }
     import redis
@@ -386,7 +395,7 @@ def main() -> int:
     sys.path.insert(0, str(REPO / "platform"))
     processes = Processes(work, env)
     started = time.monotonic()
-    keep = bool(os.environ.get("RUSH_KEEP"))  # the folder with the logs, kept after a failure too
+    keep = False  # the logs, after a failure; RUSH_KEEP=1 keeps the whole folder, media included
     try:
         import django
 
@@ -405,6 +414,8 @@ def main() -> int:
 
         python = sys.executable
         nice = ["nice", "-n", str(args.worker_nice)] if args.worker_nice else []
+        if args.worker_cpus:
+            nice = ["taskset", "-c", args.worker_cpus, *nice]
         processes.start(
             "web",
             [python, "-m", "gunicorn", "--pythonpath", "platform", "-b", f"127.0.0.1:{args.port}",
@@ -494,8 +505,15 @@ def main() -> int:
             connections.close_all()
         admin_sql(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         broker.flushdb()
-        if keep:
+        if os.environ.get("RUSH_KEEP"):
             print(f"Logs and media kept in {work}")
+        elif keep:
+            # The logs tell what broke; a gigabyte of uploads does not.
+            shutil.rmtree(work / "var", ignore_errors=True)
+            shutil.rmtree(work / "tmp", ignore_errors=True)
+            for glb in work.glob("*.glb"):
+                glb.unlink()
+            print(f"Logs kept in {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)
 
