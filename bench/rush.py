@@ -3,6 +3,8 @@ processes, with locust as the load generator.
 
     .venv/bin/python bench/rush.py [--seconds 120] [--entrants 50] [--judges 30] [--organisers 2] [--size-mb 20]
                                    [--gunicorn-workers 4] [--gunicorn-threads 8] [--worker-nice 10] [--check]
+    (experiments: --worker-cpus 1 pins the workers with taskset, --work-dir /dev/shm puts media and the upload
+    spool there, --conn-max-age 0 opens a database connection per request; --help for the rest)
 
 On 127.0.0.1, on a throwaway PostgreSQL database (created beside ``--database-url``, dropped after), a Redis
 database of its own (``--redis``, emptied before and after) and a temporary media folder, it starts gunicorn
@@ -11,8 +13,8 @@ database of its own (``--redis``, emptied before and after) and a temporary medi
 
 - a competition whose submission window is open, with one team, entry and API token per entrant;
 - a second competition past its deadline whose first round is open and assigned: 2 entries per judge in 3
-  tracks, a 5-criterion rubric, 3 judges per entry; a third of the panel submitted their sheets before the rush
-  (so the leaderboard has figures), the rest are the judges of the load;
+  tracks, a 5-criterion rubric, 3 judges per entry; besides the judges of the load, a third as many again
+  submitted their sheets before the rush (so the leaderboard has figures);
 - staff organisers.
 
 Then locust (bench/rush_locustfile.py, headless) runs for ``--seconds``: every entrant uploads a valid GLB of
@@ -24,10 +26,10 @@ When the time is up the uploads in flight finish, and the queue is followed unti
 
 It prints the uploads accepted, the p50/p95/p99 of each page type, the answers by status, the peak memory of
 gunicorn (all its processes) and of the workers (with their sandboxed children), the time the queue took to
-drain after the load stopped, and the invariants: no 5xx, no lost upload (uploads accepted = revisions in the
-database = files on disk = revisions final) and judge pages p95 <= 300 ms. ``--check`` exits non-zero on a 5xx
-or a request left without an answer, a lost upload, or no upload accepted at all (the judge target is reported,
-not enforced: it depends on the machine).
+drain after the load stopped, the CPU used by each role, and the invariants: no 5xx, no lost upload (uploads
+accepted = revisions in the database = files on disk = revisions final) and judge pages p95 <= 300 ms.
+``--check`` exits non-zero on a 5xx or a request left without an answer, a lost upload, or no upload accepted at
+all (the judge target is reported, not enforced: it depends on the machine).
 """
 
 import argparse
