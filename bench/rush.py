@@ -47,6 +47,7 @@ import time
 import urllib.parse
 import urllib.request
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -254,6 +255,18 @@ def tree_cpu_all_seconds(pid: int) -> float:
     return total
 
 
+def warm_up(site: str, processes: int) -> None:
+    """A few requests in parallel, so that every gunicorn process has loaded its URLs, templates and translations
+    before the load starts, as on a server that has been up for a while before the deadline."""
+
+    def get(path: str) -> None:
+        with urllib.request.urlopen(f"{site}{path}", timeout=60) as response:
+            response.read()
+
+    with ThreadPoolExecutor(max_workers=4 * processes) as pool:
+        list(pool.map(get, ["/accounts/login/", "/healthz", "/"] * 4 * processes))
+
+
 def wait_for(url: str, seconds: float) -> None:
     deadline = time.monotonic() + seconds
     while True:
@@ -434,6 +447,7 @@ def main() -> int:
             )  # fmt: skip
         site = f"http://127.0.0.1:{args.port}"
         wait_for(f"{site}/healthz", 60)
+        warm_up(site, args.gunicorn_workers)
         processes.check_alive()
         processes.start_sampling()
 
