@@ -20,6 +20,7 @@ import os
 import random
 import re
 import time
+import urllib.parse
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
@@ -38,8 +39,6 @@ TUS_CREATE = "tus create"
 TUS_PATCH = "tus patch"
 TUS_DONE = "tus upload (get)"
 POLL = "status poll"
-LOGIN_PAGE = "login page"
-LOGIN = "login"
 JUDGE_HOME = "judge home"
 JUDGE_QUEUE = "judge queue"
 JUDGE_ENTRY = "judge entry"
@@ -47,7 +46,7 @@ SHEET_SAVE = "sheet save"
 LEADERBOARD = "leaderboard"
 HEALTH = "/healthz"
 JUDGE_PAGES = (JUDGE_HOME, JUDGE_QUEUE, JUDGE_ENTRY, SHEET_SAVE)
-NAMES = (PLAIN, TUS_CREATE, TUS_PATCH, TUS_DONE, POLL, LOGIN_PAGE, LOGIN, *JUDGE_PAGES, LEADERBOARD, HEALTH)
+NAMES = (PLAIN, TUS_CREATE, TUS_PATCH, TUS_DONE, POLL, *JUDGE_PAGES, LEADERBOARD, HEALTH)
 
 _boundary = "rush" + "0" * 20
 _head = (
@@ -63,7 +62,7 @@ del _data
 
 # What was measured, written to RUSH_RESULT when the test stops.
 times: dict[str, list[float]] = defaultdict(list)
-# When each request started, in seconds since the first one: the start (logins, every entrant's first upload at
+# When each request started, in seconds since the first one: the start (every entrant's first upload at
 # once) can be told apart from the steady state.
 started_at: dict[str, list[float]] = defaultdict(list)
 _first_request: list[float] = []
@@ -156,17 +155,14 @@ class Entrant(HttpUser):
         return response.json()["revision"]["id"] if response.status_code == 200 else None
 
 
-def _log_in(user: HttpUser, email: str) -> bool:
-    user.client.get("/accounts/login/", name=LOGIN_PAGE)
-    form = {"username": email, "password": SETUP["password"], "csrfmiddlewaretoken": user.client.cookies["csrftoken"]}
-    response = user.client.post(
-        "/accounts/login/",
-        data=form,
-        headers={"Referer": f"{user.host}/accounts/login/"},
-        name=LOGIN,
-        allow_redirects=False,
-    )
-    return response.status_code == 302
+def _signed_in(user: HttpUser, email: str) -> bool:
+    """Take the session bench/rush.py opened for ``email`` through the login page before the load."""
+    cookies = SETUP["sessions"].get(email, {})
+    # The host's own domain, so that a cookie the site sets later replaces this one instead of standing beside it.
+    domain = urllib.parse.urlsplit(user.host).hostname
+    for name, value in cookies.items():
+        user.client.cookies.set(name, value, domain=domain, path="/")
+    return "sessionid" in cookies
 
 
 class Judge(HttpUser):
@@ -177,7 +173,7 @@ class Judge(HttpUser):
 
     def on_start(self) -> None:
         me = SETUP["judges"][next(_judge_numbers) % len(SETUP["judges"])]
-        self.logged_in = _log_in(self, me)
+        self.logged_in = _signed_in(self, me)
         self.client.get("/judging/", name=JUDGE_HOME)
         self.queue_url = f"/judging/rounds/{SETUP['round']}/"
 
@@ -220,7 +216,7 @@ class Organiser(HttpUser):
 
     def on_start(self) -> None:
         me = SETUP["organisers"][next(_organiser_numbers) % len(SETUP["organisers"])]
-        self.logged_in = _log_in(self, me)
+        self.logged_in = _signed_in(self, me)
 
     @task
     def leaderboard(self) -> None:

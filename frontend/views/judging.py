@@ -116,10 +116,13 @@ def judge_queue(request: HttpRequest, round_id: int) -> HttpResponse:
 
 
 def _sheet_of(request: HttpRequest, round_entry: RoundEntry) -> ScoreSheet | None:
-    """The judge's sheet: opened (created as a draft when new) while the round is open, read only after."""
-    if round_entry.round.status == Round.Status.OPEN:
+    """The judge's sheet: opened (created as a draft when new) while the round is open, read only after. A sheet
+    that exists is read in one query: ``round_entry`` came through the judge's selector, and every save checks the
+    rules again."""
+    sheet = ScoreSheet.objects.filter(round_entry=round_entry, judge=request.user).first()
+    if sheet is None and round_entry.round.status == Round.Status.OPEN:
         return services.sheet_open(round_entry=round_entry, judge=request.user)
-    return ScoreSheet.objects.filter(round_entry=round_entry, judge=request.user).first()
+    return sheet
 
 
 def _criteria_of(round_entry: RoundEntry) -> list[Criterion]:
@@ -254,7 +257,10 @@ def judge_sheet_save(request: HttpRequest, round_entry_id: int) -> JsonResponse:
             if "comment" in item:
                 data[sheet_form.comment_field(key)] = item["comment"]
     try:
-        sheet = services.sheet_open(round_entry=round_entry, judge=request.user)
+        # The page that sends this opened the sheet; sheet_save locks it and checks every rule again.
+        sheet = _sheet_of(request, round_entry)
+        if sheet is None:
+            raise RuleError(_("This round is not open for scoring."), code="round_not_open")
         values = sheet_form.values_from(data, _criteria_of(round_entry))
         comment = data["comment"] if isinstance(data["comment"], str) else None
         sheet = services.sheet_save(
