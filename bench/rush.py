@@ -2,7 +2,7 @@
 processes, with locust as the load generator.
 
     .venv/bin/python bench/rush.py [--seconds 120] [--entrants 50] [--judges 30] [--organisers 2] [--size-mb 20]
-                                   [--gunicorn-workers 4] [--gunicorn-threads 8] [--worker-nice 19] [--check]
+                                   [--gunicorn-workers 8] [--gunicorn-threads 4] [--worker-nice 19] [--check]
     (experiments: --worker-cpus all lets the workers use every CPU, --work-dir /dev/shm puts media and the upload
     spool there, --conn-max-age 0 opens a database connection per request; --help for the rest)
 
@@ -81,8 +81,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--judges", type=int, default=30)
     parser.add_argument("--organisers", type=int, default=2)
     parser.add_argument("--size-mb", type=int, default=20, help="size of each uploaded GLB")
-    parser.add_argument("--gunicorn-workers", type=int, default=4, help="gunicorn processes")
-    parser.add_argument("--gunicorn-threads", type=int, default=8, help="threads per process (1: sync workers)")
+    parser.add_argument("--gunicorn-workers", type=int, default=8, help="gunicorn processes")
+    parser.add_argument("--gunicorn-threads", type=int, default=4, help="threads per process (1: sync workers)")
     parser.add_argument("--worker-nice", type=int, default=19, help="niceness of the Celery workers (0: none)")
     parser.add_argument(
         "--worker-cpus",
