@@ -6,6 +6,7 @@ transactions (``transactional_db``) and see what a deployment sees. Fixtures are
 """
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -17,9 +18,10 @@ from urllib.parse import quote
 import pytest
 from django.conf import settings as django_settings
 from django.db import connection
+from django.utils import timezone
 from pytest_django.fixtures import SettingsWrapper
 
-from competitions.models import EntryRevision
+from competitions.models import EntryRevision, WorkerHeartbeat
 
 REPO = Path(__file__).resolve().parents[1]
 WORKER_START_TIMEOUT = 60
@@ -31,6 +33,7 @@ QUEUES = ("validation", "rendering")
 class Worker:
     process: subprocess.Popen[bytes]
     log: Path
+    name: str = ""
 
     def log_tail(self, lines: int = 40) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
@@ -100,16 +103,17 @@ def start_worker(
         "DJANGO_MEDIA_ROOT": str(media_root),
         **(extra_env or {}),
     }
+    hostname = f"{name}-{os.getpid()}@{socket.gethostname()}"
     command = [
         sys.executable, "-m", "celery", "-A", "metascene", "worker",
         "-Q", ",".join(QUEUES), "-P", pool, "-c", "1", "-l", "info",
-        "-n", f"{name}-{os.getpid()}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat",
+        "-n", hostname, "--without-gossip", "--without-mingle", "--without-heartbeat",
     ]  # fmt: skip
     with log.open("ab") as output:
         process = subprocess.Popen(
             command, cwd=REPO, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
         )
-    worker = Worker(process, log)
+    worker = Worker(process, log, hostname)
 
     def ready_or_exited() -> bool:
         return process.poll() is not None or " ready." in log.read_text(errors="replace")
@@ -171,8 +175,17 @@ def celery_worker(
 
 @pytest.fixture
 def worker(celery_worker: Worker, worker_media_root: Path, transactional_db: None, settings: SettingsWrapper) -> Worker:
-    """The running worker, with this test's uploads stored where the worker reads them."""
+    """The running worker, with this test's uploads stored where the worker reads them.
+
+    Its heartbeat row is written again here: the previous test's database flush removed it, and the worker would
+    only write it again within METASCENE_HEARTBEAT_SECONDS, so pages would say meanwhile that checking is delayed.
+    """
     settings.MEDIA_ROOT = str(worker_media_root)
+    now = timezone.now()
+    WorkerHeartbeat.objects.update_or_create(
+        name=celery_worker.name,
+        defaults={"queues": ",".join(QUEUES), "pid": celery_worker.process.pid, "started_at": now, "seen_at": now},
+    )
     return celery_worker
 
 

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 
-from competitions.models import EntryRevision, UploadSession
+from competitions.models import EntryRevision, UploadSession, WorkerHeartbeat
 from competitions.pipeline.samples import Box, scene_glb
 from tests.browser.conftest import SCREENSHOTS
 from tests.factories import EntryFactory, EntryRevisionFactory, TeamFactory, TrackFactory, UserFactory
@@ -187,9 +188,16 @@ def test_entry_page_follows_processing_and_groups_a_rejected_files_messages(page
         stage=EntryRevision.Stage.VALIDATE,
     )
 
+    # This test plays the worker's part, moving the revision on; a live worker's heartbeat goes with it.
+    now = timezone.now()
+    WorkerHeartbeat.objects.create(
+        name="browser-test@host", queues="validation,rendering", pid=1, started_at=now, seen_at=now
+    )
+
     page.goto(f"{live_server.url}/entries/{entry.pk}/")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     assert page.get_by_text("2 errors").is_visible()
+    assert not page.get_by_text("Checking is delayed").is_visible()
     assert page.locator("code.pointer", has_text="/accessors/3/min/1").is_visible()
     page.screenshot(path=str(SCREENSHOTS / "entry-rejected.png"), full_page=True)
 
