@@ -1,10 +1,17 @@
 """Reads that decide what a person may see. Views filter through these before fetching any object, so an object
 someone may not see is a 404, exactly like one that does not exist."""
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 
 from competitions.models import Competition, Entry, EntryRevision, Membership, Team, UploadSession
+
+
+def organiser_emails() -> list[str]:
+    """Where the site's alerts go (a failed revision, a full disk, no live worker): the active staff's addresses."""
+    staff = get_user_model().objects.filter(is_staff=True, is_active=True).exclude(email="")
+    return list(staff.values_list("email", flat=True))
 
 
 def competitions_visible() -> QuerySet[Competition]:

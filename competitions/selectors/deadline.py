@@ -36,14 +36,14 @@ def _newest_ready_number(in_time: QuerySet[EntryRevision]) -> Subquery:
 def judged_revisions(competition: Competition) -> QuerySet[EntryRevision]:
     """Per entry, the newest revision that arrived in time and is ready: what the first round judges."""
     in_time = revisions_in_time(competition)
-    return in_time.filter(status=Status.READY, number=_newest_ready_number(revisions_in_time(competition)))
+    return in_time.filter(status=Status.READY, number=_newest_ready_number(in_time))
 
 
 def revisions_still_processing(competition: Competition) -> QuerySet[EntryRevision]:
     """Revisions that arrived in time and are not finished yet, each newer than its entry's judged revision (so it
     may still replace it). Ordered for showing to an organiser."""
     in_time = revisions_in_time(competition)
-    newest_ready = Coalesce(_newest_ready_number(revisions_in_time(competition)), Value(0))
+    newest_ready = Coalesce(_newest_ready_number(in_time), Value(0))
     return (
         in_time.exclude(status__in=EntryRevision.FINAL_STATUSES)
         .filter(number__gt=newest_ready)

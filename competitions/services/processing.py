@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.mail import send_mail
@@ -52,6 +51,7 @@ from competitions.pipeline.run import (
     validation_budget,
 )
 from competitions.pipeline.sandbox import run_in_sandbox
+from competitions.selectors import organiser_emails
 
 logger = logging.getLogger(__name__)
 
@@ -480,9 +480,7 @@ def _tell_organisers(revision_id: int, reason: str, detail: str) -> None:
     """Log the failure and email the staff, who run the competition; a mail server that is down changes nothing."""
     revision = EntryRevision.objects.select_related("entry__team__competition").get(pk=revision_id)
     logger.error("Processing revision %s failed: %s %s", revision_id, reason, detail)
-    recipients = list(
-        get_user_model().objects.filter(is_staff=True, is_active=True).exclude(email="").values_list("email", flat=True)
-    )
+    recipients = organiser_emails()
     if not recipients:
         return
     entry = revision.entry

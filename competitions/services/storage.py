@@ -15,7 +15,6 @@ import shutil
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.files import File
 from django.core.files.storage import default_storage
@@ -27,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from competitions.exceptions import StorageFull
+from competitions.selectors import organiser_emails
 
 logger = logging.getLogger(__name__)
 
@@ -86,9 +86,7 @@ def _free_bytes() -> int | None:
 
 
 def _tell_organisers(where: str, free: int | None) -> None:
-    recipients = list(
-        get_user_model().objects.filter(is_staff=True, is_active=True).exclude(email="").values_list("email", flat=True)
-    )
+    recipients = organiser_emails()
     if not recipients:
         return
     subject = _("The server's disk is full: uploads are failing")

@@ -14,13 +14,13 @@ import threading
 from datetime import datetime
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from competitions.models import WorkerHeartbeat, WorkerOutage
+from competitions.selectors import organiser_emails
 from competitions.selectors import workers as selectors
 
 logger = logging.getLogger(__name__)
@@ -111,9 +111,7 @@ def workers_watch(*, now: datetime | None = None) -> dict[str, list[str]]:
 
 def _tell_organisers(outage: WorkerOutage) -> None:
     """Email the staff, in English and Chinese, that files are waiting with no worker to check them."""
-    recipients = list(
-        get_user_model().objects.filter(is_staff=True, is_active=True).exclude(email="").values_list("email", flat=True)
-    )
+    recipients = organiser_emails()
     if not recipients:
         return
     parts = []
