@@ -107,9 +107,13 @@ run: install migrate
 test: install install-system
 	$(PYTHON) -m pytest --ds=metascene.settings.test $(PYTEST_ARGS)
 
+# Style, types, the layer contracts of pyproject.toml and the module size (400 lines).
 lint: python-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	PYTHONPATH=platform $(VENV)/bin/lint-imports
+	$(PYTHON) scripts/check_module_size.py
 
 # Generated files only: the database, uploads and queued tasks in var/ stay (distclean removes them and the venv).
 clean:
