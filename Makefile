@@ -15,8 +15,9 @@ SYSTEM_PACKAGES := libegl1 libgl1-mesa-dri libegl-mesa0 chromium fonts-wqy-micro
 # Files copied from frontend/node_modules into frontend/static/vendor/ at install; "path=name" copies under another
 # name. model-viewer.min.js is the self-contained build (three.js included); it loads the meshopt decoder script
 # from our static files (see static/js/scoresheet.js) instead of a CDN, as a classic script, hence the .js name.
+# tus.min.js is tus-js-client's browser build (window.tus), the resumable upload client of static/js/upload.js.
 VENDOR_FILES := @picocss/pico/css/pico.min.css @google/model-viewer/dist/model-viewer.min.js \
-	meshoptimizer/meshopt_decoder.cjs=meshopt_decoder.js
+	meshoptimizer/meshopt_decoder.cjs=meshopt_decoder.js tus-js-client/dist/tus.min.js
 PYTEST_ARGS ?=
 PIPELINE_NODE := competitions/pipeline/node
 
