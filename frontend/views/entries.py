@@ -21,7 +21,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
@@ -34,6 +33,7 @@ from competitions.models import Entry, EntryRevision, UploadSession
 from competitions.selectors import deadline, workers
 from competitions.services import entries, uploads
 from frontend.forms import EntryEditForm, RevisionUploadForm, add_rule_error
+from frontend.views.stats import stat_rows
 
 # The figures of a processed revision shown beside the current file, in this order.
 STAT_LABELS = [
@@ -136,29 +136,6 @@ def _stages(revision: EntryRevision) -> list[dict[str, str]]:
     return stages
 
 
-def _size_in_metres(stats: dict[str, Any]) -> str:
-    size = stats.get("size")
-    if not isinstance(size, list | tuple) or len(size) != 3:
-        return ""
-    try:
-        sides = [number_format(float(side), decimal_pos=2) for side in size]
-    except (TypeError, ValueError):
-        return ""
-    return _("%(x)s × %(y)s × %(z)s m") % {"x": sides[0], "y": sides[1], "z": sides[2]}
-
-
-def _stat_rows(stats: dict[str, Any], labels: list[tuple[str, Any]]) -> list[tuple[str, str]]:
-    rows = [
-        (str(label), number_format(stats[key], force_grouping=True))
-        for key, label in labels
-        if isinstance(stats.get(key), int | float) and not isinstance(stats.get(key), bool)
-    ]
-    size = _size_in_metres(stats)
-    if size:
-        rows.append((_("Dimensions"), size))
-    return rows
-
-
 def _artifact_url(revision: EntryRevision, name: str) -> str:
     artifacts = revision.artifacts if isinstance(revision.artifacts, dict) else {}
     if not isinstance(artifacts.get(name), str):
@@ -186,7 +163,7 @@ def _revision_view(revision: EntryRevision, queues_down: set[str]) -> dict[str, 
         "stopped_at": revision.get_stage_display() if revision.stage and revision.is_final else "",
         "groups": _message_groups(revision),
         "has_pointers": any(m["pointer"] for m in _report_messages(revision)),
-        "stats": _stat_rows(revision.stats or {}, READY_STAT_LABELS) if ready else [],
+        "stats": stat_rows(revision.stats or {}, READY_STAT_LABELS) if ready else [],
         "hero_url": _artifact_url(revision, "hero") if ready else "",
     }
     view["visible"] = not ready or bool(view["groups"] or view["stats"] or view["hero_url"])
@@ -201,7 +178,7 @@ def _current_view(entry: Entry, revisions: list[EntryRevision]) -> dict[str, Any
     return {
         "judged": judged_file,
         "current": current,
-        "current_stats": _stat_rows(current.stats or {}, STAT_LABELS),
+        "current_stats": stat_rows(current.stats or {}, STAT_LABELS),
         "current_hero_url": _artifact_url(current, "hero"),
     }
 

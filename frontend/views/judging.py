@@ -33,7 +33,7 @@ from competitions.models import Criterion, Round, RoundEntry, ScoreSheet, Team
 from competitions.selectors import judging as selectors
 from competitions.services import judging as services
 from frontend.views import judging_sheet as sheet_form
-from frontend.views.entries import _stat_rows
+from frontend.views.stats import stat_rows
 
 # The figures of the revision judged, beside the viewer.
 STAT_LABELS = [
@@ -176,7 +176,7 @@ def _render_entry(
         "comment_error": errors.get("comment", ""),
         "form_error": errors.get("", ""),
         "version": values.get("version", "0"),
-        "stats": _stat_rows(revision.stats or {}, STAT_LABELS),
+        "stats": stat_rows(revision.stats or {}, STAT_LABELS),
         "thumbnails": [
             {"name": name, "label": THUMBNAIL_LABELS[name], "url": _artifact_url(round_entry, name)}
             for name in THUMBNAILS
