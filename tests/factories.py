@@ -4,7 +4,7 @@ import secrets
 from datetime import timedelta
 
 import factory
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from competitions.models import (
@@ -19,10 +19,8 @@ from competitions.models import (
     Track,
 )
 
-User = get_user_model()
 
-
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ["username"]
@@ -37,7 +35,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     )
 
 
-class ProfileFactory(factory.django.DjangoModelFactory):
+class ProfileFactory(factory.django.DjangoModelFactory[Profile]):
     class Meta:
         model = Profile
 
@@ -46,7 +44,7 @@ class ProfileFactory(factory.django.DjangoModelFactory):
     organisation = "Tongji University"
 
 
-class CompetitionFactory(factory.django.DjangoModelFactory):
+class CompetitionFactory(factory.django.DjangoModelFactory[Competition]):
     """A competition whose registration and submission windows are open now."""
 
     class Meta:
@@ -67,7 +65,7 @@ class CompetitionFactory(factory.django.DjangoModelFactory):
     team_size_max = 3
 
 
-class TrackFactory(factory.django.DjangoModelFactory):
+class TrackFactory(factory.django.DjangoModelFactory[Track]):
     class Meta:
         model = Track
 
@@ -76,7 +74,14 @@ class TrackFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"track-{n}")
 
 
-class TeamFactory(factory.django.DjangoModelFactory):
+def _add_captain(team: Team, create: bool, extracted: User | None, **kwargs: object) -> None:
+    if create:
+        Membership.objects.create(
+            team=team, competition=team.competition, user=extracted or UserFactory(), role=Membership.Role.CAPTAIN
+        )
+
+
+class TeamFactory(factory.django.DjangoModelFactory[Team]):
     """A team with a captain (pass ``captain=user`` to choose who)."""
 
     class Meta:
@@ -86,25 +91,20 @@ class TeamFactory(factory.django.DjangoModelFactory):
     competition = factory.SubFactory(CompetitionFactory)
     name = factory.Sequence(lambda n: f"Team {n}")
 
-    @factory.post_generation
-    def captain(self, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
-        if create:
-            Membership.objects.create(
-                team=self, competition=self.competition, user=extracted or UserFactory(), role=Membership.Role.CAPTAIN
-            )
+    captain = factory.PostGeneration(_add_captain)
 
 
-def add_member(team: Team, user: object | None = None) -> object:
+def add_member(team: Team, user: User | None = None) -> User:
     user = user or UserFactory()
     Membership.objects.create(team=team, competition=team.competition, user=user)
     return user
 
 
-def captain_of(team: Team) -> object:
+def captain_of(team: Team) -> User:
     return team.memberships.get(role=Membership.Role.CAPTAIN).user
 
 
-class EntryFactory(factory.django.DjangoModelFactory):
+class EntryFactory(factory.django.DjangoModelFactory[Entry]):
     class Meta:
         model = Entry
 
@@ -113,7 +113,7 @@ class EntryFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Scene {n}")
 
 
-class EntryRevisionFactory(factory.django.DjangoModelFactory):
+class EntryRevisionFactory(factory.django.DjangoModelFactory[EntryRevision]):
     class Meta:
         model = EntryRevision
 
@@ -158,7 +158,7 @@ class JudgeFactory(UserFactory):
     )
 
 
-class RoundFactory(factory.django.DjangoModelFactory):
+class RoundFactory(factory.django.DjangoModelFactory[Round]):
     """A draft round whose judging window is open now (the competition's deadline is in the past)."""
 
     class Meta:
@@ -178,7 +178,7 @@ class RoundFactory(factory.django.DjangoModelFactory):
     judges_per_entry = 3
 
 
-class CriterionFactory(factory.django.DjangoModelFactory):
+class CriterionFactory(factory.django.DjangoModelFactory[Criterion]):
     class Meta:
         model = Criterion
 
