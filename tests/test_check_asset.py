@@ -12,9 +12,9 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from competitions.pipeline import hostile
 from competitions.pipeline.samples import box_glb
 from tests.factories import CompetitionFactory
+from tests.pipeline import hostile
 
 REPO = Path(__file__).resolve().parents[1]
 

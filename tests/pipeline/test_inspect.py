@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from competitions.pipeline import hostile
 from competitions.pipeline.inspect import BundleResolver, image_size, inspect
 from competitions.pipeline.limits import Limits
 from competitions.pipeline.report import AssetRejected
@@ -24,6 +23,7 @@ from competitions.pipeline.samples import (
     scene_glb,
 )
 from competitions.pipeline.unpack import Bundle
+from tests.pipeline import hostile
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared" / "gltf"

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from competitions.pipeline import hostile
 from competitions.pipeline.limits import Limits
 from competitions.pipeline.render import is_blank
 from competitions.pipeline.run import (
@@ -20,6 +19,7 @@ from competitions.pipeline.run import (
     validate_stage,
 )
 from competitions.pipeline.samples import Box, box_glb, cube_stl, scene_glb
+from tests.pipeline import hostile
 
 LIMITS = Limits()
 

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from competitions.pipeline import hostile
 from competitions.pipeline.limits import MB, Limits
 from competitions.pipeline.report import AssetRejected
 from competitions.pipeline.samples import box_glb
 from competitions.pipeline.unpack import Bundle, unpack
+from tests.pipeline import hostile
 
 LIMITS = Limits()
 

@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from competitions.pipeline import hostile
 from competitions.pipeline.khronos import NODE_DIR, NodeValidator, ValidatorFailed, ValidatorServer, node_binary
 from competitions.pipeline.limits import MB, Limits
 from competitions.pipeline.report import ERROR, WARNING, Message, has_errors
 from competitions.pipeline.samples import box_glb
 from competitions.pipeline.unpack import Bundle, unpack
 from competitions.pipeline.validate import validate, validate_with_report
+from tests.pipeline import hostile
 
 REPO = Path(__file__).resolve().parents[2]
 LIMITS = Limits()

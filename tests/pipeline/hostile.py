@@ -13,7 +13,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from .samples import box_glb
+from competitions.pipeline.samples import box_glb
 
 MB = 1024 * 1024
 SENTINEL = b"METASCENE-SENTINEL: this file lies outside the bundle and must never be read\n"
