@@ -13,9 +13,10 @@ from competitions.pipeline.convert import convert_to_glb
 from competitions.pipeline.inspect import image_size, inspect
 from competitions.pipeline.limits import Limits
 from competitions.pipeline.report import OUR_PREFIXES, AssetRejected
-from competitions.pipeline.samples import box_glb, coloured_tetrahedron_ply, cube_stl, textured_cube_obj_files
+from competitions.pipeline.samples import box_glb
 from competitions.pipeline.unpack import Bundle
 from tests.pipeline import hostile
+from tests.pipeline.scenes import coloured_tetrahedron_ply, cube_stl, textured_cube_obj_files
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared" / "gltf"

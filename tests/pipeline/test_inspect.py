@@ -13,17 +13,10 @@ from PIL import Image
 from competitions.pipeline.inspect import BundleResolver, image_size, inspect
 from competitions.pipeline.limits import Limits
 from competitions.pipeline.report import AssetRejected
-from competitions.pipeline.samples import (
-    PRIMITIVE_MODES_COUNTS,
-    Box,
-    box_glb,
-    grid_scene_glb,
-    grid_vertex_count,
-    primitive_modes_glb,
-    scene_glb,
-)
+from competitions.pipeline.samples import Box, box_glb, grid_scene_glb, grid_vertex_count, scene_glb
 from competitions.pipeline.unpack import Bundle
 from tests.pipeline import hostile
+from tests.pipeline.scenes import PRIMITIVE_MODES_COUNTS, primitive_modes_glb
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared" / "gltf"

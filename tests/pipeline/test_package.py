@@ -14,6 +14,7 @@ from PIL import Image, PngImagePlugin
 
 from competitions.pipeline import package, samples
 from competitions.pipeline.gltf_io import glb_bytes, parse_glb
+from tests.pipeline import scenes
 
 REPO = Path(__file__).resolve().parents[2]
 VALIDATOR = REPO / "competitions" / "pipeline" / "node" / "validate.mjs"
@@ -84,7 +85,7 @@ def signed_jpeg(*, progressive: bool = False) -> bytes:
 def signed_scene() -> bytes:
     """A textured cube whose file names the team everywhere it can: asset, names, extras, XMP, texture metadata,
     and bytes in the buffer that no view points at."""
-    document, binary = parse_glb(samples.textured_box_glb(signed_png()))
+    document, binary = parse_glb(scenes.textured_box_glb(signed_png()))
     jpeg = signed_jpeg()
     binary += b"\0" * (-len(binary) % 4)
     document["bufferViews"].append({"buffer": 0, "byteOffset": len(binary), "byteLength": len(jpeg)})
@@ -173,7 +174,7 @@ def test_blind_copy_is_valid_gltf(blind: Path) -> None:
 
 def test_blind_copy_of_a_gltf_bundle_is_one_glb_with_everything_embedded(tmp_path: Path) -> None:
     # Given a .gltf with its buffer and a metadata-laden texture as files beside it
-    document, binary = parse_glb(samples.textured_box_glb())
+    document, binary = parse_glb(scenes.textured_box_glb())
     image = document["images"][0]
     del image["bufferView"], image["mimeType"]
     image["uri"] = "art%20work.png"
@@ -241,7 +242,7 @@ def test_viewer_copy_is_valid_gltf_with_all_its_triangles(viewer: Path) -> None:
 def test_viewer_copy_scales_textures_down_to_the_cap(tmp_path: Path) -> None:
     # Given a cube with a 1024x1024 texture
     source = tmp_path / "big-texture.glb"
-    source.write_bytes(samples.textured_box_glb(samples.checkerboard_png(1024, 1024)))
+    source.write_bytes(scenes.textured_box_glb(samples.checkerboard_png(1024, 1024)))
     messages: list = []
     # When the viewer copy is made with a 256-pixel cap
     out = package.package_viewer(source, tmp_path / "viewer.glb", texture_cap=256, messages=messages)
@@ -254,7 +255,7 @@ def test_viewer_copy_scales_textures_down_to_the_cap(tmp_path: Path) -> None:
 
 def test_viewer_copy_leaves_textures_under_the_cap_untouched(tmp_path: Path) -> None:
     source = tmp_path / "small-texture.glb"
-    source.write_bytes(samples.textured_box_glb())
+    source.write_bytes(scenes.textured_box_glb())
     out = package.package_viewer(source, tmp_path / "viewer.glb", texture_cap=256)
     assert image_bytes(out, 0) == samples.checkerboard_png(64, 64, 4)
 
@@ -265,7 +266,7 @@ def test_viewer_copy_falls_back_to_the_uncompressed_scene_when_gltfpack_fails(
     # Given gltfpack is missing from this machine
     monkeypatch.setattr(package, "GLTFPACK", tmp_path / "missing" / "cli.js")
     source = tmp_path / "scene.glb"
-    source.write_bytes(samples.textured_box_glb())
+    source.write_bytes(scenes.textured_box_glb())
     messages: list = []
     # When the viewer copy is made
     out = package.package_viewer(source, tmp_path / "viewer.glb", messages=messages)
@@ -277,7 +278,7 @@ def test_viewer_copy_falls_back_to_the_uncompressed_scene_when_gltfpack_fails(
 
 
 def test_viewer_copy_of_a_gltf_bundle_embeds_its_files(tmp_path: Path) -> None:
-    document, binary = parse_glb(samples.textured_box_glb())
+    document, binary = parse_glb(scenes.textured_box_glb())
     (tmp_path / "scene.bin").write_bytes(binary)
     document["buffers"][0]["uri"] = "scene.bin"
     (tmp_path / "scene.gltf").write_text(json.dumps(document))
@@ -291,7 +292,7 @@ def test_blind_copy_never_embeds_a_file_from_outside_the_bundle(tmp_path: Path) 
     (tmp_path / "secret.png").write_bytes(signed_png() + b"top secret")
     bundle = tmp_path / "bundle"
     bundle.mkdir()
-    document, binary = parse_glb(samples.textured_box_glb())
+    document, binary = parse_glb(scenes.textured_box_glb())
     image = document["images"][0]
     del image["bufferView"], image["mimeType"]
     image["uri"] = "../secret.png"

@@ -13,6 +13,7 @@ from competitions.pipeline import package, render, samples
 from competitions.pipeline.gltf_io import glb_bytes, parse_glb
 from competitions.pipeline.gltf_scene import load_scene
 from competitions.pipeline.proxy import simplified
+from tests.pipeline import scenes
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED_SAMPLES = REPO.parent / "shared" / "gltf" / "samples"
@@ -68,7 +69,7 @@ def box_views(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 @pytest.fixture(scope="module")
 def vertex_coloured_views(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("vertex-coloured")
-    scene = write(folder, "cube.glb", samples.vertex_coloured_box_glb())
+    scene = write(folder, "cube.glb", scenes.vertex_coloured_box_glb())
     return render.render_views(scene, folder / "views", formats=("png",))
 
 
@@ -119,7 +120,7 @@ def test_vertex_colours_show_the_face_each_view_looks_at(
     vertex_coloured_views: dict[str, Path], view: str, face: int
 ) -> None:
     # Given a cube coloured by COLOR_0 only, one colour per face
-    expected = np.array(samples.VERTEX_COLOURED_BOX_FACES[face], dtype=np.float64)
+    expected = np.array(scenes.VERTEX_COLOURED_BOX_FACES[face], dtype=np.float64)
     # When the view's middle is sampled
     middle = np.median(centre(vertex_coloured_views[f"{view}.png"]), axis=0)
     # Then its hue is the face's colour (lighting changes brightness, not hue)
@@ -128,7 +129,7 @@ def test_vertex_colours_show_the_face_each_view_looks_at(
 
 def test_texture_shows_on_a_textured_box(tmp_path: Path) -> None:
     # Given a cube whose only colour is a yellow and blue checkerboard texture
-    scene = write(tmp_path, "textured.glb", samples.textured_box_glb())
+    scene = write(tmp_path, "textured.glb", scenes.textured_box_glb())
     # When it is rendered
     views = render.render_views(scene, tmp_path / "views", formats=("png",))
     # Then the front view's middle holds both checker colours
@@ -140,7 +141,7 @@ def test_texture_shows_on_a_textured_box(tmp_path: Path) -> None:
 
 def test_scene_in_a_gltf_bundle_renders_with_its_external_texture(tmp_path: Path) -> None:
     # Given a .gltf whose buffer and texture are separate files beside it
-    document, binary = parse_glb(samples.textured_box_glb())
+    document, binary = parse_glb(scenes.textured_box_glb())
     image = document["images"][0]
     view = document["bufferViews"][image.pop("bufferView")]
     start = view.get("byteOffset", 0)
@@ -169,7 +170,7 @@ def test_texture_outside_the_bundle_is_never_read(tmp_path: Path, kind: str) -> 
     # Given a red texture outside the bundle folder, and a bundle whose cube points at it
     Image.new("RGB", (8, 8), (255, 0, 0)).save(tmp_path / "outside.png")
     bundle = tmp_path / "bundle"
-    document, binary = parse_glb(samples.textured_box_glb())
+    document, binary = parse_glb(scenes.textured_box_glb())
     image = document["images"][0]
     del image["bufferView"], image["mimeType"]
     image["uri"] = OUTSIDE_URIS[kind](tmp_path / "outside.png")
@@ -186,7 +187,7 @@ def test_texture_outside_the_bundle_is_never_read(tmp_path: Path, kind: str) -> 
 
 def test_texture_elsewhere_in_the_bundle_is_drawn_when_the_bundle_root_is_given(tmp_path: Path) -> None:
     # Given a bundle whose .gltf sits in scene/ and reads its texture from ../textures/
-    document, binary = parse_glb(samples.textured_box_glb())
+    document, binary = parse_glb(scenes.textured_box_glb())
     image = document["images"][0]
     view = document["bufferViews"][image.pop("bufferView")]
     del image["mimeType"]
@@ -277,7 +278,7 @@ def test_unknown_image_format_is_refused(tmp_path: Path) -> None:
 
 
 def test_turntable_is_a_looping_36_frame_animated_webp(tmp_path: Path) -> None:
-    scene = write(tmp_path, "cube.glb", samples.vertex_coloured_box_glb())
+    scene = write(tmp_path, "cube.glb", scenes.vertex_coloured_box_glb())
     path = render.render_turntable(scene, tmp_path / "views")
     with Image.open(path) as image:
         assert path.name == "turntable.webp"
@@ -287,7 +288,7 @@ def test_turntable_is_a_looping_36_frame_animated_webp(tmp_path: Path) -> None:
 
 def test_turntable_frames_show_the_model_turning(tmp_path: Path) -> None:
     # Given a cube with a different colour on each side
-    path = render.render_turntable(write(tmp_path, "cube.glb", samples.vertex_coloured_box_glb()), tmp_path)
+    path = render.render_turntable(write(tmp_path, "cube.glb", scenes.vertex_coloured_box_glb()), tmp_path)
     # When the first frame and the frame half a turn later are compared
     with Image.open(path) as image:
         image.seek(0)
@@ -324,7 +325,7 @@ def test_large_scene_turntable_shows_its_colours(tmp_path: Path) -> None:
 
 
 def test_render_all_writes_views_and_turntable_with_one_context(tmp_path: Path) -> None:
-    scene = write(tmp_path, "cube.glb", samples.textured_box_glb())
+    scene = write(tmp_path, "cube.glb", scenes.textured_box_glb())
     paths = render.render_all(scene, tmp_path / "all")
     assert set(paths) == VIEW_FILES | {"turntable.webp"}
     assert not any(render.is_blank(path) for path in paths.values())

@@ -18,8 +18,9 @@ from competitions.pipeline.run import (
     render_stage,
     validate_stage,
 )
-from competitions.pipeline.samples import Box, box_glb, cube_stl, scene_glb
+from competitions.pipeline.samples import Box, box_glb, scene_glb
 from tests.pipeline import hostile
+from tests.pipeline.scenes import cube_stl
 
 LIMITS = Limits()
 
