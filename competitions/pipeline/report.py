@@ -2,6 +2,8 @@
 
 from dataclasses import asdict, dataclass
 
+from .limits import MB
+
 ERROR, WARNING, INFO = "error", "warning", "info"
 SEVERITIES = (ERROR, WARNING, INFO)
 
@@ -73,6 +75,13 @@ def warning(code: str, message: str, pointer: str = "") -> Message:
 
 def info(code: str, message: str, pointer: str = "") -> Message:
     return Message(INFO, code, message, pointer)
+
+
+def size_text(n: int) -> str:
+    """A byte count as a message states it: "3.2 MB" from a megabyte up, "512 bytes" below."""
+    if n >= MB:
+        return f"{n / MB:.1f} MB"
+    return f"{n} bytes"
 
 
 class AssetRejected(Exception):

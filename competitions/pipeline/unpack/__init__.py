@@ -1,0 +1,207 @@
+"""Stage 1, unpack: recognise an upload by its content and lay it out as a bundle folder the later stages read.
+
+``unpack(upload, workdir, limits)`` accepts a .glb, a .zip holding one .gltf (with its buffers and textures), one
+.glb or one .obj (with its .mtl and textures), an .stl or a .ply. A zip is checked from its central directory
+before a single byte is extracted (entry count, declared sizes, compression ratios, unsafe paths, symlinks, nested
+archives, duplicate names, exactly one scene) and then extracted with a running byte counter, so a header that
+lies about sizes cannot get past (both in ``archive``). Every fault of the file raises ``AssetRejected`` with the messages.
+
+The bundle always lives in ``workdir / "bundle"`` and holds only the upload's own files: a single file is linked
+(or copied) there, never used in place, so a URI in it cannot reach the uploads stored beside it.
+"""
+
+import errno
+import os
+import shutil
+import struct
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from competitions.pipeline.limits import Limits
+from competitions.pipeline.report import AssetRejected, Message, error, size_text
+
+from .archive import check_entries, declared_entries, entry_parts, extract, too_many_entries
+
+ACCEPTED = ".glb, .zip (holding one .gltf with its files, one .glb, or one .obj with its .mtl and textures), .stl, .ply"
+
+# Errors that a file name in the archive causes (clashing or unstorable names), as opposed to a full disk.
+_NAME_ERRNOS = {errno.EEXIST, errno.ENOTDIR, errno.EISDIR, errno.ENAMETOOLONG, errno.EILSEQ, errno.EINVAL}
+
+
+@dataclass(frozen=True)
+class Bundle:
+    root: Path  # folder holding the extracted bundle (or the single file's folder)
+    scene: Path  # the .glb / .gltf / .obj / .stl / .ply file inside root
+    kind: str  # "glb" | "gltf" | "obj" | "stl" | "ply"
+
+
+def unpack(upload: Path, workdir: Path, limits: Limits) -> Bundle:
+    """Lay ``upload`` out as a bundle under ``workdir / "bundle"`` (replaced on a rerun) or raise AssetRejected."""
+    size = upload.stat().st_size
+    if size > limits.max_upload_bytes:
+        raise AssetRejected(
+            [
+                error(
+                    "UPLOAD_TOO_LARGE",
+                    f"The file is {size_text(size)}; this competition accepts files up to "
+                    f"{size_text(limits.max_upload_bytes)}.",
+                )
+            ]
+        )
+    if size == 0:
+        raise AssetRejected([error("UPLOAD_EMPTY", "The file is empty. Upload the exported scene again.")])
+    with open(upload, "rb") as f:
+        head = f.read(512)
+    suffix = upload.suffix.lower()
+    root = workdir / "bundle"
+    if root.exists():
+        shutil.rmtree(root)
+    if head[:4] == b"glTF":
+        return _single(upload, root, "glb", limits)
+    if head[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
+        return _unzip(upload, root, limits)
+    if head[:4] == b"ply\n" or head[:5] == b"ply\r\n":
+        return _single(upload, root, "ply", limits)
+    if suffix == ".stl" and _looks_like_stl(head, size):
+        return _single(upload, root, "stl", limits)
+    if suffix in (".glb", ".zip", ".stl", ".ply"):
+        raise AssetRejected(
+            [
+                error(
+                    "FORMAT_MISMATCH",
+                    f"The file is named {suffix} but its content is {describe_content(head)}. "
+                    f"Export the scene again as a real {suffix} file.",
+                )
+            ]
+        )
+    raise AssetRejected([_not_accepted(suffix or "a file without an extension", limits)])
+
+
+def describe_content(head: bytes) -> str:
+    """A few words saying what the first bytes of a file look like, for messages."""
+    signatures = [
+        (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+        (b"\xff\xd8\xff", "a JPEG image"),
+        (b"GIF8", "a GIF image"),
+        (b"%PDF", "a PDF document"),
+        (b"glTF", "a GLB file"),
+        (b"PK\x03\x04", "a zip archive"),
+        (b"\x1f\x8b", "a gzip archive"),
+        (b"7z\xbc\xaf\x27\x1c", "a 7z archive"),
+        (b"Rar!", "a RAR archive"),
+        (b"\xabKTX 20\xbb", "a KTX2 texture"),
+    ]
+    for magic, name in signatures:
+        if head.startswith(magic):
+            return name
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "a WebP image"
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith((b"<!doctype html", b"<html", b"<head", b"<body")):
+        return "an HTML page"
+    if text.startswith(b"<"):
+        return "an XML or HTML document"
+    if text.startswith(b"{"):
+        return "JSON text (a .gltf file? zip it together with its buffers and textures)"
+    if text and all(32 <= b < 127 or b in (9, 10, 13) for b in text[:256]):
+        return "plain text"
+    return "not a format we recognise"
+
+
+def _not_accepted(what: str, limits: Limits) -> Message:
+    return error(
+        "FORMAT_NOT_ACCEPTED",
+        f"{what} is not accepted. Upload one of: {_accepted(limits)}.",
+    )
+
+
+def _accepted(limits: Limits) -> str:
+    if set(limits.formats) >= {"glb", "gltf", "obj", "stl", "ply"}:
+        return ACCEPTED
+    names = {
+        "glb": ".glb (or a .zip holding one .glb)",
+        "gltf": ".zip holding one .gltf with its buffers and textures",
+        "obj": ".zip holding one .obj with its .mtl and textures",
+        "stl": ".stl",
+        "ply": ".ply",
+    }
+    return ", ".join(names[f] for f in limits.formats if f in names)
+
+
+def _check_format(kind: str, limits: Limits) -> None:
+    if kind not in limits.formats:
+        raise AssetRejected([_not_accepted(f"A {kind.upper()} scene", limits)])
+
+
+def _looks_like_stl(head: bytes, size: int) -> bool:
+    if size >= 84 and len(head) >= 84:
+        (triangles,) = struct.unpack_from("<I", head, 80)
+        if size == 84 + 50 * triangles:
+            return True
+    return head.lstrip().lower().startswith(b"solid")
+
+
+def _single(upload: Path, root: Path, kind: str, limits: Limits) -> Bundle:
+    _check_format(kind, limits)
+    root.mkdir(parents=True)
+    scene = root / f"scene.{kind}"
+    try:
+        os.link(upload, scene)
+    except OSError:  # another file system, or links not allowed: copy instead
+        shutil.copyfile(upload, scene)
+    return Bundle(root=root, scene=scene, kind=kind)
+
+
+# --- zip bundles -----------------------------------------------------------------------------------------------
+
+
+def _unzip(upload: Path, root: Path, limits: Limits) -> Bundle:
+    declared = declared_entries(upload)
+    if declared is not None and declared > limits.max_zip_entries:
+        raise AssetRejected([too_many_entries(declared, limits)])
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            infos = archive.infolist()
+            scene_info, kind = check_entries(infos, limits)
+            _check_format(kind, limits)
+        extract(upload, infos, root, limits)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error) as exc:
+        shutil.rmtree(root, ignore_errors=True)
+        raise AssetRejected(
+            [error("ZIP_INVALID", f"The zip archive is damaged and cannot be read ({exc}). Create it again.")]
+        ) from None
+    except (OSError, ValueError) as exc:
+        shutil.rmtree(root, ignore_errors=True)
+        if isinstance(exc, OSError) and exc.errno not in _NAME_ERRNOS:
+            raise  # a full disk or a permission problem is our fault, not the file's
+        # A file and a folder of the same name, a name the file system refuses: the archive cannot be laid out.
+        raise AssetRejected(
+            [
+                error(
+                    "ZIP_INVALID",
+                    "The zip archive cannot be extracted: it holds names that clash (a file and a folder with the "
+                    "same name) or that cannot be stored. Rename the files and create the zip again.",
+                )
+            ]
+        ) from None
+    except AssetRejected:
+        shutil.rmtree(root, ignore_errors=True)
+        raise
+    scene = root.joinpath(*entry_parts(scene_info.filename))
+    if kind == "glb":
+        with open(scene, "rb") as f:
+            head = f.read(512)
+        if head[:4] != b"glTF":
+            shutil.rmtree(root, ignore_errors=True)
+            raise AssetRejected(
+                [
+                    error(
+                        "FORMAT_MISMATCH",
+                        f"{scene_info.filename} in the zip is named .glb but its content is {describe_content(head)}. "
+                        "Export the scene again as a real .glb file.",
+                    )
+                ]
+            )
+    return Bundle(root=root, scene=scene, kind=kind)
