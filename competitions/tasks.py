@@ -1,8 +1,9 @@
 """Celery tasks: thin wrappers that take an id, call a service and decide what to retry.
 
-Queues (settings.CELERY_TASK_ROUTES): ``validate_revision`` and the sweep on "validation", ``render_revision`` and
-``render_extras`` on "rendering", so rendering can scale out on machines of its own. Time limits are set per task
-in settings (CELERY_TASK_ANNOTATIONS), below the broker's visibility timeout.
+The services send these tasks by name (``competitions.services.queue``, whose names they are registered under), so
+nothing below this module imports it. Queues (settings.CELERY_TASK_ROUTES): ``validate_revision`` and the sweep on
+"validation", ``render_revision`` and ``render_extras`` on "rendering", so rendering can scale out on machines of
+its own. Time limits are set per task in settings (CELERY_TASK_ANNOTATIONS), below the broker's visibility timeout.
 
 The services claim each stage in the database, so a rerun, a duplicate delivery or a redelivery after a worker died
 changes nothing that is done. Only transient errors (the database or broker away, a full disk, a crashed stage
@@ -23,7 +24,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from competitions.models import EntryRevision
 from competitions.pipeline.sandbox import SandboxCrashed
-from competitions.services import processing
+from competitions.services import processing, queue, uploads
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +36,8 @@ TRANSIENT_ERRNOS = frozenset(
 MAX_RETRIES = 8
 BACKOFF_SECONDS = 5
 BACKOFF_CAP_SECONDS = 5 * 60
+# The turntable is best effort: a few tries, then the revision does without it.
+EXTRAS_MAX_RETRIES = 3
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -83,7 +86,9 @@ def _run_stage(task: Task, service: Callable[..., EntryRevision | None], revisio
     return revision.status if revision else None
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES)
+@shared_task(
+    name=queue.VALIDATE_REVISION, bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES
+)
 def validate_revision(self: Task, revision_id: int) -> str | None:
     """Unpack, validate and inspect an uploaded revision: rejected, or queued for rendering.
 
@@ -99,7 +104,7 @@ def process_revision(self: Task, revision_id: int) -> str | None:
     return _run_stage(self, processing.revision_validate, revision_id)
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES)
+@shared_task(name=queue.RENDER_REVISION, bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES)
 def render_revision(self: Task, revision_id: int) -> str | None:
     """Render and package a validated revision, then mark it ready (and current, if newest); queues the turntable.
 
@@ -110,13 +115,15 @@ def render_revision(self: Task, revision_id: int) -> str | None:
 
 # Best effort: the revision is ready without it. Acknowledged on receipt, so a worker dying here is not retried
 # forever; a transient error is retried a few times.
-@shared_task(bind=True, acks_late=False, reject_on_worker_lost=False, max_retries=3)
+@shared_task(
+    name=queue.RENDER_EXTRAS, bind=True, acks_late=False, reject_on_worker_lost=False, max_retries=EXTRAS_MAX_RETRIES
+)
 def render_extras(self: Task, revision_id: int) -> bool:
     """Add the turntable to a ready revision. True when it was made; a rerun does nothing."""
     try:
         return processing.revision_render_extras(revision_id=revision_id) is not None
     except Exception as exc:
-        if is_transient(exc) and self.request.retries < self.max_retries:
+        if is_transient(exc) and self.request.retries < EXTRAS_MAX_RETRIES:
             raise self.retry(exc=exc, countdown=backoff(self.request.retries)) from exc
         logger.exception("No turntable for revision %s", revision_id)
         return False
@@ -132,6 +139,4 @@ def sweep_stuck_revisions() -> dict[str, list[int]]:
 @shared_task
 def expire_upload_sessions() -> int:
     """Remove resumable uploads idle past their lifetime, with their partial files (Celery beat runs this hourly)."""
-    from competitions.services.uploads import upload_sessions_expire
-
-    return upload_sessions_expire()
+    return uploads.upload_sessions_expire()

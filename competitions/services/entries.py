@@ -1,8 +1,9 @@
 import hashlib
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import PurePath
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files.base import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -13,12 +14,12 @@ from django.utils.translation import ngettext
 
 from competitions.exceptions import RuleError
 from competitions.models import Entry, EntryRevision, Membership, Team, Track
-from competitions.services import processing, storage
+from competitions.services import queue, storage
 
 CHUNK_SIZE = 1024 * 1024
 
 
-def _check_member(team: Team, user: AbstractBaseUser) -> None:
+def _check_member(team: Team, user: User) -> None:
     if not Membership.objects.filter(team=team, user=user).exists():
         raise RuleError(_("You are not a member of this team."), code="not_member")
 
@@ -34,7 +35,7 @@ def _check_submission_open(team: Team, at: datetime | None = None) -> None:
 
 
 @transaction.atomic
-def entry_create(*, team: Team, track: Track, user: AbstractBaseUser, title: str, description: str = "") -> Entry:
+def entry_create(*, team: Team, track: Track, user: User, title: str, description: str = "") -> Entry:
     """Create an entry for ``team`` in ``track`` while submissions are open, within the per-track limit.
 
     The team row is locked, so two simultaneous requests cannot both take the last place in a track.
@@ -64,7 +65,7 @@ def entry_create(*, team: Team, track: Track, user: AbstractBaseUser, title: str
 
 
 @transaction.atomic
-def entry_update(*, entry: Entry, user: AbstractBaseUser, title: str, description: str) -> Entry:
+def entry_update(*, entry: Entry, user: User, title: str, description: str) -> Entry:
     """Change an entry's title and description before the deadline."""
     _check_member(entry.team, user)
     _check_submission_open(entry.team)
@@ -108,23 +109,25 @@ class _HashingFile(File):
     read here, and its ``temporary_file_path`` lets a file-system storage move it into place instead of copying it.
     """
 
-    def __init__(self, upload: UploadedFile) -> None:
+    def __init__(self, upload: UploadedFile, *, size: int) -> None:
         super().__init__(upload.file, name=upload.name)
         self.sha256 = hashlib.sha256()
         self.bytes_read = 0
         self._upload = upload
-        self._hashed = hasattr(upload, "temporary_file_path")
-        if self._hashed:
+        self._size = size
+        temporary_file_path = getattr(upload, "temporary_file_path", None)
+        self._hashed = temporary_file_path is not None
+        if temporary_file_path is not None:
             for chunk in upload.chunks(CHUNK_SIZE):
                 self.sha256.update(chunk)
                 self.bytes_read += len(chunk)
-            self.temporary_file_path = upload.temporary_file_path
+            self.temporary_file_path = temporary_file_path
 
     @property
     def size(self) -> int:
-        return self._upload.size
+        return self._size
 
-    def chunks(self, chunk_size: int | None = None):  # type: ignore[no-untyped-def]
+    def chunks(self, chunk_size: int | None = None) -> Iterator[bytes]:
         for chunk in self._upload.chunks(chunk_size or CHUNK_SIZE):
             if not self._hashed:
                 self.sha256.update(chunk)
@@ -133,7 +136,7 @@ class _HashingFile(File):
 
 
 def revision_check(
-    *, entry: Entry, user: AbstractBaseUser, name: str, size: int | None, received_at: datetime | None = None
+    *, entry: Entry, user: User, name: str, size: int | None, received_at: datetime | None = None
 ) -> str:
     """Check every rule a file must pass to become the entry's next revision; return its display name.
 
@@ -156,7 +159,7 @@ def revision_check(
 
 
 def revision_receive(
-    *, entry: Entry, user: AbstractBaseUser, upload: UploadedFile, received_at: datetime | None = None
+    *, entry: Entry, user: User, upload: UploadedFile, received_at: datetime | None = None
 ) -> EntryRevision:
     """Store an uploaded file as the entry's next revision and queue its processing after commit.
 
@@ -167,10 +170,11 @@ def revision_receive(
     is streamed to storage under a server-made name, hashed on the way.
     """
     received_at = received_at or timezone.now()
+    size = upload.size or 0  # unknown counts as empty: refused
     display_name = revision_check(
-        entry=entry, user=user, name=upload.name or "upload", size=upload.size, received_at=received_at
+        entry=entry, user=user, name=upload.name or "upload", size=size, received_at=received_at
     )
-    hashing = _HashingFile(upload)
+    hashing = _HashingFile(upload, size=size)
     with transaction.atomic():
         locked = Entry.objects.select_for_update().get(pk=entry.pk)
         number = (locked.revisions.aggregate(n=Max("number"))["n"] or 0) + 1
@@ -178,7 +182,7 @@ def revision_receive(
             entry=locked,
             number=number,
             original_name=display_name,
-            size=upload.size,
+            size=size,
             sha256="",
             uploaded_by=user,
             received_at=received_at,
@@ -193,4 +197,4 @@ def revision_receive(
 
 
 def _enqueue_processing(revision_id: int) -> None:
-    processing.queue_stage(processing.VALIDATION, revision_id)
+    queue.revision_task_send(queue.VALIDATE_REVISION, revision_id)

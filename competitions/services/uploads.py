@@ -22,7 +22,7 @@ from typing import BinaryIO
 from uuid import UUID
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -74,7 +74,7 @@ def _uploads_folder() -> Path:
 
 
 @transaction.atomic
-def upload_start(*, entry: Entry, user: AbstractBaseUser, original_name: str, size: int) -> UploadSession:
+def upload_start(*, entry: Entry, user: User, original_name: str, size: int) -> UploadSession:
     """Open a resumable upload of ``size`` bytes for ``entry`` after checking every rule a revision must pass.
 
     Nothing is stored for a refused file. If ``user`` already has ``MAX_OPEN_SESSIONS`` unfinished uploads for the
@@ -234,7 +234,7 @@ class _OnDiskUpload(UploadedFile):
 
 
 def revision_receive_file(
-    *, entry: Entry, user: AbstractBaseUser, path: Path, original_name: str, received_at: datetime | None = None
+    *, entry: Entry, user: User, path: Path, original_name: str, received_at: datetime | None = None
 ) -> EntryRevision:
     """Make the file at ``path`` (on the server's disk) the entry's next revision and queue its processing.
 
@@ -257,7 +257,12 @@ def _delete_sessions(ids: list[UUID]) -> None:
         return
     UploadSession.objects.filter(pk__in=ids).delete()
     parts = [_uploads_folder() / f"{pk}.part" for pk in ids]
-    transaction.on_commit(lambda: [part.unlink(missing_ok=True) for part in parts])
+
+    def remove_parts() -> None:
+        for part in parts:
+            part.unlink(missing_ok=True)
+
+    transaction.on_commit(remove_parts)
 
 
 @transaction.atomic

@@ -1,5 +1,5 @@
 """A small cast for the service tests: a competition open for registration and submissions, a track, a team of
-one (its captain), an entry, and helpers for uploads and refusals."""
+one (its captain), an entry, an organiser (staff: told of failures), and helpers for uploads and refusals."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -49,3 +49,8 @@ def team(competition: Competition, captain: User) -> Team:
 @pytest.fixture
 def entry(team: Team, track: Track) -> Entry:
     return EntryFactory(team=team, track=track, title="Smart Factory Floor")
+
+
+@pytest.fixture
+def organiser(db: None) -> User:
+    return UserFactory(username="organiser@example.com", is_staff=True)

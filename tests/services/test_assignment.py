@@ -16,7 +16,7 @@ from competitions.services.assignment import (
     eligible,
     round_assign,
 )
-from tests.factories import JudgeFactory, RoundFactory, TrackFactory, UserFactory, ready_entry
+from tests.factories import JudgeFactory, RoundFactory, TrackFactory, ready_entry
 from tests.services.conftest import refused
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -165,11 +165,6 @@ def open_round(*, entries: int = 6, judges: int = 4, per_entry: int = 2) -> tupl
 
 def pairs_of(round: Round) -> set[tuple[int, int]]:
     return set(Assignment.objects.filter(round=round).values_list("judge_id", "round_entry_id"))
-
-
-@pytest.fixture
-def organiser(db: None):  # type: ignore[no-untyped-def]
-    return UserFactory(is_staff=True)
 
 
 @pytest.mark.django_db

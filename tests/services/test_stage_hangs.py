@@ -19,7 +19,8 @@ from pytest_django.fixtures import SettingsWrapper
 
 from competitions.models import Entry, EntryRevision
 from competitions.pipeline.sandbox import Budget, Finished, SandboxHung, run_in_sandbox
-from competitions.services import entries, processing
+from competitions.services import entries
+from competitions.services.processing import stages
 from competitions.tasks import is_transient, validate_revision
 from tests.factories import UserFactory
 
@@ -61,7 +62,7 @@ def test_a_revision_whose_stage_hangs_every_time_is_retried_then_failed_and_the_
 
     # When the validation task runs it (retries run at once when applied locally)
     started = time.monotonic()
-    with mock.patch.object(processing, "run_in_sandbox", side_effect=hanging_stage) as sandbox:
+    with mock.patch.object(stages, "run_in_sandbox", side_effect=hanging_stage) as sandbox:
         with django_capture_on_commit_callbacks(execute=True):
             result = validate_revision.apply(args=(revision.pk,), task_id="task-1")
 

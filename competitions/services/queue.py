@@ -1,0 +1,33 @@
+"""How the services start background work: Celery tasks sent by name, so nothing below ``competitions.tasks``
+imports it (the tasks call the services; the services never call the tasks).
+
+The Celery app routes each name to its queue (settings.CELERY_TASK_ROUTES: validation on "validation", rendering and
+the turntable on "rendering"), and the worker that runs a task applies its time limits (CELERY_TASK_ANNOTATIONS).
+Results are not stored: the revision's row records the outcome. Callers send after commit
+(``transaction.on_commit``), so a worker never looks for a row that is not there yet.
+"""
+
+import logging
+
+from celery import current_app
+
+logger = logging.getLogger(__name__)
+
+# The names competitions.tasks registers its tasks under.
+VALIDATE_REVISION = "competitions.tasks.validate_revision"
+RENDER_REVISION = "competitions.tasks.render_revision"
+RENDER_EXTRAS = "competitions.tasks.render_extras"
+
+
+def revision_task_send(task: str, revision_id: int) -> bool:
+    """Send the task ``task`` (one of the names above) for the revision; whether it was sent.
+
+    A broker that is down is logged, not raised: the revision is in the database, and the sweep queues a stage
+    again (the turntable is best effort: the revision is ready without it).
+    """
+    try:
+        current_app.send_task(task, args=(revision_id,), ignore_result=True)
+    except Exception:
+        logger.exception("Could not send %s for revision %s", task, revision_id)
+        return False
+    return True
