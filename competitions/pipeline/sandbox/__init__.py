@@ -2,11 +2,11 @@
 worker down with it.
 
 ``run_in_sandbox("competitions.pipeline.run:validation_job", payload, budget, workdir=...)`` hands the job to a
-child, ``python -m competitions.pipeline.sandbox``: a fresh interpreter, so nothing of the worker's state,
+child, ``python -m competitions.pipeline.sandbox.child``: a fresh interpreter, so nothing of the worker's state,
 database connections or threads is inherited. The child sets its limits before it reads a byte of the file, calls
 ``job(payload, emit)`` and sends JSON lines back over a pipe: ``emit``'s progress events, then the result. The
 parent watches the child's whole process tree (a stage may start Node) and kills it when the tree's resident
-memory passes the budget or the wall clock runs out. A child runs one job and exits.
+memory passes the budget or the wall clock runs out (``watch``). A child runs one job and exits.
 
 Starting Python and importing trimesh, numpy and moderngl costs about a second, more than validating or rendering a
 small scene. With ``keep_warm``, the next child is started as soon as a job ends: it imports the ``preload`` modules
@@ -27,13 +27,8 @@ fail an allocation over the budget at once, so Python raises MemoryError instead
 
 import atexit
 import contextlib
-import ctypes
-import importlib
 import json
-import math
 import os
-import resource
-import select
 import shutil
 import signal
 import subprocess
@@ -41,7 +36,6 @@ import sys
 import tempfile
 import threading
 import time
-import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,18 +43,18 @@ from typing import Any
 
 import psutil
 
-from .report import AssetRejected, Message, error
+from competitions.pipeline.report import AssetRejected, Message, error
 
-REPO = Path(__file__).resolve().parents[2]
-POLL_SECONDS = 0.1
-# How far past its CPU soft limit (SIGXCPU) a child may go before the kernel's SIGKILL.
-CPU_GRACE_SECONDS = 2
+from .watch import Watch
+
+REPO = Path(__file__).resolve().parents[3]
+# What a child runs, with ``python -m``.
+CHILD_MODULE = "competitions.pipeline.sandbox.child"
 # Exit status of a child that ran out of memory in Python (MemoryError), when it could not even report it.
 EXIT_MEMORY = 3
 # BLAS and OpenMP pools sized to the machine would reserve memory per core and compete with the worker's other
 # processes; the stages gain nothing from them.
 SINGLE_THREADED = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-PR_SET_PDEATHSIG = 1
 # A child stopped by the wall clock whose process tree spent less CPU than this share of the wall-clock budget was
 # hung, not busy: even four heavy stages sharing one core would each get a quarter of it.
 HUNG_CPU_SHARE = 0.1
@@ -128,7 +122,7 @@ def run_in_sandbox(
     key = tuple(preload)
     child = _take(key)
     started = time.monotonic()
-    watch = _Watch(child.process, budget, started)
+    watch = Watch(child.process, memory_bytes=budget.memory_bytes, deadline=started + budget.wall_seconds)
     request = {
         "target": target,
         "payload": payload,
@@ -176,7 +170,7 @@ class _Child:
         self.log = Path(log)
         try:
             self.process = psutil.Popen(
-                [sys.executable, "-m", "competitions.pipeline.sandbox", str(os.getpid()), str(write_end), *preload],
+                [sys.executable, "-m", CHILD_MODULE, str(os.getpid()), str(write_end), *preload],
                 cwd=REPO,
                 env=_child_environment(),
                 stdin=subprocess.PIPE,
@@ -239,123 +233,7 @@ def _dismiss_warm_children() -> None:
         child.discard()
 
 
-class _Watch:
-    """Follows a running child: reads its events, samples its tree's memory and CPU, enforces the wall clock."""
-
-    def __init__(self, process: psutil.Popen, budget: Budget, started: float) -> None:
-        self.process = process
-        self.budget = budget
-        self.deadline = started + budget.wall_seconds
-        self.killed_for: str | None = None
-        self.peak_rss = 0
-        # CPU seconds the child spent starting (imports, before its job): not charged to the file.
-        self.cpu_before_job = 0.0
-        self.cpu_seconds = 0.0
-        # CPU seconds of the child and everything it started (Node included), the finished ones too.
-        self.tree_cpu_seconds = 0.0
-        self.returncode: int | None = None
-        # Every process the child was seen to start, so that none outlives it even if it left the process group.
-        self.seen: set[psutil.Process] = set()
-
-    def start(self) -> None:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            times = self.process.cpu_times()
-            self.cpu_before_job = times.user + times.system
-
-    def follow(self, fd: int, on_event: Callable[[dict[str, Any]], None]) -> dict[str, Any] | None:
-        buffered = b""
-        final: dict[str, Any] | None = None
-        while True:
-            readable, _, _ = select.select([fd], [], [], POLL_SECONDS)
-            if readable:
-                chunk = os.read(fd, 1 << 16)
-                if not chunk:
-                    break
-                buffered += chunk
-                *lines, buffered = buffered.split(b"\n")
-                for line in lines:
-                    event = json.loads(line)
-                    if event.get("type") == "stage-event":
-                        on_event(event["event"])
-                    else:
-                        final = event
-            if self.process.poll() is not None and not readable:
-                break
-            self._sample()
-            if self.killed_for is None and self.peak_rss > self.budget.memory_bytes:
-                self._kill("memory")
-            elif self.killed_for is None and time.monotonic() > self.deadline:
-                self._kill("time")
-        return final
-
-    @property
-    def job_cpu_seconds(self) -> float:
-        return max(0.0, self.cpu_seconds - self.cpu_before_job)
-
-    @property
-    def job_tree_cpu_seconds(self) -> float:
-        return max(0.0, self.tree_cpu_seconds - self.cpu_before_job)
-
-    def _sample(self) -> None:
-        try:
-            processes = [self.process, *self.process.children(recursive=True)]
-        except psutil.NoSuchProcess:
-            return
-        self.seen.update(processes[1:])
-        rss = 0
-        tree_cpu = 0.0
-        for process in processes:
-            with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
-                rss += process.memory_info().rss
-                times = process.cpu_times()
-                # A process's children_* times are those of its children it has waited for (gone from the tree).
-                tree_cpu += times.user + times.system + times.children_user + times.children_system
-                if process.pid == self.process.pid:
-                    self.cpu_seconds = max(self.cpu_seconds, times.user + times.system)
-        self.peak_rss = max(self.peak_rss, rss)
-        self.tree_cpu_seconds = max(self.tree_cpu_seconds, tree_cpu)
-
-    def kill(self) -> None:
-        """Stop the child and everything it started, at once."""
-        with contextlib.suppress(psutil.NoSuchProcess):
-            self.seen.update(self.process.children(recursive=True))
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.process.pid, signal.SIGKILL)
-        for process in [self.process, *self.seen]:
-            with contextlib.suppress(psutil.NoSuchProcess):
-                process.kill()
-
-    def _kill(self, reason: str) -> None:
-        self.killed_for = reason
-        self.kill()
-
-    def stop(self) -> None:
-        """Reap the child; whatever it left running is killed, and gone when this returns."""
-        if self.process.poll() is None and self.killed_for is None:
-            # The pipe closed but the child lives on (it handed the pipe to a process of its own): not expected.
-            try:
-                self.process.wait(timeout=max(0.0, self.deadline - time.monotonic()))
-            except psutil.TimeoutExpired:
-                self._kill("time")
-        self.returncode = self.process.wait()
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.process.pid, signal.SIGKILL)
-        leftovers = [process for process in self.seen if _alive(process)]
-        for process in leftovers:
-            with contextlib.suppress(psutil.NoSuchProcess):
-                process.kill()
-        psutil.wait_procs(leftovers, timeout=5)
-
-
-def _alive(process: psutil.Process) -> bool:
-    """Running and not a zombie (a killed orphan waits for init to reap it, but it does nothing any more)."""
-    try:
-        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
-
-
-def _outcome(final: dict[str, Any] | None, watch: _Watch, budget: Budget, wall: float, log_path: Path) -> Finished:
+def _outcome(final: dict[str, Any] | None, watch: Watch, budget: Budget, wall: float, log_path: Path) -> Finished:
     kind = (final or {}).get("type")
     code = watch.returncode
     if final is not None and kind == "result" and code == 0:
@@ -424,86 +302,3 @@ def _tail(path: Path, limit: int = 4000) -> str:
         return path.read_text(errors="replace")[-limit:]
     except OSError:
         return ""
-
-
-# --- the child ---------------------------------------------------------------------------------------------------
-
-
-def _die_with_parent(parent_pid: int) -> None:
-    """Ask Linux to kill this process when the worker that started it dies (SIGKILL included)."""
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent_pid:  # the parent died before prctl took effect
-        os._exit(1)
-
-
-def _cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
-def _limit(memory_bytes: int, address_space: bool, cpu_seconds: int) -> None:
-    kind = resource.RLIMIT_AS if address_space else resource.RLIMIT_DATA
-    resource.setrlimit(kind, (memory_bytes, memory_bytes))
-    # RLIMIT_CPU counts from the process's start: the seconds spent importing are added, not charged to the file.
-    spent = math.ceil(_cpu_seconds())
-    resource.setrlimit(resource.RLIMIT_CPU, (spent + cpu_seconds, spent + cpu_seconds + CPU_GRACE_SECONDS))
-    # SIGXCPU dumps core by default: a hostile file must not fill the disk with cores either.
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-
-
-def _usage(cpu_before_job: float) -> dict[str, float]:
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return {
-        # ru_maxrss is in kilobytes on Linux.
-        "max_rss_bytes": max(own.ru_maxrss, children.ru_maxrss) * 1024,
-        "cpu_seconds": own.ru_utime + own.ru_stime - cpu_before_job,
-    }
-
-
-def child_main(parent_pid: int, events_fd: int, preload: list[str]) -> int:
-    """Import ``preload``, wait for one job on stdin, run it within its limits and report on ``events_fd``."""
-    _die_with_parent(parent_pid)
-    events = os.fdopen(events_fd, "w", buffering=1)
-
-    def send(message: dict[str, Any]) -> None:
-        events.write(json.dumps(message) + "\n")
-
-    failed_import = None
-    for module in preload:
-        try:
-            importlib.import_module(module)
-        except Exception as exc:  # reported when the job comes, as the job's failure
-            failed_import = exc, traceback.format_exc()
-            break
-    line = sys.stdin.readline()
-    if not line:  # dismissed without a job
-        return 0
-    request = json.loads(line)
-    cpu_before_job = _cpu_seconds()
-    _limit(request["memory_bytes"], request["address_space"], request["cpu_seconds"])
-    try:
-        if failed_import:
-            send({"type": "error", "error": repr(failed_import[0]), "traceback": failed_import[1]})
-            return 1
-        module_name, _, function_name = request["target"].partition(":")
-        job: Job = getattr(importlib.import_module(module_name), function_name)
-        value = job(request["payload"], lambda event: send({"type": "stage-event", "event": event}))
-        send({"type": "result", "value": value, "usage": _usage(cpu_before_job)})
-    except MemoryError:
-        try:
-            send({"type": "memory"})
-        except MemoryError:
-            return EXIT_MEMORY
-    except AssetRejected as exc:
-        send({"type": "rejected", "messages": [m.to_dict() for m in exc.messages]})
-    except Exception as exc:
-        send({"type": "error", "error": repr(exc), "traceback": traceback.format_exc()})
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(child_main(int(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]))
