@@ -80,8 +80,8 @@ def _check_obj_files(bundle: Bundle, resolver: BundleResolver, limits: Limits) -
     libraries = []
     if bundle.scene.stat().st_size:
         # Scanned through a memory map: an OBJ may be hundreds of MB, and trimesh reads it whole once already.
-        with open(bundle.scene, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as text:
-            libraries = [m.group(1).decode("utf-8", "replace") for m in _MTLLIB.finditer(text)]
+        with open(bundle.scene, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as obj:
+            libraries = [m.group(1).decode("utf-8", "replace") for m in _MTLLIB.finditer(obj)]
     for library in dict.fromkeys(libraries):
         mtl = resolver.locate(library)
         if mtl is None:
