@@ -35,8 +35,8 @@ django.setup()
 
 from scipy.stats import kendalltau  # noqa: E402
 
+from competitions.selectors.scoring import Scale, entry_scores, rank_entries, weighted_total  # noqa: E402
 from competitions.services.assignment import balanced_assignment  # noqa: E402
-from competitions.services.results.scoring import Scale, entry_scores, rank_entries, weighted_total  # noqa: E402
 
 CRITERIA = [Scale(weight=w, low=0, high=10) for w in (3, 2, 2, 2, 1)]
 METHODS = ("mean", "normalised", "trimmed")

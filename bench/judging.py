@@ -50,8 +50,8 @@ from competitions.models import (  # noqa: E402
     ScoreSheet,
     Team,
 )
+from competitions.selectors.leaderboard import round_leaderboard  # noqa: E402
 from competitions.services.assignment import round_assign  # noqa: E402
-from competitions.services.results import round_leaderboard  # noqa: E402
 from tests.factories import CriterionFactory, JudgeFactory, RoundFactory, TrackFactory, UserFactory  # noqa: E402
 
 

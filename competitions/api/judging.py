@@ -24,8 +24,10 @@ from competitions import selectors
 from competitions.exceptions import StaleVersion
 from competitions.models import Round, RoundEntry, Score, ScoreSheet
 from competitions.selectors import judging as judging_selectors
+from competitions.selectors import leaderboard as leaderboard_selectors
 from competitions.selectors.judging import QueueItem
 from competitions.services import assignment, judging, results
+from competitions.services.csv_export import csv_lines
 
 from . import judging_serializers as js
 from .views import RULE_ERROR
@@ -213,7 +215,7 @@ class LeaderboardView(OrganiserRoundView):
         responses={200: js.LeaderboardSerializer, 404: OpenApiResponse(description="Not an organiser, or no round.")},
     )
     def get(self, request: Request, pk: int) -> Response:
-        leaderboard = results.round_leaderboard(self.get_round(request, pk))
+        leaderboard = leaderboard_selectors.round_leaderboard(self.get_round(request, pk))
         return Response(js.LeaderboardSerializer(leaderboard).data)
 
 
@@ -250,8 +252,9 @@ class ScoresCsvView(OrganiserRoundView):
     )
     def get(self, request: Request, pk: int) -> StreamingHttpResponse:
         judged = self.get_round(request, pk)
-        response = StreamingHttpResponse(results.scores_csv_lines(judged), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{results.scores_csv_filename(judged)}"'
+        rows = leaderboard_selectors.scores_csv(judged)
+        response = StreamingHttpResponse(csv_lines(rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{leaderboard_selectors.scores_csv_filename(judged)}"'
         return response
 
 

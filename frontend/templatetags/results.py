@@ -5,8 +5,8 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
-from competitions.models import Competition, Round, RoundResult, Team
-from competitions.services import results
+from competitions.models import Competition, RoundResult, Team
+from competitions.selectors import results
 
 register = template.Library()
 
@@ -14,7 +14,7 @@ register = template.Library()
 @register.simple_tag
 def has_published_results(competition: Competition) -> bool:
     """Whether a round of the competition has published its results (one query)."""
-    return Round.objects.filter(competition=competition, status=Round.Status.PUBLISHED).exists()
+    return results.results_published(competition)
 
 
 @register.inclusion_tag("portal/includes/team_results.html")

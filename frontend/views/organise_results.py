@@ -9,7 +9,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from competitions.exceptions import RuleError
 from competitions.models import Round
+from competitions.selectors import leaderboard as leaderboard_selectors
 from competitions.services import results
+from competitions.services.csv_export import csv_lines
 from frontend.views.organise import organiser_required, round_of
 
 
@@ -17,7 +19,7 @@ from frontend.views.organise import organiser_required, round_of
 @require_GET
 def leaderboard(request: HttpRequest, pk: int) -> HttpResponse:
     round = round_of(pk)
-    board = results.round_leaderboard(round)
+    board = leaderboard_selectors.round_leaderboard(round)
     context = {
         "round": round,
         "competition": round.competition,
@@ -64,6 +66,7 @@ def shortlist_set(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def scores_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     round = round_of(pk)
-    response = StreamingHttpResponse(results.scores_csv_lines(round), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{results.scores_csv_filename(round)}"'
+    rows = leaderboard_selectors.scores_csv(round)
+    response = StreamingHttpResponse(csv_lines(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{leaderboard_selectors.scores_csv_filename(round)}"'
     return response

@@ -10,15 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from competitions.models import AuditEvent, Conflict, Criterion, Round, RoundEntry, RoundResult, Score, ScoreSheet
-from competitions.services.results import (
-    CSV_HEADER,
-    round_leaderboard,
-    round_publish,
-    scores_csv,
-    shortlist_set,
-    team_results,
-)
-from competitions.services.results.scoring import (
+from competitions.selectors.leaderboard import CSV_HEADER, round_leaderboard, scores_csv
+from competitions.selectors.results import team_results
+from competitions.selectors.scoring import (
     EntryScore,
     Scale,
     entry_scores,
@@ -29,6 +23,7 @@ from competitions.services.results.scoring import (
     trimmed_mean,
     weighted_total,
 )
+from competitions.services.results import round_publish, shortlist_set
 from tests.factories import CriterionFactory, JudgeFactory, RoundFactory, TrackFactory, UserFactory, ready_entry
 from tests.services.conftest import refused
 

@@ -1,5 +1,6 @@
-"""The arithmetic of a round's results: plain functions over numbers (no Django), shared by the services and by
-``bench/fairness.py``. Only submitted sheets of judges without a conflict with the entry's team reach them.
+"""The arithmetic of a round's results: plain functions over numbers (no Django), shared by the leaderboard
+(``competitions.selectors.leaderboard``) and by ``bench/fairness.py``. Only submitted sheets of judges without a
+conflict with the entry's team reach them.
 
 The rules:
 

@@ -1,0 +1,217 @@
+"""The organisers' view of a round's scores: the leaderboard of every track (each judge's total, every method's score,
+the judges' agreement and the judges flagged as outliers) and every score of every submitted sheet, for the CSV
+export. Organisers only: judges' names are not hidden.
+
+The arithmetic and its documented rules live in ``competitions.selectors.scoring``.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count
+
+from competitions.models import Conflict, Criterion, Round, RoundEntry, Score, ScoreSheet, Track
+from competitions.selectors.scoring import (
+    EntryScore,
+    Scale,
+    entry_scores,
+    kendalls_w,
+    outlier_judges,
+    rank_entries,
+    weighted_total,
+)
+
+
+@dataclass(frozen=True)
+class JudgeTotal:
+    judge_id: int
+    judge_name: str
+    total: float
+
+
+@dataclass
+class LeaderboardRow:
+    round_entry: RoundEntry
+    code: str
+    team_name: str
+    title: str
+    totals: list[JudgeTotal]
+    submitted: int
+    assigned: int
+    mean: float | None = None
+    normalised: float | None = None
+    trimmed: float | None = None
+    score: float | None = None  # by the round's method
+    rank: int | None = None  # None: no submitted sheet yet
+
+
+@dataclass
+class TrackBoard:
+    track: Track
+    rows: list[LeaderboardRow]
+    agreement: float | None  # Kendall's W
+
+
+@dataclass(frozen=True)
+class FlaggedJudge:
+    judge_id: int
+    judge_name: str
+    correlation: float
+
+
+@dataclass
+class Leaderboard:
+    round: Round
+    method: str
+    low: float
+    high: float
+    tracks: list[TrackBoard] = field(default_factory=list)
+    flagged: list[FlaggedJudge] = field(default_factory=list)
+
+
+def _scales(criteria: list[Criterion]) -> dict[int, Scale]:
+    return {c.pk: Scale(weight=float(c.weight), low=float(c.scale_min), high=float(c.scale_max)) for c in criteria}
+
+
+def _counted_totals(
+    round: Round, criteria: list[Criterion], round_entries: Mapping[int, RoundEntry]
+) -> dict[tuple[int, int], float]:
+    """(judge id, round entry id) -> weighted total, for the submitted sheets of judges without a conflict with the
+    entry's team. A criterion left empty (only possible if the rubric changed) is left out of that total."""
+    scales = _scales(criteria)
+    conflicts = set(Conflict.objects.filter(competition=round.competition_id).values_list("judge_id", "team_id"))
+    values: dict[tuple[int, int], dict[int, float]] = defaultdict(dict)
+    # An explicit (empty) order: Score's default ordering, followed through the sheet and its round entry, makes
+    # Django stop with "Infinite loop caused by ordering".
+    rows = (
+        Score.objects.filter(sheet__round=round, sheet__status=ScoreSheet.Status.SUBMITTED)
+        .order_by()
+        .values_list("sheet__judge_id", "sheet__round_entry_id", "criterion_id", "value")
+    )
+    for judge, round_entry, criterion, value in rows:
+        team = round_entries[round_entry].entry.team_id
+        if value is not None and criterion in scales and (judge, team) not in conflicts:
+            values[(judge, round_entry)][criterion] = float(value)
+    first = next(iter(scales.values()), None)
+    if first is None:
+        return {}
+    totals = {}
+    for pair, by_criterion in values.items():
+        used = [c for c in scales if c in by_criterion]  # rubric order
+        totals[pair] = weighted_total(
+            [by_criterion[c] for c in used], [scales[c] for c in used], low=first.low, high=first.high
+        )
+    return totals
+
+
+def _judge_names(judge_ids: set[int]) -> dict[int, str]:
+    users = get_user_model().objects.filter(pk__in=judge_ids).values_list("pk", "email", "profile__display_name")
+    return {pk: name or email for pk, email, name in users}
+
+
+def round_leaderboard(round: Round) -> Leaderboard:
+    """Every track's entries ranked by the round's method, with each judge's total, every method's score, the
+    judges' agreement (Kendall's W) per track and the judges flagged as outliers. Five queries, whatever the size
+    of the round."""
+    criteria = list(round.criteria.all())
+    low, high = (float(criteria[0].scale_min), float(criteria[0].scale_max)) if criteria else (0.0, 10.0)
+    round_entries = {
+        re.pk: re
+        for re in RoundEntry.objects.filter(round=round)
+        .select_related("entry__team", "track")
+        .annotate(assigned=Count("assignments"))
+        .order_by("blind_code")
+    }
+    totals = _counted_totals(round, criteria, round_entries)
+    names = _judge_names({judge for judge, _re in totals})
+    scores = entry_scores(totals, low=low, high=high)
+    per_entry: dict[int, list[JudgeTotal]] = defaultdict(list)
+    for (judge, re_id), total in sorted(totals.items()):
+        per_entry[re_id].append(JudgeTotal(judge_id=judge, judge_name=names.get(judge, ""), total=total))
+
+    board = Leaderboard(round=round, method=round.method, low=low, high=high)
+    by_track: dict[int, list[RoundEntry]] = defaultdict(list)
+    for re in round_entries.values():
+        by_track[re.track_id].append(re)
+    tracks = sorted({re.track for re in round_entries.values()}, key=lambda t: (t.position, t.name, t.pk))
+    for track in tracks:
+        members = by_track[track.pk]
+        codes = {re.pk: re.blind_code for re in members}
+        ranked = rank_entries(
+            {re.pk: scores[re.pk] for re in members if re.pk in scores}, method=round.method, order=codes
+        )
+        rows = [
+            _row(round_entries[re_id], per_entry[re_id], scores[re_id], method=round.method, rank=rank)
+            for re_id, rank in ranked
+        ]
+        rows += [_row(re, []) for re in sorted(members, key=lambda r: r.blind_code) if re.pk not in scores]
+        track_totals = {pair: t for pair, t in totals.items() if pair[1] in codes}
+        board.tracks.append(TrackBoard(track=track, rows=rows, agreement=kendalls_w(track_totals)))
+    board.flagged = [
+        FlaggedJudge(judge_id=judge, judge_name=names.get(judge, ""), correlation=r)
+        for judge, r in sorted(outlier_judges(totals).items(), key=lambda item: item[1])
+    ]
+    return board
+
+
+def _row(
+    re: RoundEntry,
+    totals: list[JudgeTotal],
+    score: EntryScore | None = None,
+    *,
+    method: str = "",
+    rank: int | None = None,
+) -> LeaderboardRow:
+    """A row of the leaderboard; without ``score`` (no submitted sheet yet), unscored and unranked."""
+    row = LeaderboardRow(
+        round_entry=re,
+        code=re.blind_code,
+        team_name=re.entry.team.name,
+        title=re.entry.title,
+        totals=totals,
+        submitted=len(totals),
+        assigned=getattr(re, "assigned", 0),
+        rank=rank,
+    )
+    if score is not None:
+        row.mean, row.normalised, row.trimmed, row.score = score.mean, score.normalised, score.trimmed, score.by(method)
+    return row
+
+
+CSV_HEADER = [
+    "track", "entry_code", "team", "title", "judge", "criterion", "weight", "value", "comment", "sha256",
+    "submitted_at",
+]  # fmt: skip
+
+
+def scores_csv(round: Round) -> Iterator[list[str]]:
+    """The header, then one row per score of every submitted sheet of the round (organisers only: names are not
+    hidden), by track, entry code, judge and criterion. Streams from one query."""
+    yield list(CSV_HEADER)
+    scores = (
+        Score.objects.filter(sheet__round=round, sheet__status=ScoreSheet.Status.SUBMITTED)
+        .select_related("criterion", "sheet__judge", "sheet__round_entry__track", "sheet__round_entry__entry__team")
+        .order_by("sheet__round_entry__track__position", "sheet__round_entry__blind_code", "sheet__judge__email",
+                  "criterion__position", "criterion_id")
+    )  # fmt: skip
+    for score in scores.iterator(chunk_size=2000):
+        sheet, re = score.sheet, score.sheet.round_entry
+        yield [
+            re.track.name,
+            re.blind_code,
+            re.entry.team.name,
+            re.entry.title,
+            sheet.judge.email,
+            score.criterion.name,
+            str(score.criterion.weight),
+            "" if score.value is None else str(score.value),
+            score.comment,
+            sheet.sha256,
+            sheet.submitted_at.isoformat() if sheet.submitted_at else "",
+        ]
+
+
+def scores_csv_filename(round: Round) -> str:
+    return f"{round.competition.slug}-{round.position}-scores.csv"
