@@ -58,8 +58,6 @@ urlpatterns = [
     path("entries/<int:pk>/edit/", entries.entry_edit, name="entry-edit"),
     path("entries/<int:pk>/revisions/", entries.revision_upload, name="revision-upload"),
     path("entries/<int:pk>/status.json", entries.entry_status, name="entry-status"),
-    path("entries/<int:pk>/uploads/", entries.upload_start, name="upload-start"),
-    path("entries/<int:pk>/uploads/<uuid:session_id>/", entries.upload_session, name="upload-session"),
     path(
         "entries/<int:pk>/revisions/<int:revision_pk>/artifacts/<slug:name>",
         entries.revision_artifact,

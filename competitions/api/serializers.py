@@ -214,7 +214,7 @@ class ReportMessageSerializer(serializers.Serializer):
 class RevisionSerializer(serializers.ModelSerializer):
     """A revision and what processing found; poll ``status_url`` until ``is_final`` is true."""
 
-    entry = serializers.PrimaryKeyRelatedField(read_only=True)
+    entry: "serializers.PrimaryKeyRelatedField[Entry]" = serializers.PrimaryKeyRelatedField(read_only=True)
     is_final = serializers.BooleanField()
     messages = serializers.SerializerMethodField()
     stats = serializers.JSONField()
@@ -321,7 +321,7 @@ class UploadSerializer(serializers.ModelSerializer):
     """A resumable upload: PATCH chunks to ``url`` until ``offset`` equals ``size``; the last one creates
     ``revision``."""
 
-    entry = serializers.PrimaryKeyRelatedField(read_only=True)
+    entry: "serializers.PrimaryKeyRelatedField[Entry]" = serializers.PrimaryKeyRelatedField(read_only=True)
     offset = serializers.IntegerField(source="received", help_text=_("Bytes the server has: send the next from here."))
     complete = serializers.SerializerMethodField()
     revision = RevisionSerializer(allow_null=True, read_only=True, help_text=_("The revision the upload became."))

@@ -1,4 +1,6 @@
-"""The tus 1.0 wire format (https://tus.io/protocols/resumable-upload), shared by the API and the portal.
+"""The tus 1.0 wire format (https://tus.io/protocols/resumable-upload) of the API's resumable uploads.
+
+The portal's upload page speaks it too, through tus-js-client (static/js/upload.js) with the session login.
 
 Core protocol plus the ``creation`` and ``termination`` extensions:
 

@@ -8,8 +8,10 @@ import io
 from uuid import UUID
 
 from django.db.models import QuerySet
-from django.http import Http404, HttpResponseBase
+from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -23,6 +25,8 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from competitions import selectors
+from competitions.auth import signed_in_user
+from competitions.exceptions import StorageFull
 from competitions.models import Competition, Entry, EntryRevision, Team, UploadSession
 from competitions.services import accounts, entries, teams, uploads
 
@@ -92,7 +96,7 @@ class TeamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return Team.objects.none()
         # Counting members groups the rows, which drops the model's default ordering; pages need one.
-        return selectors.teams_of(self.request.user).order_by("-competition__submission_deadline", "name")
+        return selectors.teams_of(signed_in_user(self.request)).order_by("-competition__submission_deadline", "name")
 
     def _team_response(self, team: Team, code: int = status.HTTP_200_OK) -> Response:
         team = self.get_queryset().get(pk=team.pk)
@@ -106,7 +110,7 @@ class TeamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def create(self, request: Request) -> Response:
         form = s.TeamCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        team = teams.team_create(user=request.user, **form.validated_data)
+        team = teams.team_create(user=signed_in_user(request), **form.validated_data)
         return self._team_response(team, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -119,7 +123,7 @@ class TeamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def join(self, request: Request) -> Response:
         form = s.TeamJoinSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        team = teams.team_join(user=request.user, invite_code=form.validated_data["invite_code"])
+        team = teams.team_join(user=signed_in_user(request), invite_code=form.validated_data["invite_code"])
         return self._team_response(team)
 
     @extend_schema(
@@ -130,7 +134,7 @@ class TeamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     )
     @action(detail=True, methods=["post"])
     def leave(self, request: Request, pk: str) -> Response:
-        dissolved = teams.team_leave(team=self.get_object(), user=request.user)
+        dissolved = teams.team_leave(team=self.get_object(), user=signed_in_user(request))
         return Response(s.TeamLeaveSerializer({"dissolved": dissolved}).data)
 
     @extend_schema(
@@ -141,7 +145,7 @@ class TeamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     )
     @action(detail=True, methods=["post"], url_path="rotate-invite-code")
     def rotate_invite_code(self, request: Request, pk: str) -> Response:
-        code = teams.team_rotate_invite_code(team=self.get_object(), by=request.user)
+        code = teams.team_rotate_invite_code(team=self.get_object(), by=signed_in_user(request))
         return Response(s.InviteCodeSerializer({"invite_code": code}).data)
 
 
@@ -154,7 +158,7 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Upda
     def get_queryset(self) -> QuerySet[Entry]:
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return Entry.objects.none()
-        return selectors.entries_visible_to(self.request.user)
+        return selectors.entries_visible_to(signed_in_user(self.request))
 
     def _entry_response(self, entry: Entry, code: int = status.HTTP_200_OK) -> Response:
         entry = self.get_queryset().get(pk=entry.pk)
@@ -168,7 +172,7 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Upda
     def create(self, request: Request) -> Response:
         form = s.EntryCreateSerializer(data=request.data, context=self.get_serializer_context())
         form.is_valid(raise_exception=True)
-        entry = entries.entry_create(user=request.user, **form.validated_data)
+        entry = entries.entry_create(user=signed_in_user(request), **form.validated_data)
         return self._entry_response(entry, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -183,7 +187,7 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Upda
         changes = form.validated_data
         entry = entries.entry_update(
             entry=entry,
-            user=request.user,
+            user=signed_in_user(request),
             title=changes.get("title", entry.title),
             description=changes.get("description", entry.description),
         )
@@ -221,7 +225,8 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Upda
             return self.get_paginated_response(self.get_serializer(page, many=True).data)
         form = s.RevisionUploadSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        revision = entries.revision_receive(entry=entry, user=request.user, upload=form.validated_data["file"])
+        upload = form.validated_data["file"]
+        revision = entries.revision_receive(entry=entry, user=signed_in_user(request), upload=upload)
         return Response(self.get_serializer(revision).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -251,7 +256,7 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Upda
             name = tus.file_name(request.headers)
         except tus.ProtocolError as error:
             return _protocol_error(error)
-        session = uploads.upload_start(entry=entry, user=request.user, original_name=name, size=size)
+        session = uploads.upload_start(entry=entry, user=signed_in_user(request), original_name=name, size=size)
         body = self.get_serializer(session).data
         headers = {"Location": body["url"], **tus.session_headers(session)}
         return Response(body, status=status.HTTP_201_CREATED, headers=headers)
@@ -266,26 +271,26 @@ class RevisionViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     def get_queryset(self) -> QuerySet[EntryRevision]:
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return EntryRevision.objects.none()
-        return selectors.revisions_visible_to(self.request.user)
+        return selectors.revisions_visible_to(signed_in_user(self.request))
 
 
 def _protocol_error(error: tus.ProtocolError) -> Response:
     return Response(error.body(), status=error.status, headers=tus.session_headers())
 
 
+@method_decorator(never_cache, name="dispatch")
 class UploadView(APIView):
     """One of the caller's resumable uploads (tus 1.0). Someone else's upload is a 404.
 
     HEAD answers the offset (``Upload-Offset``), PATCH appends a chunk at that offset, DELETE cancels; GET
-    describes the upload and, once complete, the revision it became.
+    describes the upload and, once complete, the revision it became. Answers are never cached: an offset is only
+    true when it is asked. The portal's upload page (static/js/upload.js) uses it with the session login.
     """
 
     def get_object(self, pk: UUID) -> UploadSession:
-        return get_object_or_404(selectors.upload_sessions_of(self.request.user), pk=pk)
+        return get_object_or_404(selectors.upload_sessions_of(signed_in_user(self.request)), pk=pk)
 
-    def finalize_response(
-        self, request: Request, response: HttpResponseBase, *args: object, **kwargs: object
-    ) -> HttpResponseBase:
+    def finalize_response(self, request: Request, response: Response, *args: object, **kwargs: object) -> Response:
         response = super().finalize_response(request, response, *args, **kwargs)
         for header, value in tus.session_headers().items():
             response.setdefault(header, value)
@@ -348,6 +353,12 @@ class UploadView(APIView):
             return Response(body, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
         except UploadSession.DoesNotExist:
             raise Http404 from None
+        except StorageFull as error:
+            # The chunk was not kept, or at the last byte the revision not made: the offset says where to go on from
+            # once there is room (an empty chunk at the end completes the upload).
+            body = {"code": error.code, "detail": error.message, "field": error.field}
+            headers = {"Retry-After": str(error.retry_after_seconds), **tus.session_headers(session)}
+            return Response(body, status=error.status, headers=headers)
         return Response(status=status.HTTP_204_NO_CONTENT, headers=tus.session_headers(session))
 
     @extend_schema(operation_id="uploads_cancel", summary="Cancel the upload", request=None, responses={204: None})

@@ -1,8 +1,9 @@
 """An entry's page: its title and description, its revisions, the upload of a new file and the live status.
 
 A file is uploaded either in one form post (without JavaScript) or, by static/js/upload.js, as a resumable upload
-(tus 1.0, see ``competitions.api.tus``). The status JSON lets static/js/status.js follow processing stage by stage;
-processing outputs such as the hero thumbnail are served by ``revision_artifact``.
+to the API's tus endpoint with the session login (``competitions.api.views.UploadView``). The status JSON lets
+static/js/status.js follow processing stage by stage; processing outputs such as the hero thumbnail are served by
+``revision_artifact``.
 
 An entry is looked up among the entries of the requesting person's teams only, and an upload among the person's
 own uploads; anyone else gets a 404.
@@ -24,14 +25,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from competitions import selectors
-from competitions.api import tus
+from competitions.auth import AuthenticatedHttpRequest
 from competitions.exceptions import RuleError, StorageFull
-from competitions.models import Entry, EntryRevision, UploadSession
+from competitions.models import Entry, EntryRevision
 from competitions.selectors import deadline, workers
-from competitions.services import entries, uploads
+from competitions.services import entries
 from frontend.forms import EntryEditForm, RevisionUploadForm, add_rule_error
 from frontend.views.stats import stat_rows
 
@@ -55,17 +56,13 @@ READY_STAT_LABELS = [
     ("draw_calls", gettext_lazy("Draw calls")),
 ]
 SEVERITIES = ("error", "warning", "info")
-# Bytes per request of the resumable upload script; big enough that request overhead does not matter, small
-# enough that a dropped connection costs little.
+# Bytes per request of the resumable upload (static/js/upload.js): big enough that request overhead does not
+# matter, small enough that a dropped connection costs little.
 UPLOAD_CHUNK_BYTES = 8 * 1024 * 1024
 
 
-def _entry_of(request: HttpRequest, pk: int) -> Entry:
+def _entry_of(request: AuthenticatedHttpRequest, pk: int) -> Entry:
     return get_object_or_404(selectors.entries_visible_to(request.user), pk=pk)
-
-
-def _is_xhr(request: HttpRequest) -> bool:
-    return request.headers.get("x-requested-with") == "XMLHttpRequest"
 
 
 # --- How a revision is shown ----------------------------------------------------------------------------------
@@ -215,13 +212,29 @@ def _render_entry(
 
 
 @login_required
-def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _render_entry(request, _entry_of(request, pk))
+def entry_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The entry's page. The upload script comes back to it with ``?upload=<id>`` once a resumable upload of the
+    person's has become a revision; the page then says so, as it does after the form's upload."""
+    entry = _entry_of(request, pk)
+    received = _revision_of_upload(request, entry)
+    if received is not None:
+        _received_message(request, received)
+    return _render_entry(request, entry)
+
+
+def _revision_of_upload(request: AuthenticatedHttpRequest, entry: Entry) -> EntryRevision | None:
+    try:
+        upload_id = UUID(request.GET.get("upload", ""))
+    except ValueError:
+        return None
+    sessions = selectors.upload_sessions_of(request.user).filter(entry=entry, pk=upload_id).select_related("revision")
+    session = sessions.first()
+    return session.revision if session is not None else None
 
 
 @login_required
 @require_POST
-def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def entry_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     entry = _entry_of(request, pk)
     form = EntryEditForm(request.POST)
     if form.is_valid():
@@ -235,10 +248,6 @@ def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_entry(request, entry, edit_form=form)
 
 
-def _revisions_url(entry_id: int) -> str:
-    return reverse("frontend:entry-detail", kwargs={"pk": entry_id}) + "#revisions"
-
-
 def _received_message(request: HttpRequest, revision: EntryRevision) -> None:
     messages.success(
         request,
@@ -249,8 +258,8 @@ def _received_message(request: HttpRequest, revision: EntryRevision) -> None:
 
 @login_required
 @require_POST
-def revision_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    """Receive a new file in one request: the form without JavaScript. A script asking for JSON gets JSON."""
+def revision_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Receive a new file in one request: the form without JavaScript. (Scripts use the API.)"""
     entry = _entry_of(request, pk)
     form = RevisionUploadForm(request.POST, request.FILES, competition=entry.team.competition)
     if form.is_valid():
@@ -263,136 +272,16 @@ def revision_upload(request: HttpRequest, pk: int) -> HttpResponse:
             add_rule_error(form, error)
         else:
             _received_message(request, revision)
-            url = _revisions_url(entry.pk)
-            if _is_xhr(request):
-                return JsonResponse({"ok": True, "redirect": url})
-            return redirect(url)
-    if _is_xhr(request):
-        errors = {field: [str(message) for message in messages_] for field, messages_ in form.errors.items()}
-        return JsonResponse({"ok": False, "errors": errors}, status=400)
+            return redirect(reverse("frontend:entry-detail", kwargs={"pk": entry.pk}) + "#revisions")
     return _render_entry(request, entry, upload_form=form)
 
 
 def _disk_full(request: HttpRequest, entry: Entry, form: RevisionUploadForm, error: StorageFull) -> HttpResponse:
     """The form again with the message, as 507 with Retry-After: the disk filled up and nothing was kept."""
-    if _is_xhr(request):
-        body = {"ok": False, "code": error.code, "errors": {"__all__": [error.message]}}
-        response: HttpResponse = JsonResponse(body, status=error.status)
-    else:
-        response = _render_entry(request, entry, upload_form=form)
-        response.status_code = error.status
+    response = _render_entry(request, entry, upload_form=form)
+    response.status_code = error.status
     response["Retry-After"] = str(error.retry_after_seconds)
     return response
-
-
-# --- Resumable uploads (tus 1.0, see competitions.api.tus) ----------------------------------------------------
-
-
-def _with_tus(response: HttpResponse, session: UploadSession | None = None) -> HttpResponse:
-    for header, value in tus.session_headers(session).items():
-        response[header] = value
-    return response
-
-
-def _upload_refused(error: RuleError, status: int = 400, session: UploadSession | None = None) -> HttpResponse:
-    """The same JSON as a refused form upload, so the script shows it the same way, plus the rule's code."""
-    field = error.field or "__all__"
-    return _with_tus(
-        JsonResponse({"ok": False, "code": error.code, "errors": {field: [error.message]}}, status=status), session
-    )
-
-
-def _protocol_refused(error: tus.ProtocolError) -> HttpResponse:
-    """The API's body (``code``, ``detail``, ``field``: the header at fault) plus what the upload script reads."""
-    body = {"ok": False, **error.body(), "errors": {"__all__": [error.message]}}
-    return _with_tus(JsonResponse(body, status=error.status))
-
-
-def _upload_url(session: UploadSession) -> str:
-    return reverse("frontend:upload-session", kwargs={"pk": session.entry_id, "session_id": session.pk})
-
-
-def _upload_json(session: UploadSession) -> dict[str, Any]:
-    complete = session.revision_id is not None
-    return {
-        "ok": True,
-        "url": _upload_url(session),
-        "name": session.original_name,
-        "size": session.size,
-        "offset": session.received,
-        "complete": complete,
-        "revision": session.revision.number if complete else None,
-        "redirect": _revisions_url(session.entry_id) if complete else None,
-    }
-
-
-@login_required
-@require_POST
-def upload_start(request: HttpRequest, pk: int) -> HttpResponse:
-    """Open a resumable upload: ``Upload-Length`` and ``Upload-Metadata`` in, 201 and ``Location`` out.
-
-    Every rule is checked here, before any byte is sent.
-    """
-    entry = _entry_of(request, pk)
-    try:
-        tus.check_version(request.headers)
-        size = tus.upload_length(request.headers)
-        name = tus.file_name(request.headers)
-    except tus.ProtocolError as error:
-        return _protocol_refused(error)
-    try:
-        session = uploads.upload_start(entry=entry, user=request.user, original_name=name, size=size)
-    except RuleError as error:
-        return _upload_refused(error)
-    response = JsonResponse(_upload_json(session), status=201)
-    response["Location"] = _upload_url(session)
-    return _with_tus(response, session)
-
-
-@never_cache
-@login_required
-@require_http_methods(["GET", "HEAD", "PATCH", "DELETE"])
-def upload_session(request: HttpRequest, pk: int, session_id: UUID) -> HttpResponse:
-    """One resumable upload of the requesting person: HEAD or GET its offset, PATCH a chunk, DELETE to cancel.
-
-    Someone else's upload, or one on an entry of a team the person has left, is a 404.
-    """
-    session = get_object_or_404(selectors.upload_sessions_of(request.user), pk=session_id, entry_id=pk)
-    if request.method == "PATCH":
-        return _upload_append(request, session)
-    if request.method == "DELETE":
-        uploads.upload_cancel(session=session)
-        return _with_tus(HttpResponse(status=204))
-    if request.method == "HEAD":
-        return _with_tus(HttpResponse(status=200), session)
-    return _with_tus(JsonResponse(_upload_json(session)), session)
-
-
-def _upload_append(request: HttpRequest, session: UploadSession) -> HttpResponse:
-    try:
-        offset, length = tus.chunk_offset_and_length(request.headers)
-    except tus.ProtocolError as error:
-        return _protocol_refused(error)
-    try:
-        session = uploads.upload_append(session=session, offset=offset, stream=request, length=length)
-    except uploads.UploadOffsetConflict as error:
-        response = _upload_refused(error, status=409)
-        response["Upload-Offset"] = str(error.offset)
-        return response
-    except uploads.UploadTooLong as error:
-        return _upload_refused(error, status=413, session=session)
-    except UploadSession.DoesNotExist:
-        raise Http404 from None
-    except StorageFull as error:
-        # A 5xx: the upload page pauses, asks for the offset (unchanged) and continues from it.
-        response = _upload_refused(error, status=error.status, session=session)
-        response["Retry-After"] = str(error.retry_after_seconds)
-        return response
-    except RuleError as error:
-        return _upload_refused(error, session=session)
-    if session.revision is not None and offset + length == session.size:
-        _received_message(request, session.revision)
-    return _with_tus(HttpResponse(status=204), session)
 
 
 # --- Status and outputs ---------------------------------------------------------------------------------------
@@ -401,7 +290,7 @@ def _upload_append(request: HttpRequest, session: UploadSession) -> HttpResponse
 @never_cache
 @login_required
 @require_GET
-def entry_status(request: HttpRequest, pk: int) -> JsonResponse:
+def entry_status(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
     """The status of each revision, for the entry page to follow processing without reloading.
 
     Each revision comes with its stage, the stages' labels and states, its messages with their JSON pointers, the
@@ -445,7 +334,7 @@ def entry_status(request: HttpRequest, pk: int) -> JsonResponse:
 
 @login_required
 @require_GET
-def revision_artifact(request: HttpRequest, pk: int, revision_pk: int, name: str) -> FileResponse:
+def revision_artifact(request: AuthenticatedHttpRequest, pk: int, revision_pk: int, name: str) -> FileResponse:
     """A processing output of a revision (its hero thumbnail, ...), for the entry's team only; 404 otherwise.
 
     Only names the revision's ``artifacts`` list are served, from the storage name recorded there.

@@ -1,5 +1,6 @@
-"""Malformed tus headers, on the API's upload endpoints and on the portal's: each is refused with the protocol's
-status and a body that names the header, never a server error, and nothing is stored."""
+"""Malformed tus headers on the API's upload endpoints, from a script with a token and from the upload page's
+session login: each is refused with the protocol's status and a body that names the header, never a server error,
+and nothing is stored."""
 
 import base64
 from dataclasses import dataclass
@@ -44,7 +45,7 @@ BAD_VERSIONS = {"an older version": "0.2.2", "empty": "", "a bare major version"
 
 @dataclass
 class Endpoint:
-    """One of the two tus endpoints, with a client logged in as the entry's captain."""
+    """The tus endpoints, with a client signed in as the entry's captain (by token, or by the session login)."""
 
     client: Client
     start_url: str
@@ -65,28 +66,22 @@ class Endpoint:
         )
 
 
-def _api(entry: Entry, user: object) -> Endpoint:
-    client = Client(headers={"Authorization": f"Token {Token.objects.create(user=user).key}"})
-    start_url = f"/api/entries/{entry.pk}/uploads/"
+def _opened(client: Client, entry: Entry) -> Endpoint:
+    start_url = reverse("api:entry-uploads", kwargs={"pk": entry.pk})
     response = client.post(start_url, headers={"Upload-Length": "100", "Upload-Metadata": GOOD_METADATA})
     assert response.status_code == 201, response.content
     return Endpoint(client, start_url, response["Location"])
 
 
-def _portal(entry: Entry, user: object) -> Endpoint:
-    client = Client()
-    client.force_login(user)
-    start_url = reverse("frontend:upload-start", kwargs={"pk": entry.pk})
-    response = client.post(start_url, headers={"Upload-Length": "100", "Upload-Metadata": GOOD_METADATA})
-    assert response.status_code == 201, response.content
-    return Endpoint(client, start_url, response["Location"])
-
-
-@pytest.fixture(params=["api", "portal"])
+@pytest.fixture(params=["token", "session"])
 def endpoint(request) -> Endpoint:  # type: ignore[no-untyped-def]
     alice = UserFactory()
     entry = EntryFactory(team=TeamFactory(captain=alice))
-    return (_api if request.param == "api" else _portal)(entry, alice)
+    if request.param == "token":
+        return _opened(Client(headers={"Authorization": f"Token {Token.objects.create(user=alice).key}"}), entry)
+    client = Client()
+    client.force_login(alice)
+    return _opened(client, entry)
 
 
 def assert_refused(response, status: int, field: str) -> None:  # type: ignore[no-untyped-def]

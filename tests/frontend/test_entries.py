@@ -13,8 +13,6 @@ from competitions.models import Entry, EntryRevision
 from competitions.pipeline.samples import box_glb
 from tests.factories import EntryFactory, EntryRevisionFactory, TeamFactory, TrackFactory
 
-XHR = {"x-requested-with": "XMLHttpRequest"}
-
 
 @pytest.fixture
 def entry(team, track):  # type: ignore[no-untyped-def]
@@ -82,31 +80,6 @@ def test_upload_of_a_valid_glb_creates_a_revision_and_queues_processing(
     assert revision.sha256 == hashlib.sha256(box_glb()).hexdigest()
     assert revision.status == EntryRevision.Status.RECEIVED
     assert len(callbacks) == 1
-
-
-def test_xhr_upload_answers_json_with_where_to_go(client, entry, bob, django_capture_on_commit_callbacks):
-    client.force_login(bob)
-
-    with django_capture_on_commit_callbacks(execute=False):
-        response = client.post(_upload_url(entry), {"file": _glb()}, headers=XHR)
-
-    assert response.status_code == 200
-    assert response.json() == {
-        "ok": True,
-        "redirect": reverse("frontend:entry-detail", kwargs={"pk": entry.pk}) + "#revisions",
-    }
-    assert entry.revisions.count() == 1
-
-
-def test_xhr_upload_of_a_png_answers_json_errors_for_the_file_field(client, entry, bob):
-    client.force_login(bob)
-
-    response = client.post(_upload_url(entry), {"file": SimpleUploadedFile("shot.png", b"\x89PNG....")}, headers=XHR)
-
-    assert response.status_code == 400
-    body = response.json()
-    assert body["ok"] is False
-    assert "Upload one of: .glb, .zip." in body["errors"]["file"][0]
 
 
 def test_upload_of_a_png_is_refused_naming_the_accepted_types(client, entry, bob):

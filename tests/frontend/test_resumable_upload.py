@@ -1,5 +1,7 @@
-"""The portal's resumable upload endpoints (tus 1.0), as the upload script uses them: open, learn the offset, send
-chunks, complete, cancel; and who may touch an upload. Alice captains team Aurora, Bob is in it, Charlie is not."""
+"""Resumable uploads (tus 1.0) as the entry page's upload script makes them: to the API's endpoints, with the session
+login and the CSRF token: open, learn the offset, send chunks, complete, cancel; who may touch an upload; and what
+the page says afterwards. The portal has no tus endpoint of its own. Alice captains team Aurora, Bob is in it,
+Charlie is not."""
 
 import base64
 import hashlib
@@ -11,11 +13,12 @@ from django.urls import reverse
 
 from competitions.models import Entry, EntryRevision, UploadSession
 from competitions.pipeline.samples import Box, scene_glb
-from tests.factories import EntryFactory, TrackFactory
+from tests.factories import EntryFactory
 
 SCENE = scene_glb([Box(centre=(x, 0.5, 0), size=(0.8, 1, 0.8), name=f"lantern-{x}") for x in range(8)])
 CHUNK = 1024
 TUS = {"Tus-Resumable": "1.0.0"}
+CHUNK_TYPE = "application/offset+octet-stream"
 
 
 @pytest.fixture
@@ -27,20 +30,25 @@ def metadata(name: str) -> str:
     return "filename " + base64.b64encode(name.encode()).decode()
 
 
-def open_upload(client: Client, entry: Entry, *, size: int = len(SCENE), name: str = "bund.glb"):  # type: ignore[no-untyped-def]
+def start_url(entry: Entry) -> str:
+    return reverse("api:entry-uploads", kwargs={"pk": entry.pk})
+
+
+def open_upload(client: Client, entry: Entry, *, size: int = len(SCENE), name: str = "bund.glb", **headers: str):  # type: ignore[no-untyped-def]
     return client.post(
-        reverse("frontend:upload-start", kwargs={"pk": entry.pk}),
-        headers={**TUS, "Upload-Length": str(size), "Upload-Metadata": metadata(name)},
+        start_url(entry), headers={**TUS, "Upload-Length": str(size), "Upload-Metadata": metadata(name), **headers}
     )
 
 
-def patch(client: Client, url: str, data: bytes, offset: int, content_type: str = "application/offset+octet-stream"):  # type: ignore[no-untyped-def]
+def patch(  # type: ignore[no-untyped-def]
+    client: Client, url: str, data: bytes, offset: int, content_type: str = CHUNK_TYPE, **headers: str
+):
     # The test client leaves out the content headers of an empty body; a browser sends them.
     return client.generic(
         "PATCH",
         url,
         data,
-        headers={**TUS, "Upload-Offset": str(offset)},
+        headers={**TUS, "Upload-Offset": str(offset), **headers},
         CONTENT_TYPE=content_type,
         CONTENT_LENGTH=str(len(data)),
     )
@@ -62,7 +70,7 @@ def test_member_opens_an_upload_and_is_told_where_to_send_it(client, entry, bob)
     response = open_upload(client, entry, name="外滩.glb")
 
     session = UploadSession.objects.get()
-    url = reverse("frontend:upload-session", kwargs={"pk": entry.pk, "session_id": session.pk})
+    url = "http://testserver" + reverse("api:upload-detail", kwargs={"pk": session.pk})
     assert response.status_code == 201
     assert response["Location"] == url
     assert (response["Tus-Resumable"], response["Upload-Offset"]) == ("1.0.0", "0")
@@ -76,8 +84,8 @@ def test_opening_an_upload_of_a_png_is_refused_naming_the_accepted_types(client,
     response = open_upload(client, entry, name="shot.png")
 
     assert response.status_code == 400
-    assert response.json()["code"] == "format_not_allowed"
-    assert "Upload one of: .glb, .zip." in response.json()["errors"]["file"][0]
+    assert (response.json()["code"], response.json()["field"]) == ("format_not_allowed", "file")
+    assert "Upload one of: .glb, .zip." in response.json()["detail"]
     assert not UploadSession.objects.exists()
 
 
@@ -96,13 +104,13 @@ def test_opening_an_upload_after_the_deadline_is_refused_with_the_reason(client,
         response = open_upload(client, entry)
 
     assert response.status_code == 400
-    assert response.json()["errors"]["__all__"] == ["The submission deadline has passed."]
+    assert (response.json()["detail"], response.json()["field"]) == ("The submission deadline has passed.", None)
 
 
 def test_opening_an_upload_without_its_length_is_a_protocol_error(client, entry, bob):
     client.force_login(bob)
 
-    response = client.post(reverse("frontend:upload-start", kwargs={"pk": entry.pk}), headers=TUS)
+    response = client.post(start_url(entry), headers=TUS)
 
     assert response.status_code == 400
     assert response.json()["code"] == "upload_protocol"
@@ -112,7 +120,7 @@ def test_another_tus_version_is_412(client, entry, bob):
     client.force_login(bob)
 
     response = client.post(
-        reverse("frontend:upload-start", kwargs={"pk": entry.pk}),
+        start_url(entry),
         headers={"Tus-Resumable": "0.2.2", "Upload-Length": "10", "Upload-Metadata": metadata("a.glb")},
     )
 
@@ -187,11 +195,39 @@ def test_chunk_without_the_tus_content_type_is_415(client, entry, bob):
     assert UploadSession.objects.get().received == 0
 
 
-def test_chunk_without_the_csrf_token_is_refused(entry, bob):
+def signed_in_with_csrf_checks(user, entry) -> tuple[Client, str]:  # type: ignore[no-untyped-def]
+    """A client that, like a browser, is refused an unsafe request without the CSRF token; and the token the entry
+    page gives the upload script."""
     client = Client(enforce_csrf_checks=True)
-    client.force_login(bob)
+    client.force_login(user)
+    page = client.get(reverse("frontend:entry-detail", kwargs={"pk": entry.pk}))
+    return client, str(page.context["csrf_token"])
+
+
+def test_the_api_takes_an_upload_from_the_session_login_with_the_csrf_token(entry, bob):
+    client, token = signed_in_with_csrf_checks(bob, entry)
+
+    url = open_upload(client, entry, **{"X-CSRFToken": token})["Location"]
+    answers = [patch(client, url, SCENE, 0, **{"X-CSRFToken": token}).status_code, client.get(url).status_code]
+
+    assert answers == [204, 200]
+    assert UploadSession.objects.get().revision is not None
+
+
+def test_opening_an_upload_without_the_csrf_token_is_refused(entry, bob):
+    client, _token = signed_in_with_csrf_checks(bob, entry)
+
+    response = open_upload(client, entry)
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "permission_denied"
+    assert not UploadSession.objects.exists()
+
+
+def test_chunk_without_the_csrf_token_is_refused(entry, bob):
+    client, _token = signed_in_with_csrf_checks(bob, entry)
     session = UploadSession.objects.create(entry=entry, user=bob, original_name="bund.glb", size=len(SCENE))
-    url = reverse("frontend:upload-session", kwargs={"pk": entry.pk, "session_id": session.pk})
+    url = reverse("api:upload-detail", kwargs={"pk": session.pk})
 
     response = patch(client, url, SCENE[:CHUNK], 0)
 
@@ -199,9 +235,7 @@ def test_chunk_without_the_csrf_token_is_refused(entry, bob):
     assert UploadSession.objects.get().received == 0
 
 
-def test_last_chunk_creates_the_revision_and_the_upload_says_where_to_go(
-    client, entry, bob, django_capture_on_commit_callbacks
-):
+def test_last_chunk_creates_the_revision_and_the_upload_says_so(client, entry, bob, django_capture_on_commit_callbacks):
     client.force_login(bob)
     url = open_upload(client, entry)["Location"]
 
@@ -213,8 +247,7 @@ def test_last_chunk_creates_the_revision_and_the_upload_says_where_to_go(
     assert revision.sha256 == hashlib.sha256(SCENE).hexdigest()
     assert (revision.original_name, revision.uploaded_by, revision.size) == ("bund.glb", bob, len(SCENE))
     assert len(callbacks) == 1
-    assert (body["complete"], body["revision"], body["offset"]) == (True, 1, len(SCENE))
-    assert body["redirect"] == reverse("frontend:entry-detail", kwargs={"pk": entry.pk}) + "#revisions"
+    assert (body["complete"], body["revision"]["number"], body["offset"]) == (True, 1, len(SCENE))
 
 
 def test_the_page_after_the_upload_says_the_revision_is_received(client, entry, bob):
@@ -222,9 +255,24 @@ def test_the_page_after_the_upload_says_the_revision_is_received(client, entry, 
     url = open_upload(client, entry)["Location"]
     send_everything(client, url)
 
-    content = client.get(client.get(url).json()["redirect"]).content.decode()
+    upload_id = client.get(url).json()["id"]
+    content = client.get(reverse("frontend:entry-detail", kwargs={"pk": entry.pk}), {"upload": upload_id})
 
-    assert "Revision 1 (“bund.glb”) is received." in content
+    assert "Revision 1 (“bund.glb”) is received." in content.content.decode()
+
+
+def test_the_page_says_nothing_of_an_unfinished_or_someone_elses_upload(client, entry, alice, bob):
+    client.force_login(alice)
+    opened = open_upload(client, entry)
+    send_everything(client, opened["Location"])
+    alices = opened.json()["id"]
+    client.force_login(bob)
+    unfinished = open_upload(client, entry).json()["id"]
+    page = reverse("frontend:entry-detail", kwargs={"pk": entry.pk})
+
+    contents = [client.get(page, {"upload": upload_id}).content.decode() for upload_id in (alices, unfinished)]
+
+    assert contents[0].count("is received.") == contents[1].count("is received.") == 0
 
 
 def test_sending_the_last_chunk_again_does_not_make_a_second_revision(client, entry, bob):
@@ -273,14 +321,14 @@ def test_outsider_gets_404_for_an_upload(client, entry, bob, charlie):
     assert client.get(url).status_code == 404
 
 
-def test_upload_under_another_entry_url_is_404(client, entry, team, bob):
-    other = EntryFactory(team=team, track=TrackFactory(competition=team.competition))
+def test_the_portal_has_no_upload_endpoint_of_its_own(client, entry, bob):
     client.force_login(bob)
-    session_id = open_upload(client, entry).json()["url"].rstrip("/").rsplit("/", 1)[1]
+    session_id = open_upload(client, entry).json()["id"]
 
-    url = reverse("frontend:upload-session", kwargs={"pk": other.pk, "session_id": session_id})
+    opened = client.post(f"/entries/{entry.pk}/uploads/", headers={**TUS, "Upload-Length": "10"})
+    asked = client.head(f"/entries/{entry.pk}/uploads/{session_id}/", headers=TUS)
 
-    assert client.head(url).status_code == 404
+    assert (opened.status_code, asked.status_code) == (404, 404)
 
 
 def test_upload_form_carries_the_resumable_upload_settings(client, entry, bob):
@@ -288,6 +336,7 @@ def test_upload_form_carries_the_resumable_upload_settings(client, entry, bob):
 
     content = client.get(reverse("frontend:entry-detail", kwargs={"pk": entry.pk})).content.decode()
 
-    assert f'data-start-url="{reverse("frontend:upload-start", kwargs={"pk": entry.pk})}"' in content
+    assert f'data-endpoint="{start_url(entry)}"' in content
+    assert "vendor/tus.min.js" in content
     assert 'data-chunk-size="8388608"' in content
     assert 'enctype="multipart/form-data"' in content  # the form still works without JavaScript

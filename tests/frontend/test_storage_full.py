@@ -1,7 +1,7 @@
 """What an entrant sees in the portal when the media disk is full during an upload: the upload form again with a
-plain message (507, Retry-After), in English or Chinese; a resumable chunk answered 507 with the server's offset
-unchanged, which the upload page treats like any 5xx (it pauses, asks for the offset and continues). The disk is
-simulated at the edge (tests/disk_full.py)."""
+plain message (507, Retry-After), in English or Chinese; a resumable chunk (sent by the upload page to the API with
+the session login) answered 507 with the server's offset unchanged, which the upload page treats like any 5xx (it
+pauses, asks for the offset and continues). The disk is simulated at the edge (tests/disk_full.py)."""
 
 import errno
 import html
@@ -24,8 +24,6 @@ from tests.factories import EntryFactory, UserFactory
 from .test_resumable_upload import SCENE, open_upload, patch
 
 pytestmark = pytest.mark.django_db
-
-XHR = {"x-requested-with": "XMLHttpRequest"}
 
 
 @pytest.fixture(autouse=True)
@@ -67,18 +65,6 @@ def test_the_upload_form_on_a_full_disk_speaks_chinese_to_a_chinese_browser(clie
 
     assert response.status_code == 507
     assert "服务器磁盘已满" in response.content.decode()
-
-
-def test_the_scripted_upload_form_on_a_full_disk_answers_json_with_the_message(client, entry, bob):
-    client.force_login(bob)
-
-    with disk_full_under(settings.MEDIA_ROOT):
-        response = client.post(upload_url(entry), {"file": glb()}, headers=XHR)
-
-    assert response.status_code == 507
-    body = response.json()
-    assert (body["ok"], body["code"]) == (False, "storage_full")
-    assert "your file was not saved" in body["errors"]["__all__"][0]
 
 
 def test_a_resumable_chunk_on_a_full_disk_is_507_and_the_offset_stays(client, entry, bob):
