@@ -13,11 +13,13 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth import authenticate
+from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import models, transaction
 from django.test import Client, override_settings
 from django.utils import timezone
+from pytest_django import DjangoDbBlocker
 from pytest_django.fixtures import SettingsWrapper
 
 from competitions.models import (
@@ -34,9 +36,8 @@ from competitions.models import (
     Track,
 )
 
-User = get_user_model()
 SLUG = "metaverse-scenario-design-2026"
-MODELS = [User, Profile, Competition, Track, Team, Membership, Entry, EntryRevision]
+MODELS: list[type[models.Model]] = [User, Profile, Competition, Track, Team, Membership, Entry, EntryRevision]
 
 pytestmark = pytest.mark.django_db
 
@@ -48,11 +49,13 @@ def seed(*args: str) -> str:
 
 
 def row_counts() -> dict[str, int]:
-    return {model.__name__: model.objects.count() for model in MODELS}
+    return {model.__name__: model._default_manager.count() for model in MODELS}
 
 
 @pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[tuple[Path, str]]:  # type: ignore[no-untyped-def]
+def seeded(
+    django_db_setup: None, django_db_blocker: DjangoDbBlocker, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Path, str]]:
     """The demo, seeded once: (its uploads folder, the command's output). Rolled back after the module."""
     media = tmp_path_factory.mktemp("demo-media")
     with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=str(media), DEBUG=True):
@@ -148,7 +151,8 @@ def test_demo_shows_a_rejected_upload_replaced_by_a_ready_one(competition: Compe
     rejected = EntryRevision.objects.get(entry__team__competition=competition, status=EntryRevision.Status.REJECTED)
 
     assert rejected.report["messages"][0]["code"] == "GLB_UNEXPECTED_END_OF_CHUNK_DATA"
-    assert rejected.entry.current_revision.number > rejected.number
+    current = rejected.entry.current_revision
+    assert current is not None and current.number > rejected.number
 
 
 def test_industrial_track_has_the_factory_entry(competition: Competition) -> None:

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 
+from competitions.management.demo_accounts import Person
 from competitions.models import Competition, Round, ScoreSheet
 from competitions.services import assignment, judging
 
@@ -67,24 +68,18 @@ RUBRIC = [
 ]
 
 
-@dataclass(frozen=True)
-class JudgePlan:
-    email: str
-    display_name: str
-    organisation: str
-
-
 # The demo judge logs in; the others score in the judging phase. Professor Chen works at Tongji University, as two
 # members of Huangpu Digital Twins do: the conflict is found on its own and Chen is never assigned their entries.
+DEMO_JUDGE = Person("judge@example.com", "孙立 Sun Li", "Shanghai University", role="judge")
 PANEL = [
-    JudgePlan("judge@example.com", "孙立 Sun Li", "Shanghai University"),
-    JudgePlan("maria.rossi@example.org", "Maria Rossi", "Politecnico di Torino"),
-    JudgePlan("kenji.sato@example.org", "佐藤健二 Kenji Sato", "Keio University"),
-    JudgePlan("chen.hua@example.org", "陈华 Chen Hua", "Tongji University"),
+    DEMO_JUDGE,
+    Person("maria.rossi@example.org", "Maria Rossi", "Politecnico di Torino", role="judge"),
+    Person("kenji.sato@example.org", "佐藤健二 Kenji Sato", "Keio University", role="judge"),
+    Person("chen.hua@example.org", "陈华 Chen Hua", "Tongji University", role="judge"),
 ]
 
 
-def create_rounds(competition: Competition, organiser: AbstractBaseUser) -> list[Round]:
+def create_rounds(competition: Competition, organiser: User) -> list[Round]:
     """The online preliminary (blind, three judges per entry, the top three of each track advance) and the final
     (open, every judge, a shortlist chosen by the organisers), inside the competition's judging window."""
     starts, ends = competition.judging_starts_at, competition.judging_ends_at
@@ -135,12 +130,12 @@ def create_rounds(competition: Competition, organiser: AbstractBaseUser) -> list
                 comment_required=plan.comment_required,
                 position=position,
             )
-        for plan in PANEL:
-            judging.judge_invite(round=round_, email=plan.email, name=plan.display_name, actor=organiser)
+        for judge in PANEL:
+            judging.judge_invite(round=round_, email=judge.email, name=judge.display_name, actor=organiser)
     return [preliminary, final]
 
 
-def move_to_judging(competition: Competition, organiser: AbstractBaseUser, demo_judge: AbstractBaseUser) -> Round:
+def move_to_judging(competition: Competition, organiser: User, demo_judge: User) -> Round:
     """Close submissions now (the demo's files are all processed), open the preliminary round, assign it and let
     every judge but the demo judge submit scores (seeded, so the demo is the same every time)."""
     now = timezone.now()
@@ -165,7 +160,7 @@ def move_to_judging(competition: Competition, organiser: AbstractBaseUser, demo_
     return preliminary
 
 
-def _score_as_the_other_judges(round_: Round, demo_judge: AbstractBaseUser) -> None:
+def _score_as_the_other_judges(round_: Round, demo_judge: User) -> None:
     rng = random.Random(2026)
     criteria = list(round_.criteria.all())
     assignments = round_.assignments.exclude(judge=demo_judge).select_related("judge", "round_entry")
