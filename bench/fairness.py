@@ -102,7 +102,7 @@ def main() -> None:
     fair = {**params, "offset_sd": 0.0, "scale_low": 1.0, "scale_high": 1.0}
     print(f"{'method':>11} {'mean tau':>9} {'min':>6} {'max':>6}   {'unbiased judges: mean tau':>25}")
     results = {
-        name: [simulate(seed=seed, **setting) for seed in range(args.seeds)]  # type: ignore[arg-type]
+        name: [simulate(seed=seed, **setting) for seed in range(args.seeds)]
         for name, setting in (("biased", params), ("fair", fair))
     }
     for method in METHODS:

@@ -159,7 +159,7 @@ def main() -> None:
             leaderboard_s = time.perf_counter() - started
         assert sum(len(t.rows) for t in board.tracks) == size
 
-        judge_id = Panelist.objects.filter(round=round).values_list("user_id", flat=True).first()
+        judge_id = Panelist.objects.filter(round=round).values_list("user_id", flat=True)[0]
         client = Client()
         client.force_login(Panelist.objects.get(round=round, user_id=judge_id).user)
         round_entry_id = Assignment.objects.filter(round=round, judge_id=judge_id).values_list(

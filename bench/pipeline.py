@@ -24,7 +24,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[1])]
 
@@ -35,14 +37,17 @@ from competitions.pipeline.samples import grid_scene_glb  # noqa: E402
 VALIDATOR = REPO / "competitions" / "pipeline" / "node" / "validate.mjs"
 LIMITS = Limits(max_triangles=5_000_000)
 
+P = ParamSpec("P")
+R = TypeVar("R")
 
-def timed(function, *args, **kwargs):  # type: ignore[no-untyped-def]
+
+def timed(function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> tuple[float, R]:
     started = time.perf_counter()
     result = function(*args, **kwargs)
     return time.perf_counter() - started, result
 
 
-def best_of(runs: int, function, *args, **kwargs) -> float:  # type: ignore[no-untyped-def]
+def best_of(runs: int, function: Callable[P, object], *args: P.args, **kwargs: P.kwargs) -> float:
     return min(timed(function, *args, **kwargs)[0] for _ in range(runs))
 
 

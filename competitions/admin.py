@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from competitions.models import (
@@ -96,8 +98,7 @@ class MembershipAdmin(admin.ModelAdmin):
 class RevisionInline(admin.TabularInline):
     model = EntryRevision
     extra = 0
-    fields = ["number", "original_name", "size", "status", "created_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("number", "original_name", "size", "status", "created_at")
     show_change_link = True
 
 
@@ -128,13 +129,13 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     pages, the API), which take the locks, check the versions and write the audit log. An edit here would do
     none of that, so the admin offers none."""
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -190,19 +191,18 @@ class AssignmentAdmin(ReadOnlyAdmin):
 class ScoreInline(admin.TabularInline):
     model = Score
     extra = 0
-    fields = ["criterion", "value", "comment"]
-    readonly_fields = fields
+    fields = readonly_fields = ("criterion", "value", "comment")
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Score]:
         # Score's default ordering goes through ScoreSheet's and RoundEntry's, which Django cannot compile here.
         return super().get_queryset(request).order_by("criterion__position", "criterion_id")
 

@@ -1,8 +1,11 @@
 """Forms of the web portal. They parse and check input; the rules of the competition are the services' business."""
 
+from typing import Any
+
 from django import forms
-from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.models import User
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -11,13 +14,46 @@ from competitions.exceptions import RuleError
 from competitions.models import Competition, Criterion, Round, RoundEntry, Team, Track
 from competitions.services import accounts
 
-User = get_user_model()
-
 
 def add_rule_error(form: forms.BaseForm, error: RuleError) -> None:
     """Show a refusal from a service next to the field it is about, or above the form when it is about no field."""
     field = error.field if error.field in form.fields else None
     form.add_error(field, ValidationError(error.message, code=error.code))
+
+
+def _offer(form: forms.BaseForm, name: str, queryset: QuerySet[Any]) -> None:
+    """Offer ``queryset`` as the choices of the form's model choice field ``name``."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField), f"{name} is not a model choice field"
+    field.queryset = queryset
+
+
+# Choice fields that label their options (Django's fields take no type argument at runtime: ModelChoiceField[Track]
+# would fail at import).
+class TrackChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Track) -> str:
+        return obj.display_name
+
+
+class TracksChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Track) -> str:
+        return obj.display_name
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """A person shown as "name <email>", or as the email alone when the name is the email or missing."""
+
+    def label_from_instance(self, obj: User) -> str:
+        try:
+            name = obj.profile.display_name
+        except ObjectDoesNotExist:  # No profile: an account made in the shell.
+            name = ""
+        return f"{name} <{obj.email}>" if name and name != obj.email else obj.email
+
+
+class RoundEntryChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: RoundEntry) -> str:
+        return f"{obj.blind_code} · {obj.entry.title}"
 
 
 class SignUpForm(forms.Form):
@@ -53,8 +89,9 @@ class SignUpForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         password1, password2 = cleaned.get("password1"), cleaned.get("password2")
         if password1 and password2 and password1 != password2:
             self.add_error("password2", _("The two passwords are different."))
@@ -86,14 +123,14 @@ class LoginForm(AuthenticationForm):
         ),
     }
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.awaiting_confirmation = False
 
     def clean_username(self) -> str:
         return accounts.normalise_email(self.cleaned_data["username"])
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         try:
             return super().clean()
         except ValidationError as error:
@@ -144,7 +181,7 @@ class TeamJoinForm(forms.Form):
 
 
 class EntryCreateForm(forms.Form):
-    track = forms.ModelChoiceField(label=_("Track"), queryset=Track.objects.none(), empty_label=_("Choose a track"))
+    track = TrackChoiceField(label=_("Track"), queryset=Track.objects.none(), empty_label=_("Choose a track"))
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(
         label=_("Description"),
@@ -153,10 +190,9 @@ class EntryCreateForm(forms.Form):
         help_text=_("A few sentences for the judges: the idea, the place, who it is for."),
     )
 
-    def __init__(self, *args, tracks: QuerySet[Track], **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, tracks: QuerySet[Track], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["track"].queryset = tracks
-        self.fields["track"].label_from_instance = lambda track: track.display_name
+        _offer(self, "track", tracks)
 
 
 class EntryEditForm(forms.Form):
@@ -172,7 +208,7 @@ class EntryEditForm(forms.Form):
 class RevisionUploadForm(forms.Form):
     file = forms.FileField(label=_("Scene file"))
 
-    def __init__(self, *args, competition: Competition, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, competition: Competition, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         extensions = competition.accepted_extensions
         field = self.fields["file"]
@@ -216,14 +252,15 @@ class RoundForm(forms.ModelForm):
             "judges_per_entry": _("How many judges score each entry."),
         }
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         opens_at, closes_at = cleaned.get("opens_at"), cleaned.get("closes_at")
         if opens_at and closes_at and closes_at <= opens_at:
             self.add_error("closes_at", _("Judging must close after it opens."))
         return cleaned
 
-    def validate_constraints(self, exclude: object = None) -> None:  # type: ignore[override]
+    def validate_constraints(self, exclude: object = None) -> None:
         # The round's window is checked in clean() with a readable message; the competition is not a field here.
         return
 
@@ -245,8 +282,9 @@ class CriterionForm(forms.ModelForm):
         ]
         widgets = {"guidance": forms.Textarea(attrs={"rows": 3}), "guidance_zh": forms.Textarea(attrs={"rows": 3})}
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         low, high, step = cleaned.get("scale_min"), cleaned.get("scale_max"), cleaned.get("step")
         if low is not None and high is not None and high <= low:
             self.add_error("scale_max", _("The highest score must be above the lowest."))
@@ -254,7 +292,7 @@ class CriterionForm(forms.ModelForm):
             self.add_error("step", _("The step must be above zero."))
         return cleaned
 
-    def validate_constraints(self, exclude: object = None) -> None:  # type: ignore[override]
+    def validate_constraints(self, exclude: object = None) -> None:
         # Checked in clean() with readable messages.
         return
 
@@ -267,7 +305,7 @@ class JudgeInviteForm(forms.Form):
         required=False,
         help_text=_("Used for a new account; an existing one keeps its name."),
     )
-    tracks = forms.ModelMultipleChoiceField(
+    tracks = TracksChoiceField(
         label=_("Tracks"),
         queryset=Track.objects.none(),
         required=False,
@@ -275,45 +313,32 @@ class JudgeInviteForm(forms.Form):
         help_text=_("None ticked: the judge may be given entries of every track."),
     )
 
-    def __init__(self, *args, tracks: QuerySet[Track], **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, tracks: QuerySet[Track], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["tracks"].queryset = tracks
-        self.fields["tracks"].label_from_instance = lambda track: track.display_name
-
-
-def _person_label(user: object) -> str:
-    try:
-        name = user.profile.display_name  # type: ignore[attr-defined]
-    except (ObjectDoesNotExist, AttributeError):  # No profile: an account made in the shell.
-        name = ""
-    email = getattr(user, "email", "")
-    return f"{name} <{email}>" if name and name != email else email
+        _offer(self, "tracks", tracks)
 
 
 class ConflictForm(forms.Form):
-    judge = forms.ModelChoiceField(label=_("Judge"), queryset=User.objects.none(), empty_label=_("Choose a judge"))
+    judge = PersonChoiceField(label=_("Judge"), queryset=User.objects.none(), empty_label=_("Choose a judge"))
     team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), empty_label=_("Choose a team"))
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
 
-    def __init__(self, *args, judges: QuerySet, teams: QuerySet[Team], **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, judges: QuerySet[User], teams: QuerySet[Team], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["judge"].queryset = judges
-        self.fields["judge"].label_from_instance = _person_label
-        self.fields["team"].queryset = teams
+        _offer(self, "judge", judges)
+        _offer(self, "team", teams)
 
 
 class AssignmentAddForm(forms.Form):
-    judge = forms.ModelChoiceField(label=_("Judge"), queryset=User.objects.none(), empty_label=_("Choose a judge"))
-    round_entry = forms.ModelChoiceField(
+    judge = PersonChoiceField(label=_("Judge"), queryset=User.objects.none(), empty_label=_("Choose a judge"))
+    round_entry = RoundEntryChoiceField(
         label=_("Entry"), queryset=RoundEntry.objects.none(), empty_label=_("Choose an entry")
     )
 
-    def __init__(self, *args, judges: QuerySet, round_entries: QuerySet[RoundEntry], **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, judges: QuerySet[User], round_entries: QuerySet[RoundEntry], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["judge"].queryset = judges
-        self.fields["judge"].label_from_instance = _person_label
-        self.fields["round_entry"].queryset = round_entries
-        self.fields["round_entry"].label_from_instance = lambda re: f"{re.blind_code} · {re.entry.title}"
+        _offer(self, "judge", judges)
+        _offer(self, "round_entry", round_entries)
 
 
 class SheetReopenForm(forms.Form):

@@ -4,6 +4,7 @@ body of ``competitions.api.exceptions``, so a client (or a schema checker) finds
 from typing import Any
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.utils import Direction
 from rest_framework.permissions import AllowAny
 
 from .serializers import ErrorSerializer
@@ -51,7 +52,7 @@ class AutoSchema(SpectacularAutoSchema):
             statuses.append("429")
         return statuses
 
-    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+    def _get_response_bodies(self, direction: Direction = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         for code in self._error_statuses():
             responses.setdefault(code, self._get_response_for_code(ErrorSerializer, code, direction=direction))

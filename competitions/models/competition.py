@@ -1,5 +1,6 @@
 import zoneinfo
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -9,6 +10,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 MB = 1024 * 1024
 
@@ -132,7 +136,7 @@ class Competition(models.Model):
         return self.name
 
     def clean(self) -> None:
-        errors = {}
+        errors: dict[str, StrOrPromise] = {}
         if self.team_size_min and self.team_size_max and self.team_size_max < self.team_size_min:
             errors["team_size_max"] = _("The maximum team size must be at least the minimum.")
         pairs = [

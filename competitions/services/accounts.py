@@ -1,6 +1,6 @@
 from django.conf import settings
-from django.contrib.auth import authenticate, get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth import authenticate
+from django.contrib.auth.models import User
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.mail import send_mail
 from django.db import transaction
@@ -16,15 +16,13 @@ from rest_framework.authtoken.models import Token
 from competitions.exceptions import RuleError
 from competitions.models import Profile
 
-User = get_user_model()
-
 
 class EmailConfirmationTokenGenerator(PasswordResetTokenGenerator):
     """Like the password-reset token, but also void once the account is active: a link confirms only once."""
 
     key_salt = "competitions.services.accounts.EmailConfirmationTokenGenerator"
 
-    def _make_hash_value(self, user: AbstractBaseUser, timestamp: int) -> str:
+    def _make_hash_value(self, user: User, timestamp: int) -> str:
         return f"{super()._make_hash_value(user, timestamp)}{user.is_active}"
 
 

@@ -3,7 +3,7 @@ assignment and publication change, written in the same transaction as the change
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import connection, models, transaction
 
 from competitions.models import AuditEvent, Competition, Entry
@@ -12,7 +12,7 @@ from competitions.models import AuditEvent, Competition, Entry
 def record(
     *,
     competition: Competition,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     action: str,
     target: models.Model,
     data: dict[str, Any] | None = None,
@@ -43,8 +43,9 @@ def competition_delete(*, competition: Competition) -> int:
     with transaction.atomic():
         Entry.objects.filter(track__competition=competition).delete()
         for relation in Competition._meta.related_objects:
-            if relation.related_model is not AuditEvent and relation.on_delete is models.CASCADE:
-                relation.related_model._base_manager.filter(**{relation.field.name: competition}).delete()
+            holder = relation.field.model  # the model whose foreign key points at the competition
+            if holder is not AuditEvent and relation.on_delete is models.CASCADE:
+                holder._base_manager.filter(**{relation.field.name: competition}).delete()
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM competitions_competition WHERE id = %s", [competition.pk])
             cursor.execute("DELETE FROM competitions_auditevent WHERE competition_id = %s", [competition.pk])

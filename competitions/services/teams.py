@@ -1,4 +1,4 @@
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -8,7 +8,7 @@ from competitions.models import Competition, Membership, Team
 from competitions.models.teams import new_invite_code
 
 
-def _check_account_confirmed(user: AbstractBaseUser) -> None:
+def _check_account_confirmed(user: User) -> None:
     if not user.is_active:
         raise RuleError(_("Confirm your email address first."), code="email_unconfirmed")
 
@@ -26,7 +26,7 @@ def _check_before_deadline(competition: Competition) -> None:
         raise RuleError(_("The submission deadline has passed; teams can no longer change."), code="after_deadline")
 
 
-def _check_not_in_a_team(competition: Competition, user: AbstractBaseUser) -> None:
+def _check_not_in_a_team(competition: Competition, user: User) -> None:
     if Membership.objects.filter(competition=competition, user=user).exists():
         raise RuleError(_("You are already in a team in this competition."), code="already_in_team")
 
@@ -36,13 +36,13 @@ def _lock_team(team: Team) -> Team:
     return Team.objects.select_for_update().select_related("competition").get(pk=team.pk)
 
 
-def _check_captain(team: Team, user: AbstractBaseUser) -> None:
+def _check_captain(team: Team, user: User) -> None:
     if not Membership.objects.filter(team=team, user=user, role=Membership.Role.CAPTAIN).exists():
         raise RuleError(_("Only the team captain can do this."), code="not_captain")
 
 
 @transaction.atomic
-def team_create(*, competition: Competition, user: AbstractBaseUser, name: str) -> Team:
+def team_create(*, competition: Competition, user: User, name: str) -> Team:
     """Create a team with ``user`` as its captain, during registration, if the user has no team there yet."""
     _check_account_confirmed(user)
     _check_registration_open(competition)
@@ -63,7 +63,7 @@ def team_create(*, competition: Competition, user: AbstractBaseUser, name: str) 
 
 
 @transaction.atomic
-def team_join(*, user: AbstractBaseUser, invite_code: str) -> Team:
+def team_join(*, user: User, invite_code: str) -> Team:
     """Join the team whose invite code this is, if registration is open and the team has room."""
     _check_account_confirmed(user)
     code = invite_code.strip().upper().replace(" ", "").replace("-", "")
@@ -89,7 +89,7 @@ def team_join(*, user: AbstractBaseUser, invite_code: str) -> Team:
 
 
 @transaction.atomic
-def team_leave(*, team: Team, user: AbstractBaseUser) -> bool:
+def team_leave(*, team: Team, user: User) -> bool:
     """Leave a team before the deadline. Returns True when the team was dissolved (its last member left).
 
     A captain hands over captaincy before leaving; a last member may leave only a team without entries.
@@ -115,7 +115,7 @@ def team_leave(*, team: Team, user: AbstractBaseUser) -> bool:
 
 
 @transaction.atomic
-def team_remove_member(*, team: Team, by: AbstractBaseUser, member: AbstractBaseUser) -> None:
+def team_remove_member(*, team: Team, by: User, member: User) -> None:
     """The captain removes another member, before the deadline."""
     team = _lock_team(team)
     _check_captain(team, by)
@@ -128,7 +128,7 @@ def team_remove_member(*, team: Team, by: AbstractBaseUser, member: AbstractBase
 
 
 @transaction.atomic
-def team_transfer_captaincy(*, team: Team, by: AbstractBaseUser, to: AbstractBaseUser) -> None:
+def team_transfer_captaincy(*, team: Team, by: User, to: User) -> None:
     """The captain makes another member captain and becomes a member."""
     team = _lock_team(team)
     _check_captain(team, by)
@@ -140,7 +140,7 @@ def team_transfer_captaincy(*, team: Team, by: AbstractBaseUser, to: AbstractBas
 
 
 @transaction.atomic
-def team_rotate_invite_code(*, team: Team, by: AbstractBaseUser) -> str:
+def team_rotate_invite_code(*, team: Team, by: User) -> str:
     """Replace the invite code; the old one stops working at once."""
     team = _lock_team(team)
     _check_captain(team, by)

@@ -12,6 +12,7 @@ import logging
 import os
 import threading
 from datetime import datetime
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -97,7 +98,7 @@ def workers_watch(*, now: datetime | None = None) -> dict[str, list[str]]:
             try:
                 with transaction.atomic():
                     outage = WorkerOutage.objects.create(queue=queue, started_at=now, waiting=health.waiting)
-                    transaction.on_commit(lambda outage=outage: _tell_organisers(outage))
+                    transaction.on_commit(partial(_tell_organisers, outage))
             except IntegrityError:  # another watchdog opened it first
                 continue
             opened.append(queue)

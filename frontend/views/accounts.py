@@ -1,5 +1,7 @@
 """Sign up, email confirmation, log in and out, password reset and the profile."""
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -13,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from competitions.auth import AuthenticatedHttpRequest
 from competitions.exceptions import RuleError
 from competitions.services import accounts
 from frontend.forms import LoginForm, ProfileForm, ResendConfirmationForm, SignUpForm, add_rule_error
@@ -84,7 +87,7 @@ class LoginView(auth_views.LoginView):
 class LogoutView(auth_views.LogoutView):
     """POST only (Django's default): a link or an image cannot log anyone out."""
 
-    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:  # type: ignore[no-untyped-def]
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = super().post(request, *args, **kwargs)
         messages.info(request, _("You are logged out."))
         return response
@@ -114,7 +117,7 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def profile_edit(request: HttpRequest) -> HttpResponse:
+def profile_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
     try:
         profile = request.user.profile
         initial = {"display_name": profile.display_name, "organisation": profile.organisation}

@@ -38,9 +38,9 @@ def timeline(competition: Competition, now: datetime) -> list[Milestone]:
 
 
 def accepted_formats(competition: Competition) -> list[tuple[str, str]]:
-    """(extension, description) of each file format the competition accepts."""
+    """(extensions, description) of each file format the competition accepts: (".glb, .zip", "Binary glTF")."""
     formats = [AssetFormat(value) for value in competition.allowed_formats if value in AssetFormat.values]
-    return [(FORMAT_EXTENSIONS[fmt], str(fmt.label)) for fmt in formats]
+    return [(", ".join(FORMAT_EXTENSIONS[fmt]), str(fmt.label)) for fmt in formats]
 
 
 def competition_list(request: HttpRequest) -> HttpResponse:

@@ -6,13 +6,14 @@ does not exist.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from competitions import selectors
+from competitions.auth import AuthenticatedHttpRequest
 from competitions.exceptions import RuleError
 from competitions.models import Membership, Team
 from competitions.services import entries, teams
@@ -20,7 +21,7 @@ from frontend.forms import EntryCreateForm, TeamCreateForm, TeamJoinForm, add_ru
 from frontend.templatetags.portal import display_name
 
 
-def _team_of(request: HttpRequest, pk: int) -> Team:
+def _team_of(request: AuthenticatedHttpRequest, pk: int) -> Team:
     return get_object_or_404(selectors.teams_of(request.user), pk=pk)
 
 
@@ -34,7 +35,7 @@ def _membership_in(team: Team, user_id: int) -> Membership:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def team_create(request: HttpRequest, slug: str) -> HttpResponse:
+def team_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     competition = get_object_or_404(selectors.competitions_visible(), slug=slug)
     form = TeamCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -54,7 +55,7 @@ def team_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def team_join(request: HttpRequest) -> HttpResponse:
+def team_join(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = TeamJoinForm(request.POST or None, initial={"invite_code": request.GET.get("code", "")})
     if request.method == "POST" and form.is_valid():
         try:
@@ -68,7 +69,7 @@ def team_join(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def team_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     team = _team_of(request, pk)
     competition = team.competition
     now = timezone.now()
@@ -90,7 +91,7 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def team_rotate_code(request: HttpRequest, pk: int) -> HttpResponse:
+def team_rotate_code(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     team = _team_of(request, pk)
     try:
         code = teams.team_rotate_invite_code(team=team, by=request.user)
@@ -101,13 +102,13 @@ def team_rotate_code(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("frontend:team-detail", pk=team.pk)
 
 
-def _confirm_page(request: HttpRequest, team: Team, **context: object) -> HttpResponse:
+def _confirm_page(request: AuthenticatedHttpRequest, team: Team, **context: object) -> HttpResponse:
     return render(request, "portal/team_confirm.html", {"team": team, "competition": team.competition, **context})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def member_remove(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
+def member_remove(request: AuthenticatedHttpRequest, pk: int, user_id: int) -> HttpResponse:
     team = _team_of(request, pk)
     member = _membership_in(team, user_id).user
     if request.method == "GET":
@@ -123,7 +124,7 @@ def member_remove(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def member_make_captain(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
+def member_make_captain(request: AuthenticatedHttpRequest, pk: int, user_id: int) -> HttpResponse:
     team = _team_of(request, pk)
     member = _membership_in(team, user_id).user
     if request.method == "GET":
@@ -139,7 +140,7 @@ def member_make_captain(request: HttpRequest, pk: int, user_id: int) -> HttpResp
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def team_leave(request: HttpRequest, pk: int) -> HttpResponse:
+def team_leave(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     team = _team_of(request, pk)
     if request.method == "GET":
         return _confirm_page(request, team, action="leave")
@@ -158,7 +159,7 @@ def team_leave(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def entry_create(request: HttpRequest, pk: int) -> HttpResponse:
+def entry_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     team = _team_of(request, pk)
     form = EntryCreateForm(request.POST or None, tracks=team.competition.tracks.all())
     if request.method == "POST" and form.is_valid():

@@ -22,7 +22,7 @@ class LoginPageLockoutBackend(AxesStandaloneBackend):
     service give the request; the test client's ``login()`` does not.
     """
 
-    def authenticate(  # type: ignore[override]
+    def authenticate(
         self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
     ) -> AbstractBaseUser | None:
         if request is None:

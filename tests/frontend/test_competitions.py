@@ -77,8 +77,7 @@ def test_competition_page_shows_the_asset_rules(client, competition):
     content = client.get(reverse("frontend:competition-detail", kwargs={"slug": competition.slug})).content.decode()
 
     assert "300 MB" in content
-    assert ".glb" in content
-    assert ".zip" in content
+    assert "<code>.glb, .zip</code>" in content
     assert "2,000,000" in content
 
 
