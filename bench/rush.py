@@ -180,10 +180,9 @@ def set_up_data(*, entrants: int, judges: int, organisers: int) -> dict[str, Any
     criteria = list(round.criteria.all())
     for judge in panel[judges:]:
         for item in round.assignments.filter(judge=judge).select_related("round_entry"):
-            sheet = judging.sheet_open(round_entry=item.round_entry, judge=judge)
             values = {criterion.pk: {"value": f"{(item.pk * 7 + criterion.pk) % 21 / 2}"} for criterion in criteria}
-            sheet = judging.sheet_save(sheet=sheet, judge=judge, version=sheet.version, values=values, comment="")
-            judging.sheet_submit(sheet=sheet, judge=judge, version=sheet.version)
+            sheet = judging.sheet_save(round_entry=item.round_entry, judge=judge, version=0, values=values, comment="")
+            judging.sheet_submit(round_entry=item.round_entry, judge=judge, version=sheet.version)
     return {
         "password": PASSWORD,
         "entrants": entrant_rows,

@@ -6,7 +6,7 @@ to write what was measured; RUSH_ENTRANTS, RUSH_JUDGES, RUSH_ORGANISERS: how man
   the portal's uploader sends them), then poll the revision every 2 seconds until it is final, as the entry page
   does, and think before the next upload.
 - Judges log in, open their queue, then open entries one after another and save score-sheet drafts through the
-  endpoint the page's script posts to as they type.
+  API, signed in by the session, as the page's script does as they type.
 - Organisers refresh the leaderboard of the judged round; a load balancer asks /healthz every 2 seconds.
 
 Every request is timed here, exactly, by page type (``NAMES``); the result file has the times, the statuses and
@@ -191,16 +191,20 @@ class Judge(HttpUser):
         criteria = re.findall(r'name="score-(\d+)"', page.text)
         if page.status_code != 200 or not version or not criteria:
             return
-        sheet = {"version": int(version.group(1)), "values": {}, "comment": ""}
+        # As static/js/scoresheet.js sends it: the whole sheet, to the API, signed in by the session.
+        scores: list[dict[str, object]] = []
+        sheet = {"version": int(version.group(1)), "scores": scores, "comment": ""}
         for criterion in criteria:
             time.sleep(random.uniform(2, 5))  # reading the guidance, looking at the model
             if _stopping(self):
                 return
-            sheet["values"][criterion] = {"value": str(random.randint(0, 20) / 2), "comment": "Clear layout."}
-            response = self.client.post(
-                f"/judging/entries/{round_entry}/sheet.json",
+            scores.append(
+                {"criterion": int(criterion), "value": str(random.randint(0, 20) / 2), "comment": "Clear layout."}
+            )
+            response = self.client.put(
+                f"/api/judging/entries/{round_entry}/sheet/",
                 json=sheet,
-                headers={"X-CSRFToken": self.client.cookies["csrftoken"], "X-Requested-With": "XMLHttpRequest"},
+                headers={"X-CSRFToken": self.client.cookies["csrftoken"]},
                 name=SHEET_SAVE,
             )
             if response.status_code != 200:

@@ -18,6 +18,9 @@ class StaleVersion(RuleError):
     """A save based on an older version of a record than the one stored: someone (or another tab) saved in
     between. Nothing is written; the API answers 409 and the page reloads the newer version."""
 
+    # The version stored now, when the raiser knows it: the API returns it with the 409.
+    current_version: int | None = None
+
 
 class StorageFull(RuleError):
     """The server's disk is full: what the request brought was not kept, and nothing half-written stays behind.

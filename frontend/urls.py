@@ -68,7 +68,6 @@ urlpatterns = [
     path("judging/rounds/<int:round_id>/", judging.judge_queue, name="judge-queue"),
     path("judging/rounds/<int:round_id>/conflicts/", judging.judge_conflicts, name="judge-conflicts"),
     path("judging/entries/<int:round_entry_id>/", judging.judge_entry, name="judge-entry"),
-    path("judging/entries/<int:round_entry_id>/sheet.json", judging.judge_sheet_save, name="judge-sheet-save"),
     path(
         "judging/entries/<int:round_entry_id>/conflict/", judging.judge_conflict_declare, name="judge-conflict-declare"
     ),

@@ -3,26 +3,27 @@
 Every entry a judge reaches is fetched through ``selectors.judging.round_entry_for_judge`` first, so an entry the
 judge is not assigned to (or is conflicted with) is a 404 exactly like a missing one. Organiser endpoints answer 404
 to everyone who is not an organiser, so they do not reveal that a round exists. A service's ``RuleError`` becomes a
-400 and a ``StaleVersion`` a 409 in ``competitions.api.exceptions``.
+400 and a ``StaleVersion`` a 409 (with the version stored now) in ``competitions.api.exceptions``. Reading a sheet
+never writes: a judge who has not saved yet reads an empty draft at version 0, and the first save creates it.
 """
 
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import QuerySet
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from competitions import selectors
-from competitions.exceptions import StaleVersion
-from competitions.models import Round, RoundEntry, Score, ScoreSheet
+from competitions.auth import signed_in_user
+from competitions.models import Round, RoundEntry
+from competitions.selectors import judge_entry as entry_selectors
 from competitions.selectors import judging as judging_selectors
 from competitions.selectors import leaderboard as leaderboard_selectors
 from competitions.selectors.judging import QueueItem
@@ -41,31 +42,14 @@ NOT_FOUND = OpenApiResponse(description="Not assigned to you, conflicted, or no 
 
 def _round_entry_for(request: Request, round_entry_id: int) -> RoundEntry:
     try:
-        return judging_selectors.round_entry_for_judge(user=request.user, round_entry_id=round_entry_id)
+        return judging_selectors.round_entry_for_judge(user=signed_in_user(request), round_entry_id=round_entry_id)
     except RoundEntry.DoesNotExist:
         raise Http404 from None
 
 
-def _sheet_of(request: Request, round_entry: RoundEntry) -> ScoreSheet | None:
-    scores = Score.objects.order_by("criterion__position", "criterion_id")
-    sheets = ScoreSheet.objects.filter(round_entry=round_entry, judge=request.user).order_by("pk")
-    return sheets.prefetch_related(Prefetch("scores", queryset=scores)).first()
-
-
 def _sheet_response(request: Request, round_entry: RoundEntry) -> Response:
-    sheet = _sheet_of(request, round_entry)
-    return Response(js.SheetSerializer(sheet).data)
-
-
-def _stale_response(request: Request, round_entry: RoundEntry, error: StaleVersion) -> Response:
-    current = _sheet_of(request, round_entry)
-    body = {
-        "code": error.code,
-        "detail": error.message,
-        "field": error.field,
-        "version": current.version if current else None,
-    }
-    return Response(body, status=status.HTTP_409_CONFLICT)
+    sheet = entry_selectors.judge_sheet(judge=signed_in_user(request), round_entry=round_entry)
+    return Response(js.sheet_data(sheet, round_entry=round_entry))
 
 
 def _queue_row(request: Request, item: QueueItem) -> dict[str, Any]:
@@ -95,17 +79,20 @@ class JudgeAssignmentsView(APIView):
         responses={200: js.JudgeRoundSerializer(many=True), 404: OpenApiResponse(description="Not your round.")},
     )
     def get(self, request: Request) -> Response:
-        rounds = judging_selectors.rounds_judged_by(request.user)
+        judge = signed_in_user(request)
+        rounds: QuerySet[Round] = judging_selectors.rounds_judged_by(judge)
         if "round" in request.query_params:
             try:
                 round_id = int(request.query_params["round"])
             except ValueError:
                 raise Http404 from None
-            rounds = [get_object_or_404(rounds, pk=round_id)]
+            rounds = rounds.filter(pk=round_id)
+            if not rounds:
+                raise Http404
         body = []
         for judged in rounds:
-            queue = judging_selectors.judge_queue(user=request.user, round=judged)
-            scored, total = judging_selectors.judge_progress(user=request.user, round=judged)
+            queue = judging_selectors.judge_queue(user=judge, round=judged)
+            scored, total = judging_selectors.judge_progress(user=judge, round=judged)
             body.append(
                 {
                     "round": judged,
@@ -125,35 +112,35 @@ class JudgeEntryView(APIView):
         responses={200: js.JudgeEntrySerializer, 404: NOT_FOUND},
     )
     def get(self, request: Request, round_entry_id: int) -> Response:
-        round_entry = _round_entry_for(request, round_entry_id)
-        context = {
-            "request": request,
-            "sheet": _sheet_of(request, round_entry),
-            "neighbours": judging_selectors.judge_entry_neighbours(user=request.user, round_entry=round_entry),
-        }
-        return Response(js.JudgeEntrySerializer(round_entry, context=context).data)
+        try:
+            judged = entry_selectors.judge_entry(user=signed_in_user(request), round_entry_id=round_entry_id)
+        except RoundEntry.DoesNotExist:
+            raise Http404 from None
+        return Response(js.JudgeEntrySerializer(judged, context={"request": request}).data)
 
 
 class JudgeSheetView(APIView):
-    """The judge's score sheet of an entry: read it (opening a draft), save a draft."""
+    """The judge's score sheet of an entry: read it, save a draft."""
 
     @extend_schema(
         operation_id="judging_sheet",
-        summary="Your score sheet for the entry (a draft is opened the first time)",
-        responses={200: js.SheetSerializer, 400: RULE_ERROR, 404: NOT_FOUND},
+        summary="Your score sheet for the entry",
+        description=(
+            "Reading writes nothing. Before your first save there is no sheet yet: you read an empty draft, `id` "
+            "null and `version` 0, with every score null; the first save creates it."
+        ),
+        responses={200: js.SheetSerializer, 404: NOT_FOUND},
     )
     def get(self, request: Request, round_entry_id: int) -> Response:
-        round_entry = _round_entry_for(request, round_entry_id)
-        if _sheet_of(request, round_entry) is None:
-            judging.sheet_open(round_entry=round_entry, judge=request.user)
-        return _sheet_response(request, round_entry)
+        return _sheet_response(request, _round_entry_for(request, round_entry_id))
 
     @extend_schema(
         operation_id="judging_sheet_save",
         summary="Save the draft",
         description=(
-            "Send the `version` you read. Criteria not listed keep their values. A 409 means the sheet was saved "
-            "since (another tab?): its body carries the current version."
+            "Send the `version` you read (0 before the first save, which creates the sheet). Criteria not listed "
+            "keep their values. A 409 means the sheet was saved since (another tab?): its body carries the current "
+            "version."
         ),
         request=js.SheetSaveSerializer,
         responses={200: js.SheetSerializer, 400: RULE_ERROR, 404: NOT_FOUND, 409: STALE},
@@ -163,14 +150,14 @@ class JudgeSheetView(APIView):
         form = js.SheetSaveSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        sheet = _sheet_of(request, round_entry) or judging.sheet_open(round_entry=round_entry, judge=request.user)
         values = {score.pop("criterion"): score for score in data["scores"]}
-        try:
-            judging.sheet_save(
-                sheet=sheet, judge=request.user, version=data["version"], values=values, comment=data.get("comment")
-            )
-        except StaleVersion as error:
-            return _stale_response(request, round_entry, error)
+        judging.sheet_save(
+            round_entry=round_entry,
+            judge=signed_in_user(request),
+            version=data["version"],
+            values=values,
+            comment=data.get("comment"),
+        )
         return _sheet_response(request, round_entry)
 
 
@@ -185,13 +172,9 @@ class JudgeSheetSubmitView(APIView):
         round_entry = _round_entry_for(request, round_entry_id)
         form = js.SheetSubmitSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        sheet = _sheet_of(request, round_entry)
-        if sheet is None:
-            sheet = judging.sheet_open(round_entry=round_entry, judge=request.user)
-        try:
-            judging.sheet_submit(sheet=sheet, judge=request.user, version=form.validated_data["version"])
-        except StaleVersion as error:
-            return _stale_response(request, round_entry, error)
+        judging.sheet_submit(
+            round_entry=round_entry, judge=signed_in_user(request), version=form.validated_data["version"]
+        )
         return _sheet_response(request, round_entry)
 
 
@@ -202,7 +185,7 @@ class OrganiserRoundView(APIView):
     """A round, for organisers only: anyone else gets a 404."""
 
     def get_round(self, request: Request, pk: int) -> Round:
-        if not judging_selectors.is_organiser(request.user):
+        if not judging_selectors.is_organiser(signed_in_user(request)):
             raise Http404
         return get_object_or_404(Round.objects.select_related("competition"), pk=pk)
 
@@ -227,7 +210,7 @@ class PublishView(OrganiserRoundView):
         responses={200: js.RoundStatusSerializer, 400: RULE_ERROR, 404: OpenApiResponse(description="Not found.")},
     )
     def post(self, request: Request, pk: int) -> Response:
-        published = results.round_publish(round=self.get_round(request, pk), actor=request.user)
+        published = results.round_publish(round=self.get_round(request, pk), actor=signed_in_user(request))
         return Response(js.RoundStatusSerializer(published).data)
 
 
@@ -240,7 +223,7 @@ class AssignView(OrganiserRoundView):
         responses={200: js.AssignmentReportSerializer, 400: RULE_ERROR, 404: OpenApiResponse(description="Not found.")},
     )
     def post(self, request: Request, pk: int) -> Response:
-        report = assignment.round_assign(round=self.get_round(request, pk), actor=request.user)
+        report = assignment.round_assign(round=self.get_round(request, pk), actor=signed_in_user(request))
         return Response(js.AssignmentReportSerializer(report).data)
 
 

@@ -8,15 +8,16 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from competitions.models import Criterion, Round, RoundEntry, RoundResult, Score, ScoreSheet
+from competitions.selectors.judge_entry import JudgeEntry
+from competitions.selectors.judging import MODEL
 
 from .serializers import ErrorItemSerializer
 
-# The thumbnails a judge may see (as ``frontend.views.judging.judge_artifact`` serves them), in the page's order.
-THUMBNAILS = ("hero", "front", "side", "top")
 # Asset statistics a judge sees; the revision's other stats (file names among them) are never sent.
 JUDGE_STATS = ("triangles", "vertices", "materials", "textures", "draw_calls", "size_m")
 
@@ -100,12 +101,36 @@ class ScoreSerializer(serializers.ModelSerializer):
 
 
 class SheetSerializer(serializers.ModelSerializer):
+    """A judge's score sheet. Before their first save there is none: they read an empty draft (``sheet_data``)."""
+
+    id = serializers.IntegerField(allow_null=True)  # null until the first save creates the sheet
     status = SHEET_STATUS
+    updated_at = serializers.DateTimeField(allow_null=True)
     scores = ScoreSerializer(many=True)
 
     class Meta:
         model = ScoreSheet
         fields = ["id", "round_entry", "status", "version", "comment", "sha256", "updated_at", "submitted_at", "scores"]
+
+
+def sheet_data(sheet: ScoreSheet | None, *, round_entry: RoundEntry) -> dict[str, Any]:
+    """The judge's sheet of ``round_entry`` as ``SheetSerializer`` gives it; before the first save, the empty draft
+    it starts as (nothing is created by reading)."""
+    if sheet is not None:
+        return SheetSerializer(sheet).data
+    return {
+        "id": None,
+        "round_entry": round_entry.pk,
+        "status": ScoreSheet.Status.DRAFT.value,
+        "version": 0,
+        "comment": "",
+        "sha256": round_entry.sha256,
+        "updated_at": None,
+        "submitted_at": None,
+        "scores": [
+            {"criterion": criterion.pk, "value": None, "comment": ""} for criterion in round_entry.round.criteria.all()
+        ],
+    }
 
 
 class ThumbnailSerializer(serializers.Serializer):
@@ -114,77 +139,63 @@ class ThumbnailSerializer(serializers.Serializer):
 
 
 class JudgeEntrySerializer(serializers.Serializer):
-    """An entry of a round as an assigned judge sees it: never the team in a blind round."""
+    """An entry of a round as an assigned judge sees it (``selectors.judge_entry.JudgeEntry``): never the team in a
+    blind round, and only the files the judge may fetch."""
 
-    id = serializers.IntegerField()
-    round = RoundSummarySerializer()
-    code = serializers.CharField(source="blind_code")
-    track = serializers.CharField(source="track.display_name")
-    title = serializers.CharField(source="entry.title")
-    description = serializers.CharField(source="entry.description")
+    id = serializers.IntegerField(source="round_entry.pk")
+    round = RoundSummarySerializer(source="round_entry.round")
+    code = serializers.CharField(source="round_entry.blind_code")
+    track = serializers.CharField(source="round_entry.track.display_name")
+    title = serializers.CharField(source="round_entry.entry.title")
+    description = serializers.CharField(source="round_entry.entry.description")
     team = serializers.SerializerMethodField()
-    sha256 = serializers.CharField(help_text=_("SHA-256 of the revision judged, recorded with every score."))
+    sha256 = serializers.CharField(
+        source="round_entry.sha256", help_text=_("SHA-256 of the revision judged, recorded with every score.")
+    )
     stats = serializers.SerializerMethodField()
     thumbnails = serializers.SerializerMethodField()
     model_url = serializers.SerializerMethodField()
-    criteria = CriterionSerializer(source="round.criteria", many=True)
-    sheet = serializers.SerializerMethodField()
-    previous = serializers.SerializerMethodField()
-    next = serializers.SerializerMethodField()
+    criteria = CriterionSerializer(many=True)
+    sheet = SheetSerializer(allow_null=True)  # null until the judge's first save
+    previous = serializers.IntegerField(source="previous_id", allow_null=True)
+    next = serializers.IntegerField(source="next_id", allow_null=True)
 
-    def get_team(self, round_entry: RoundEntry) -> str | None:
+    def get_team(self, judged: JudgeEntry) -> str | None:
+        round_entry = judged.round_entry
         return None if round_entry.round.is_blind else round_entry.entry.team.name
 
     @extend_schema_field(serializers.DictField(help_text=_("triangles, vertices, materials, textures, ...")))
-    def get_stats(self, round_entry: RoundEntry) -> dict[str, Any]:
-        stats = round_entry.revision.stats if isinstance(round_entry.revision.stats, dict) else {}
+    def get_stats(self, judged: JudgeEntry) -> dict[str, Any]:
+        stats = judged.round_entry.revision.stats
+        stats = stats if isinstance(stats, dict) else {}
         return {key: stats[key] for key in JUDGE_STATS if key in stats}
 
-    def _artifact_url(self, round_entry: RoundEntry, name: str) -> str:
-        path = reverse("frontend:judge-artifact", kwargs={"round_entry_id": round_entry.pk, "name": name})
+    def _artifact_url(self, judged: JudgeEntry, name: str) -> str:
+        path = reverse("frontend:judge-artifact", kwargs={"round_entry_id": judged.round_entry.pk, "name": name})
         return _absolute(self, path)
 
-    def _artifacts(self, round_entry: RoundEntry) -> dict[str, Any]:
-        artifacts = round_entry.revision.artifacts
-        return artifacts if isinstance(artifacts, dict) else {}
-
     @extend_schema_field(ThumbnailSerializer(many=True))
-    def get_thumbnails(self, round_entry: RoundEntry) -> list[dict[str, str]]:
-        artifacts = self._artifacts(round_entry)
-        return [{"name": n, "url": self._artifact_url(round_entry, n)} for n in THUMBNAILS if artifacts.get(n)]
+    def get_thumbnails(self, judged: JudgeEntry) -> list[dict[str, str]]:
+        return [{"name": name, "url": self._artifact_url(judged, name)} for name in judged.thumbnails]
 
     @extend_schema_field(serializers.CharField(allow_null=True))
-    def get_model_url(self, round_entry: RoundEntry) -> str | None:
-        # The judge's model link serves a blind round's stripped copy, never the original file (judge_artifact).
-        revision = round_entry.revision
-        if round_entry.round.is_blind:
-            present = bool(self._artifacts(round_entry).get("blind"))
-        else:
-            present = bool(self._artifacts(round_entry).get("viewer")) or revision.file.name.lower().endswith(".glb")
-        return self._artifact_url(round_entry, "model") if present else None
-
-    @extend_schema_field(SheetSerializer(allow_null=True))
-    def get_sheet(self, round_entry: RoundEntry) -> dict[str, Any] | None:
-        sheet = self.context.get("sheet")
-        return SheetSerializer(sheet).data if sheet is not None else None
-
-    @extend_schema_field(serializers.IntegerField(allow_null=True))
-    def get_previous(self, round_entry: RoundEntry) -> int | None:
-        return self.context.get("neighbours", (None, None))[0]
-
-    @extend_schema_field(serializers.IntegerField(allow_null=True))
-    def get_next(self, round_entry: RoundEntry) -> int | None:
-        return self.context.get("neighbours", (None, None))[1]
+    def get_model_url(self, judged: JudgeEntry) -> str | None:
+        return self._artifact_url(judged, MODEL) if judged.has_model else None
 
 
 # --- Score sheet input ----------------------------------------------------------------------------------------
 
 
+@extend_schema_field(OpenApiTypes.DECIMAL)
+class ScoreValueField(serializers.CharField):
+    """A score as a number or a decimal string; the service checks it against the criterion's scale and steps."""
+
+
 class ScoreInputSerializer(serializers.Serializer):
-    """One criterion's score; a key left out keeps its stored value (null clears the value)."""
+    """One criterion's score; a key left out keeps its stored value (null or "" clears the value)."""
 
     criterion = serializers.IntegerField()
-    value = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True, required=False)
+    value = ScoreValueField(allow_null=True, allow_blank=True, required=False, max_length=32)
     comment = serializers.CharField(allow_blank=True, required=False, max_length=5000)
 
 

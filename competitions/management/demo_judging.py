@@ -169,15 +169,14 @@ def _score_as_the_other_judges(round_: Round, demo_judge: User) -> None:
     qualities: dict[int, float] = {}
     for item in assignments.order_by("pk"):
         quality = qualities.setdefault(item.round_entry_id, rng.uniform(4.5, 8.5))
-        sheet = judging.sheet_open(round_entry=item.round_entry, judge=item.judge)
         values = {}
         for criterion in criteria:
             raw = quality + tempers[item.judge_id] + rng.gauss(0, 0.6)
             value = Decimal(str(round(min(10.0, max(0.0, raw)) * 2) / 2))
             comment = rng.choice(COMMENTS) if criterion.comment_required else ""
             values[criterion.pk] = {"value": value, "comment": comment}
-        sheet = judging.sheet_save(sheet=sheet, judge=item.judge, version=sheet.version, values=values, comment="")
-        judging.sheet_submit(sheet=sheet, judge=item.judge, version=sheet.version)
+        sheet = judging.sheet_save(round_entry=item.round_entry, judge=item.judge, version=0, values=values, comment="")
+        judging.sheet_submit(round_entry=item.round_entry, judge=item.judge, version=sheet.version)
     assert not round_.sheets.exclude(judge=demo_judge).exclude(status=ScoreSheet.Status.SUBMITTED).exists()
 
 

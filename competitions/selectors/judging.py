@@ -1,10 +1,15 @@
 """Judging reads. A judge reaches a round entry only through ``judge_entries``: assigned to them, in a round that
 is open or closed, while they sit on its panel, and never an entry of a team they are in conflict with. Anything
-else is ``RoundEntry.DoesNotExist`` (a 404 for the views), exactly like an id that does not exist."""
+else is ``RoundEntry.DoesNotExist`` (a 404 for the views), exactly like an id that does not exist.
+
+The files a judge may fetch of an entry they reach are decided here once (``judge_artifact``), for the judge's pages
+and the API alike: the four thumbnails the pipeline renders and one 3D model; in a blind round the model is only
+ever the copy stripped of identifying metadata.
+"""
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from competitions.models import (
@@ -17,12 +22,17 @@ from competitions.models import (
     RoundEntry,
     RoundResult,
     ScoreSheet,
+    Team,
     Track,
 )
 
 JUDGED_STATUSES = (Round.Status.OPEN, Round.Status.CLOSED)
 # A judge's queue: by track, then by entry code (random, so it reveals nothing about teams or upload order).
 QUEUE_ORDER = ("track__position", "track__name", "blind_code", "pk")
+# The thumbnails a judge may see, in the order the pages and the API show them.
+THUMBNAILS = ("hero", "front", "side", "top")
+# The name under which a judge fetches the 3D model (never the name of the file it serves).
+MODEL = "model"
 
 
 @dataclass(frozen=True)
@@ -48,15 +58,39 @@ class QueueItem:
         return self.sheet_status == ScoreSheet.Status.SUBMITTED
 
 
-def is_organiser(user: AbstractBaseUser | AnonymousUser) -> bool:
+def judge_artifact(round_entry: RoundEntry, name: str) -> str:
+    """The storage name of what ``name`` (a thumbnail or ``MODEL``) serves to the entry's judge; "" when there is
+    none, or when ``name`` is nothing a judge may fetch.
+
+    The model of a blind round is only ever the stripped copy; otherwise the browser-ready copy, or the uploaded file
+    itself when it is a GLB and no copy was made. Reads ``round_entry.round`` for the model only.
+    """
+    revision = round_entry.revision
+    artifacts = revision.artifacts if isinstance(revision.artifacts, dict) else {}
+    if name in THUMBNAILS:
+        found = artifacts.get(name)
+    elif name == MODEL:
+        blind = round_entry.round.is_blind
+        found = artifacts.get("blind" if blind else "viewer")
+        if not found and not blind and revision.file.name.lower().endswith(".glb"):
+            found = revision.file.name
+    else:
+        found = None
+    return found if isinstance(found, str) else ""
+
+
+def judge_thumbnails(round_entry: RoundEntry) -> list[str]:
+    """The names of the thumbnails the entry's judge can see, in ``THUMBNAILS`` order."""
+    return [name for name in THUMBNAILS if judge_artifact(round_entry, name)]
+
+
+def is_organiser(user: User | AnonymousUser) -> bool:
     """Organisers are staff: they run every competition."""
     return bool(user.is_authenticated and user.is_staff)
 
 
-def rounds_judged_by(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Round]:
+def rounds_judged_by(user: User) -> QuerySet[Round]:
     """Rounds, open or closed, where ``user`` has an active seat on the panel."""
-    if not user.is_authenticated:
-        return Round.objects.none()
     return (
         Round.objects.filter(
             status__in=JUDGED_STATUSES,
@@ -68,10 +102,8 @@ def rounds_judged_by(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Round]:
     )
 
 
-def judge_entries(user: AbstractBaseUser | AnonymousUser) -> QuerySet[RoundEntry]:
+def judge_entries(user: User) -> QuerySet[RoundEntry]:
     """Every round entry ``user`` may see as a judge, and nothing else."""
-    if not user.is_authenticated:
-        return RoundEntry.objects.none()
     assigned = Assignment.objects.filter(round_entry=OuterRef("pk"), judge=user)
     seated = Panelist.objects.filter(round=OuterRef("round"), user=user, withdrawn_at__isnull=True)
     conflicted = Conflict.objects.filter(team=OuterRef("entry__team"), judge=user)
@@ -80,7 +112,7 @@ def judge_entries(user: AbstractBaseUser | AnonymousUser) -> QuerySet[RoundEntry
     )
 
 
-def round_entry_for_judge(*, user: AbstractBaseUser | AnonymousUser, round_entry_id: int) -> RoundEntry:
+def round_entry_for_judge(*, user: User, round_entry_id: int) -> RoundEntry:
     """The round entry with this id if ``user`` may judge it (see the module's docstring); else
     ``RoundEntry.DoesNotExist``."""
     return (
@@ -90,7 +122,7 @@ def round_entry_for_judge(*, user: AbstractBaseUser | AnonymousUser, round_entry
     )
 
 
-def judge_queue(*, user: AbstractBaseUser | AnonymousUser, round: Round) -> list[QueueItem]:
+def judge_queue(*, user: User, round: Round) -> list[QueueItem]:
     """The judge's assignments in ``round`` with their sheet's status, in queue order. Two queries, whatever the
     number of entries."""
     sheets = ScoreSheet.objects.filter(round_entry=OuterRef("pk"), judge_id=user.pk)
@@ -112,7 +144,7 @@ def judge_queue(*, user: AbstractBaseUser | AnonymousUser, round: Round) -> list
             title=round_entry.entry.title,
             team_name=None if blind else round_entry.entry.team.name,
             track=round_entry.track,
-            hero=(round_entry.revision.artifacts or {}).get("hero"),
+            hero=judge_artifact(round_entry, "hero") or None,
             sheet_status=round_entry.sheet_status,
             sheet_version=round_entry.sheet_version,
         )
@@ -120,7 +152,7 @@ def judge_queue(*, user: AbstractBaseUser | AnonymousUser, round: Round) -> list
     ]
 
 
-def judge_progress(*, user: AbstractBaseUser | AnonymousUser, round: Round) -> tuple[int, int]:
+def judge_progress(*, user: User, round: Round) -> tuple[int, int]:
     """(entries the judge has submitted scores for, entries assigned to them) in ``round``: one query."""
     submitted = ScoreSheet.objects.filter(
         round_entry=OuterRef("pk"), judge_id=user.pk, status=ScoreSheet.Status.SUBMITTED
@@ -133,9 +165,7 @@ def judge_progress(*, user: AbstractBaseUser | AnonymousUser, round: Round) -> t
     return counts["scored"], counts["total"]
 
 
-def judge_entry_neighbours(
-    *, user: AbstractBaseUser | AnonymousUser, round_entry: RoundEntry
-) -> tuple[int | None, int | None]:
+def judge_entry_neighbours(*, user: User, round_entry: RoundEntry) -> tuple[int | None, int | None]:
     """The ids of the entries before and after ``round_entry`` in the judge's queue (None at either end)."""
     ids = list(
         judge_entries(user).filter(round_id=round_entry.round_id).order_by(*QUEUE_ORDER).values_list("pk", flat=True)
@@ -144,6 +174,17 @@ def judge_entry_neighbours(
         return None, None
     index = ids.index(round_entry.pk)
     return (ids[index - 1] if index > 0 else None), (ids[index + 1] if index + 1 < len(ids) else None)
+
+
+def teams_a_judge_may_declare(*, judge: User, round: Round) -> QuerySet[Team]:
+    """The teams with an entry in ``round`` that ``judge`` has no conflict with yet, by name: what a judge may
+    declare a conflict with where the round shows names anyway (the caller refuses a blind round)."""
+    return (
+        Team.objects.filter(entries__round_entries__round=round)
+        .exclude(conflicts__judge=judge)
+        .distinct()
+        .order_by("name")
+    )
 
 
 def rounds_for_organiser() -> QuerySet[Round]:

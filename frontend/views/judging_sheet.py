@@ -1,11 +1,10 @@
 """The score sheet's form on the judge's entry page: its field names ("score-<criterion id>",
-"comment-<criterion id>", "comment", "version"), the values read from a post or from the page's script, and the
-stored sheet as the form and the script hold it. Plain functions, no requests."""
+"comment-<criterion id>", "comment", "version"), the values read from a post, and the rows the template shows.
+Plain functions, no requests; every rule on the values is the service's (``services.judging.sheet_save``)."""
 
-from decimal import Decimal, InvalidOperation
+from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
-
-from django.utils.translation import gettext as _
 
 from competitions.exceptions import RuleError
 from competitions.models import Criterion, ScoreSheet
@@ -21,7 +20,8 @@ def comment_field(criterion_id: int) -> str:
 
 def form_field(error: RuleError) -> str:
     """The form field a refusal from the services is about, in the names of this page's form: the services name a
-    criterion "criterion-<id>"; a missing required comment is about the comment, anything else about the score."""
+    criterion "criterion-<id>"; a missing required comment is about the comment, anything else about the score.
+    (static/js/scoresheet.js maps the API's ``field`` the same way.)"""
     field = error.field or ""
     if field.startswith(("score-", "comment-")) or field == "comment":
         return field
@@ -32,11 +32,12 @@ def form_field(error: RuleError) -> str:
 
 
 def stored_values(sheet: ScoreSheet | None) -> dict[str, str]:
-    """The sheet's values as the form's fields hold them."""
+    """The sheet's values as the form's fields hold them; none before the first save (an empty draft, version 0).
+    Reads the scores as ``selectors.judge_entry.judge_sheet`` prefetched them, in rubric order."""
     if sheet is None:
-        return {}
+        return {"version": "0"}
     values = {"comment": sheet.comment, "version": str(sheet.version)}
-    for score in sheet.scores.order_by("criterion__position", "criterion_id"):
+    for score in sheet.scores.all():
         values[score_field(score.criterion_id)] = "" if score.value is None else plain(score.value)
         values[comment_field(score.criterion_id)] = score.comment
     return values
@@ -47,32 +48,15 @@ def plain(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-def parse_value(raw: Any) -> Decimal | None:
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return None
-    if isinstance(raw, bool) or not isinstance(raw, str | int | float):
-        raise ValueError
-    try:
-        value = Decimal(str(raw).strip())
-    except InvalidOperation:
-        raise ValueError from None
-    if not value.is_finite():
-        raise ValueError
-    return value
-
-
-def values_from(data: Any, criteria: list[Criterion]) -> dict[int, dict[str, Any]]:
+def values_from(data: Mapping[str, Any], criteria: list[Criterion]) -> dict[int, dict[str, Any]]:
     """``criterion id -> {"value", "comment"}`` from the form's fields that are present (a field left out keeps
-    its stored value); RuleError on a value that is no number."""
+    its stored value), as typed: the service checks each value against its criterion's scale."""
     values: dict[int, dict[str, Any]] = {}
     for criterion in criteria:
         score_name, comment_name = score_field(criterion.pk), comment_field(criterion.pk)
         given: dict[str, Any] = {}
         if score_name in data:
-            try:
-                given["value"] = parse_value(data.get(score_name))
-            except ValueError:
-                raise RuleError(_("Enter a number."), code="bad_number", field=score_name) from None
+            given["value"] = str(data.get(score_name) or "").strip()
         if comment_name in data:
             given["comment"] = str(data.get(comment_name) or "").strip()
         if given:
@@ -87,16 +71,22 @@ def version_from(raw: Any) -> int:
         return -1
 
 
-def sheet_json(sheet: ScoreSheet) -> dict[str, Any]:
-    return {
-        "version": sheet.version,
-        "status": sheet.status,
-        "comment": sheet.comment,
-        "values": {
-            str(score.criterion_id): {
-                "value": None if score.value is None else plain(score.value),
-                "comment": score.comment,
+def sheet_rows(criteria: list[Criterion], values: Mapping[str, str], errors: Mapping[str, str]) -> list[dict[str, Any]]:
+    """One row per criterion for the template: its scale, its fields' names, values and errors."""
+    rows = []
+    for criterion in criteria:
+        score_name, comment_name = score_field(criterion.pk), comment_field(criterion.pk)
+        rows.append(
+            {
+                "criterion": criterion,
+                "scale": {"low": plain(criterion.scale_min), "high": plain(criterion.scale_max)},
+                "step": plain(criterion.step),
+                "score_name": score_name,
+                "comment_name": comment_name,
+                "value": values.get(score_name, ""),
+                "comment": values.get(comment_name, ""),
+                "score_error": errors.get(score_name, ""),
+                "comment_error": errors.get(comment_name, ""),
             }
-            for score in sheet.scores.order_by("criterion__position", "criterion_id")
-        },
-    }
+        )
+    return rows

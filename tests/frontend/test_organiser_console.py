@@ -90,10 +90,11 @@ def _score(round: Round, judge: object, value: str = "7") -> ScoreSheet:
     """``judge`` scores and submits every entry assigned to them."""
     sheet = None
     for assignment in Assignment.objects.filter(round=round, judge=judge).select_related("round_entry"):
-        sheet = judging.sheet_open(round_entry=assignment.round_entry, judge=judge)
         values = {c.pk: {"value": Decimal(value), "comment": "Fine work."} for c in round.criteria.all()}
-        sheet = judging.sheet_save(sheet=sheet, judge=judge, version=sheet.version, values=values, comment="Bravo")
-        sheet = judging.sheet_submit(sheet=sheet, judge=judge, version=sheet.version)
+        sheet = judging.sheet_save(
+            round_entry=assignment.round_entry, judge=judge, version=0, values=values, comment="Bravo"
+        )
+        sheet = judging.sheet_submit(round_entry=assignment.round_entry, judge=judge, version=sheet.version)
     assert sheet is not None
     return sheet
 
@@ -613,10 +614,9 @@ def test_leaderboard_shows_agreement_and_highlights_a_judge_who_orders_against_t
     entries = list(round.round_entries.order_by("pk"))
     for judge, values in zip(panel, (("5", "6", "7"), ("5", "6", "7"), ("7", "6", "5")), strict=True):
         for round_entry, value in zip(entries, values, strict=True):
-            sheet = judging.sheet_open(round_entry=round_entry, judge=judge)
             scores = {criterion.pk: {"value": Decimal(value), "comment": ""}}
-            sheet = judging.sheet_save(sheet=sheet, judge=judge, version=sheet.version, values=scores)
-            judging.sheet_submit(sheet=sheet, judge=judge, version=sheet.version)
+            sheet = judging.sheet_save(round_entry=round_entry, judge=judge, version=0, values=scores)
+            judging.sheet_submit(round_entry=round_entry, judge=judge, version=sheet.version)
     client.force_login(olga)
 
     response = client.get(reverse("frontend:organise-leaderboard", kwargs={"pk": round.pk}))

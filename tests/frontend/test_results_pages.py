@@ -49,11 +49,10 @@ def judged(competition, track, team, oscar, jules, judith):  # type: ignore[no-u
     for (team_name, judge), value in marks.items():
         round_entry = RoundEntry.objects.get(round=round, entry__team__name=team_name)
         Assignment.objects.create(round=round, judge=judge, round_entry=round_entry)
-        sheet = judging.sheet_open(round_entry=round_entry, judge=judge)
         comment = f"{team_name} feedback {'one' if judge == jules else 'two'}"
         values = {criterion.pk: {"value": Decimal(value), "comment": ""}}
-        sheet = judging.sheet_save(sheet=sheet, judge=judge, version=sheet.version, values=values, comment=comment)
-        judging.sheet_submit(sheet=sheet, judge=judge, version=sheet.version)
+        sheet = judging.sheet_save(round_entry=round_entry, judge=judge, version=0, values=values, comment=comment)
+        judging.sheet_submit(round_entry=round_entry, judge=judge, version=sheet.version)
     judging.round_close(round=round, actor=oscar)
     round.refresh_from_db()
     return round

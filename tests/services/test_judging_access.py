@@ -6,7 +6,7 @@ import re
 import pytest
 from django.contrib.auth.models import User
 from django.contrib.auth.tokens import default_token_generator
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.encoding import force_str
@@ -102,14 +102,14 @@ def test_bad_email_is_refused() -> None:
 
 
 def judged_round(entries: int, *, blind: str = Round.Blind.ALWAYS) -> tuple[Round, User]:
-    """An open round whose ``entries`` entries are all assigned to one judge, who has started one sheet."""
+    """An open round whose ``entries`` entries are all assigned to one judge, who has saved one sheet."""
     round = draft_round(entries=entries)
     Round.objects.filter(pk=round.pk).update(blind=blind)
     judge = seat(round)
     open_round(round)
     for round_entry in round.round_entries.all():
         assign(round_entry, judge)
-    judging.sheet_open(round_entry=round.round_entries.first(), judge=judge)
+    judging.sheet_save(round_entry=round.round_entries.first(), judge=judge, version=0, values={})
     round.refresh_from_db()
     return round, judge
 
@@ -154,9 +154,9 @@ def test_queue_reads_take_the_same_queries_for_3_and_30_entries(function: str) -
 def test_progress_counts_submitted_sheets_of_the_judge() -> None:
     round, judge = judged_round(3)
     round_entry = round.round_entries.first()
-    sheet = ScoreSheet.objects.get(judge=judge, round_entry=round_entry)
-    judging.sheet_save(sheet=sheet, judge=judge, version=0, values={c.pk: {"value": "5"} for c in criteria_of(round)})
-    judging.sheet_submit(sheet=sheet, judge=judge, version=1)
+    values = {c.pk: {"value": "5"} for c in criteria_of(round)}
+    judging.sheet_save(round_entry=round_entry, judge=judge, version=1, values=values)
+    judging.sheet_submit(round_entry=round_entry, judge=judge, version=2)
 
     assert selectors.judge_progress(user=judge, round=round) == (1, 3)
 
@@ -252,11 +252,13 @@ def test_no_judge_reaches_an_entry_unless_assigned_and_free_of_conflict() -> Non
             assert found == allowed, (user, round_entry_id)
             if round_entry is not None:
                 try:
-                    judging.sheet_open(round_entry=round_entry, judge=user)
-                    opened = True
+                    with transaction.atomic():
+                        judging.sheet_save(round_entry=round_entry, judge=user, version=0, values={})
+                        transaction.set_rollback(True)
+                    saved = True
                 except RuleError:
-                    opened = False
-                assert opened == (allowed and round_entry.round.status == Round.Status.OPEN), (user, round_entry_id)
+                    saved = False
+                assert saved == (allowed and round_entry.round.status == Round.Status.OPEN), (user, round_entry_id)
             reachable += found
         queue = {item.round_entry_id for item in selectors.judge_queue(user=user, round=round)}
         assert all(
@@ -284,8 +286,7 @@ def test_organiser_round_list_counts_criteria_judges_and_entries() -> None:
 def test_audit_log_of_a_round_holds_its_events_and_not_another_rounds() -> None:
     round, judge = judged_round(1)
     other, _other_judge = judged_round(1)
-    sheet = ScoreSheet.objects.get(judge=judge)
-    judging.sheet_save(sheet=sheet, judge=judge, version=0, values={})
+    judging.sheet_save(round_entry=round.round_entries.get(), judge=judge, version=1, values={})
 
     actions = set(selectors.audit_events(round=round).values_list("action", flat=True))
 

@@ -34,10 +34,9 @@ def judged() -> ScoreSheet:
     open_round(round)
     round_entry = round.round_entries.get()
     assign(round_entry, judge)
-    sheet = judging.sheet_open(round_entry=round_entry, judge=judge)
     values = {criterion.pk: {"value": Decimal("7"), "comment": "Well lit."} for criterion in criteria_of(round)}
-    judging.sheet_save(sheet=sheet, judge=judge, version=0, values=values)
-    judging.sheet_submit(sheet=sheet, judge=judge, version=1)
+    judging.sheet_save(round_entry=round_entry, judge=judge, version=0, values=values)
+    sheet = judging.sheet_submit(round_entry=round_entry, judge=judge, version=1)
     judging.conflict_declare(
         competition=round.competition, judge=judge, team=TeamFactory(competition=round.competition), actor=organiser()
     )

@@ -1,6 +1,7 @@
 """services.judging: conflicts of interest, detected and declared, and what they take away from a judge."""
 
 import pytest
+from django.contrib.auth.models import User
 
 from competitions.models import Assignment, AuditEvent, Conflict, Round, ScoreSheet
 from competitions.services import judging
@@ -119,14 +120,14 @@ def test_opening_a_round_detects_the_panels_conflicts() -> None:
 # --- Declaring and removing --------------------------------------------------------------------------------------
 
 
-def scored_round() -> tuple[Round, object]:
-    """An open round of two entries, both assigned to one judge, with a draft sheet on each."""
+def scored_round() -> tuple[Round, User]:
+    """An open round of two entries, both assigned to one judge, with a draft sheet saved on each."""
     round = draft_round(entries=2)
     judge = seat(round)
     open_round(round)
     for round_entry in round.round_entries.all():
         assign(round_entry, judge)
-        judging.sheet_open(round_entry=round_entry, judge=judge)
+        judging.sheet_save(round_entry=round_entry, judge=judge, version=0, values={})
     return round, judge
 
 
@@ -151,8 +152,8 @@ def test_declared_conflict_keeps_submitted_sheets_as_evidence() -> None:
     round_entry = round.round_entries.order_by("pk").first()
     sheet = ScoreSheet.objects.get(judge=judge, round_entry=round_entry)
     values = {c.pk: {"value": "5"} for c in criteria_of(round)}
-    judging.sheet_save(sheet=sheet, judge=judge, version=0, values=values)
-    judging.sheet_submit(sheet=sheet, judge=judge, version=1)
+    judging.sheet_save(round_entry=round_entry, judge=judge, version=1, values=values)
+    judging.sheet_submit(round_entry=round_entry, judge=judge, version=2)
 
     judging.conflict_declare(competition=round.competition, judge=judge, team=round_entry.entry.team, actor=judge)
 
@@ -177,7 +178,7 @@ def test_conflicted_judge_can_never_open_the_teams_entry() -> None:
     assign(round_entry, judge)  # even assigned again by mistake
 
     with refused("conflicted"):
-        judging.sheet_open(round_entry=round_entry, judge=judge)
+        judging.sheet_save(round_entry=round_entry, judge=judge, version=0, values={})
 
 
 def test_declaring_twice_keeps_one_conflict() -> None:

@@ -1,21 +1,23 @@
-"""services.judging: score sheets (open, save drafts, submit, reopen), optimistic concurrency and the audit log."""
+"""services.judging: score sheets (created by the first save, drafts, submit, reopen), optimistic concurrency and
+the audit log."""
 
 import threading
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import DatabaseError, connection, transaction
 
-from competitions.exceptions import StaleVersion
-from competitions.models import AuditEvent, RoundEntry, Score, ScoreSheet
+from competitions.exceptions import RuleError, StaleVersion
+from competitions.models import AuditEvent, Criterion, RoundEntry, Score, ScoreSheet
 from competitions.services import judging
-from tests.factories import JudgeFactory
 
 from .conftest import refused
 from .judging_cast import assign, criteria_of, draft_round, open_round, organiser, seat
 
 
-def scoring_setup(*, comment_required: bool = False) -> tuple[RoundEntry, object, list]:
+def scoring_setup(*, comment_required: bool = False) -> tuple[RoundEntry, User, list[Criterion]]:
     """An open round with two criteria (0..10, step 0.5) and one entry assigned to one judge."""
     round = draft_round(entries=1, criteria=2)
     if comment_required:
@@ -27,45 +29,69 @@ def scoring_setup(*, comment_required: bool = False) -> tuple[RoundEntry, object
     return round_entry, judge, criteria_of(round)
 
 
-def full_values(criteria: list, value: str = "7.5") -> dict[int, dict]:
+def full_values(criteria: list[Criterion], value: str = "7.5") -> dict[int, dict[str, Any]]:
     return {c.pk: {"value": Decimal(value), "comment": "Well lit."} for c in criteria}
 
 
-# --- Opening a sheet ---------------------------------------------------------------------------------------------
+# --- The first save ---------------------------------------------------------------------------------------------
 
 
 @pytest.mark.django_db
-def test_opening_a_sheet_creates_one_draft_with_an_empty_score_per_criterion() -> None:
+def test_first_save_creates_one_draft_with_a_score_per_criterion() -> None:
     round_entry, judge, criteria = scoring_setup()
 
-    sheet = judging.sheet_open(round_entry=round_entry, judge=judge)
-    again = judging.sheet_open(round_entry=round_entry, judge=judge)
+    sheet = judging.sheet_save(round_entry=round_entry, judge=judge, version=0, values={criteria[0].pk: {"value": "6"}})
+    again = judging.sheet_save(round_entry=round_entry, judge=judge, version=1, values={})
 
     assert again.pk == sheet.pk
     assert ScoreSheet.objects.count() == 1
     assert sheet.status == ScoreSheet.Status.DRAFT
     assert sheet.sha256 == round_entry.sha256
     assert sorted(Score.objects.filter(sheet=sheet).order_by().values_list("criterion_id", "value")) == sorted(
-        (c.pk, None) for c in criteria
+        [(criteria[0].pk, Decimal("6")), (criteria[1].pk, None)]
     )
 
 
 @pytest.mark.django_db
-def test_judge_cannot_open_an_entry_not_assigned_to_them() -> None:
+def test_first_save_refused_by_a_rule_leaves_no_sheet() -> None:
+    round_entry, judge, criteria = scoring_setup()
+
+    with refused("out_of_range"):
+        judging.sheet_save(round_entry=round_entry, judge=judge, version=0, values={criteria[0].pk: {"value": "11"}})
+
+    assert not ScoreSheet.objects.exists()
+    assert not Score.objects.exists()
+
+
+@pytest.mark.django_db
+def test_first_save_based_on_a_version_other_than_0_is_stale_and_creates_nothing() -> None:
+    round_entry, judge, _criteria = scoring_setup()
+
+    with pytest.raises(StaleVersion) as error:
+        judging.sheet_save(round_entry=round_entry, judge=judge, version=3, values={})
+
+    assert error.value.current_version == 0
+    assert not ScoreSheet.objects.exists()
+
+
+@pytest.mark.django_db
+def test_judge_cannot_save_an_entry_not_assigned_to_them() -> None:
     round_entry, _judge, _criteria = scoring_setup()
     other = seat(round_entry.round)
 
     with refused("not_assigned"):
-        judging.sheet_open(round_entry=round_entry, judge=other)
+        judging.sheet_save(round_entry=round_entry, judge=other, version=0, values={})
+    assert not ScoreSheet.objects.exists()
 
 
 @pytest.mark.django_db
-def test_judge_cannot_open_a_sheet_once_the_round_is_closed() -> None:
+def test_judge_cannot_save_a_sheet_once_the_round_is_closed() -> None:
     round_entry, judge, _criteria = scoring_setup()
     judging.round_close(round=round_entry.round, actor=organiser())
 
     with refused("round_not_open"):
-        judging.sheet_open(round_entry=round_entry, judge=judge)
+        judging.sheet_save(round_entry=round_entry, judge=judge, version=0, values={})
+    assert not ScoreSheet.objects.exists()
 
 
 # --- Saving drafts -----------------------------------------------------------------------------------------------
@@ -74,10 +100,13 @@ def test_judge_cannot_open_a_sheet_once_the_round_is_closed() -> None:
 @pytest.mark.django_db
 def test_saving_a_draft_stores_values_and_increments_the_version() -> None:
     round_entry, judge, criteria = scoring_setup()
-    sheet = judging.sheet_open(round_entry=round_entry, judge=judge)
 
     sheet = judging.sheet_save(
-        sheet=sheet, judge=judge, version=0, values={criteria[0].pk: {"value": Decimal("8.5")}}, comment="Nice."
+        round_entry=round_entry,
+        judge=judge,
+        version=0,
+        values={criteria[0].pk: {"value": Decimal("8.5")}},
+        comment="Nice.",
     )
 
     assert sheet.version == 1
@@ -89,11 +118,10 @@ def test_saving_a_draft_stores_values_and_increments_the_version() -> None:
 @pytest.mark.django_db
 def test_first_save_is_audited_as_created_and_later_ones_as_changed_with_before_and_after() -> None:
     round_entry, judge, criteria = scoring_setup()
-    sheet = judging.sheet_open(round_entry=round_entry, judge=judge)
     key = f"criterion-{criteria[0].pk}"
 
-    judging.sheet_save(sheet=sheet, judge=judge, version=0, values={criteria[0].pk: {"value": "6"}})
-    judging.sheet_save(sheet=sheet, judge=judge, version=1, values={criteria[0].pk: {"value": "6.5"}})
+    sheet = judging.sheet_save(round_entry=round_entry, judge=judge, version=0, values={criteria[0].pk: {"value": "6"}})
+    judging.sheet_save(round_entry=round_entry, judge=judge, version=1, values={criteria[0].pk: {"value": "6.5"}})
 
     created = AuditEvent.objects.get(action="score.created")
     assert created.actor == judge
@@ -109,11 +137,10 @@ def test_first_save_is_audited_as_created_and_later_ones_as_changed_with_before_
 @pytest.mark.django_db
 def test_save_with_an_older_version_is_refused_and_writes_nothing() -> None:
     round_entry, judge, criteria = scoring_setup()
-    sheet = judging.sheet_open(round_entry=round_entry, judge=judge)
-    judging.sheet_save(sheet=sheet, judge=judge, version=0, values={criteria[0].pk: {"value": "6"}})
+    sheet = judging.sheet_save(round_entry=round_entry, judge=judge, version=0, values={criteria[0].pk: {"value": "6"}})
 
     with pytest.raises(StaleVersion) as error:
-        judging.sheet_save(sheet=sheet, judge=judge, version=0, values={criteria[0].pk: {"value": "9"}})
+        judging.sheet_save(round_entry=round_entry, judge=judge, version=0, values={criteria[0].pk: {"value": "9"}})
 
     assert error.value.code == "stale_version"
     assert error.value.current_version == 1
@@ -126,19 +153,20 @@ def test_save_with_an_older_version_is_refused_and_writes_nothing() -> None:
                                              ("seven", "bad_value"), ("NaN", "out_of_range")])  # fmt: skip
 def test_value_off_the_scale_or_its_steps_is_refused(value: str, code: str) -> None:
     round_entry, judge, criteria = scoring_setup()
-    sheet = judging.sheet_open(round_entry=round_entry, judge=judge)
 
     with refused(code):
-        judging.sheet_save(sheet=sheet, judge=judge, version=0, values={criteria[0].pk: {"value": value}})
+        judging.sheet_save(round_entry=round_entry, judge=judge, version=0, values={criteria[0].pk: {"value": value}})
 
 
 @pytest.mark.django_db
 def test_scale_ends_and_empty_values_are_accepted_in_a_draft() -> None:
     round_entry, judge, criteria = scoring_setup()
-    sheet = judging.sheet_open(round_entry=round_entry, judge=judge)
 
-    judging.sheet_save(
-        sheet=sheet, judge=judge, version=0, values={criteria[0].pk: {"value": "10"}, criteria[1].pk: {"value": None}}
+    sheet = judging.sheet_save(
+        round_entry=round_entry,
+        judge=judge,
+        version=0,
+        values={criteria[0].pk: {"value": "10"}, criteria[1].pk: {"value": None}},
     )
 
     assert Score.objects.get(sheet=sheet, criterion=criteria[0]).value == Decimal("10")
@@ -147,21 +175,27 @@ def test_scale_ends_and_empty_values_are_accepted_in_a_draft() -> None:
 @pytest.mark.django_db
 def test_refused_value_reports_the_criterion_field() -> None:
     round_entry, judge, criteria = scoring_setup()
-    sheet = judging.sheet_open(round_entry=round_entry, judge=judge)
 
-    with pytest.raises(Exception) as error:
-        judging.sheet_save(sheet=sheet, judge=judge, version=0, values={criteria[1].pk: {"value": "11"}})
+    with pytest.raises(RuleError) as error:
+        judging.sheet_save(round_entry=round_entry, judge=judge, version=0, values={criteria[1].pk: {"value": "11"}})
 
     assert error.value.field == f"criterion-{criteria[1].pk}"
 
 
 @pytest.mark.django_db
-def test_judge_cannot_save_someone_elses_sheet() -> None:
+def test_judge_saves_only_their_own_sheet_of_an_entry_two_judges_score() -> None:
     round_entry, judge, criteria = scoring_setup()
-    sheet = judging.sheet_open(round_entry=round_entry, judge=judge)
+    other = seat(round_entry.round)
+    assign(round_entry, other)
+    mine = judging.sheet_save(round_entry=round_entry, judge=judge, version=0, values={criteria[0].pk: {"value": "6"}})
 
-    with refused("not_your_sheet"):
-        judging.sheet_save(sheet=sheet, judge=JudgeFactory(), version=0, values={})
+    theirs = judging.sheet_save(
+        round_entry=round_entry, judge=other, version=0, values={criteria[0].pk: {"value": "2"}}
+    )
+
+    assert theirs.pk != mine.pk and theirs.judge == other
+    assert Score.objects.get(sheet=mine, criterion=criteria[0]).value == Decimal("6")
+    assert ScoreSheet.objects.get(pk=mine.pk).version == 1
 
 
 # --- Submitting and reopening ------------------------------------------------------------------------------------
@@ -170,25 +204,34 @@ def test_judge_cannot_save_someone_elses_sheet() -> None:
 @pytest.mark.django_db
 def test_incomplete_sheet_cannot_be_submitted() -> None:
     round_entry, judge, criteria = scoring_setup()
-    sheet = judging.sheet_open(round_entry=round_entry, judge=judge)
-    judging.sheet_save(sheet=sheet, judge=judge, version=0, values={criteria[0].pk: {"value": "6"}})
+    sheet = judging.sheet_save(round_entry=round_entry, judge=judge, version=0, values={criteria[0].pk: {"value": "6"}})
 
-    with pytest.raises(Exception) as error:
-        judging.sheet_submit(sheet=sheet, judge=judge, version=1)
+    with pytest.raises(RuleError) as error:
+        judging.sheet_submit(round_entry=round_entry, judge=judge, version=1)
 
     assert (error.value.code, error.value.field) == ("incomplete", f"criterion-{criteria[1].pk}")
     assert ScoreSheet.objects.get(pk=sheet.pk).status == ScoreSheet.Status.DRAFT
 
 
 @pytest.mark.django_db
+def test_submitting_a_sheet_never_saved_is_refused_and_creates_nothing() -> None:
+    round_entry, judge, criteria = scoring_setup()
+
+    with pytest.raises(RuleError) as error:
+        judging.sheet_submit(round_entry=round_entry, judge=judge, version=0)
+
+    assert (error.value.code, error.value.field) == ("incomplete", f"criterion-{criteria[0].pk}")
+    assert not ScoreSheet.objects.exists()
+
+
+@pytest.mark.django_db
 def test_required_comment_must_be_written_before_submitting() -> None:
     round_entry, judge, criteria = scoring_setup(comment_required=True)
-    sheet = judging.sheet_open(round_entry=round_entry, judge=judge)
     values = {c.pk: {"value": "5", "comment": ""} for c in criteria}
-    judging.sheet_save(sheet=sheet, judge=judge, version=0, values=values)
+    judging.sheet_save(round_entry=round_entry, judge=judge, version=0, values=values)
 
-    with pytest.raises(Exception) as error:
-        judging.sheet_submit(sheet=sheet, judge=judge, version=1)
+    with pytest.raises(RuleError) as error:
+        judging.sheet_submit(round_entry=round_entry, judge=judge, version=1)
 
     assert (error.value.code, error.value.field) == ("comment_required", f"criterion-{criteria[1].pk}")
 
@@ -196,27 +239,27 @@ def test_required_comment_must_be_written_before_submitting() -> None:
 @pytest.mark.django_db
 def test_submitted_sheet_is_locked_and_audited() -> None:
     round_entry, judge, criteria = scoring_setup()
-    sheet = judging.sheet_open(round_entry=round_entry, judge=judge)
-    judging.sheet_save(sheet=sheet, judge=judge, version=0, values=full_values(criteria))
+    judging.sheet_save(round_entry=round_entry, judge=judge, version=0, values=full_values(criteria))
 
-    sheet = judging.sheet_submit(sheet=sheet, judge=judge, version=1)
+    sheet = judging.sheet_submit(round_entry=round_entry, judge=judge, version=1)
 
     assert sheet.status == ScoreSheet.Status.SUBMITTED and sheet.submitted_at is not None
     event = AuditEvent.objects.get(action="score.submitted")
     assert event.data["after"][f"criterion-{criteria[0].pk}"]["value"] == "7.50"
     with refused("sheet_submitted"):
-        judging.sheet_save(sheet=sheet, judge=judge, version=sheet.version, values=full_values(criteria, "1"))
+        judging.sheet_save(
+            round_entry=round_entry, judge=judge, version=sheet.version, values=full_values(criteria, "1")
+        )
     with refused("sheet_submitted"):
-        judging.sheet_submit(sheet=sheet, judge=judge, version=sheet.version)
+        judging.sheet_submit(round_entry=round_entry, judge=judge, version=sheet.version)
     assert set(Score.objects.filter(sheet=sheet).order_by().values_list("value", flat=True)) == {Decimal("7.5")}
 
 
 @pytest.mark.django_db
 def test_only_an_organiser_can_reopen_a_submitted_sheet() -> None:
     round_entry, judge, criteria = scoring_setup()
-    sheet = judging.sheet_open(round_entry=round_entry, judge=judge)
-    judging.sheet_save(sheet=sheet, judge=judge, version=0, values=full_values(criteria))
-    judging.sheet_submit(sheet=sheet, judge=judge, version=1)
+    judging.sheet_save(round_entry=round_entry, judge=judge, version=0, values=full_values(criteria))
+    sheet = judging.sheet_submit(round_entry=round_entry, judge=judge, version=1)
 
     with refused("not_organiser"):
         judging.sheet_reopen(sheet=sheet, actor=judge)
@@ -226,7 +269,7 @@ def test_only_an_organiser_can_reopen_a_submitted_sheet() -> None:
     event = AuditEvent.objects.get(action="score.reopened")
     assert event.data["reason"] == "Typo in lighting."
     assert event.data["before"]["status"] == "submitted"
-    judging.sheet_save(sheet=sheet, judge=judge, version=3, values=full_values(criteria, "8"))
+    judging.sheet_save(round_entry=round_entry, judge=judge, version=3, values=full_values(criteria, "8"))
 
 
 # --- The audit log is append-only --------------------------------------------------------------------------------
@@ -271,14 +314,16 @@ def test_two_concurrent_saves_of_the_same_version_never_lose_an_update() -> None
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises every write; row locks and concurrent sessions need PostgreSQL.")
     round_entry, judge, criteria = scoring_setup()
-    sheet = judging.sheet_open(round_entry=round_entry, judge=judge)
+    sheet = judging.sheet_save(round_entry=round_entry, judge=judge, version=0, values={})
     barrier = threading.Barrier(2)
     outcomes: dict[str, str] = {}
 
     def save(value: str) -> None:
         try:
             barrier.wait(timeout=10)
-            judging.sheet_save(sheet=sheet, judge=judge, version=0, values={criteria[0].pk: {"value": value}})
+            judging.sheet_save(
+                round_entry=round_entry, judge=judge, version=1, values={criteria[0].pk: {"value": value}}
+            )
             outcomes[value] = "saved"
         except StaleVersion:
             outcomes[value] = "stale"
@@ -293,32 +338,38 @@ def test_two_concurrent_saves_of_the_same_version_never_lose_an_update() -> None
 
     assert sorted(outcomes.values()) == ["saved", "stale"]
     winner = next(value for value, outcome in outcomes.items() if outcome == "saved")
-    assert ScoreSheet.objects.get(pk=sheet.pk).version == 1
+    assert ScoreSheet.objects.get(pk=sheet.pk).version == 2
     assert Score.objects.get(sheet=sheet, criterion=criteria[0]).value == Decimal(winner)
     assert AuditEvent.objects.filter(action="score.created", target_id=sheet.pk).count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_tabs_opening_the_same_entry_at_once_share_one_sheet() -> None:
+def test_two_tabs_saving_a_new_sheet_at_once_share_one_sheet() -> None:
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises every write; concurrent sessions need PostgreSQL.")
     round_entry, judge, criteria = scoring_setup()
     barrier = threading.Barrier(4)
-    opened: list[int] = []
+    outcomes: list[str] = []
 
-    def open_sheet() -> None:
+    def first_save(value: str) -> None:
         try:
             barrier.wait(timeout=10)
-            opened.append(judging.sheet_open(round_entry=round_entry, judge=judge).pk)
+            values = {criteria[0].pk: {"value": value}}
+            judging.sheet_save(round_entry=round_entry, judge=judge, version=0, values=values)
+            outcomes.append("saved")
+        except StaleVersion:
+            outcomes.append("stale")
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=open_sheet) for _ in range(4)]
+    threads = [threading.Thread(target=first_save, args=(value,)) for value in ("1", "2", "3", "4")]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
 
-    assert len(opened) == 4 and len(set(opened)) == 1
-    assert ScoreSheet.objects.filter(round_entry=round_entry, judge=judge).count() == 1
-    assert Score.objects.filter(sheet_id=opened[0]).count() == len(criteria)
+    assert sorted(outcomes) == ["saved", "stale", "stale", "stale"]
+    sheet = ScoreSheet.objects.get(round_entry=round_entry, judge=judge)
+    assert sheet.version == 1
+    assert Score.objects.filter(sheet=sheet).count() == len(criteria)
+    assert AuditEvent.objects.filter(action="score.created", target_id=sheet.pk).count() == 1

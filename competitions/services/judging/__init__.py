@@ -22,7 +22,7 @@ from competitions.services.judging.rounds import (
     round_open,
     round_update,
 )
-from competitions.services.judging.sheets import sheet_open, sheet_reopen, sheet_save, sheet_submit
+from competitions.services.judging.sheets import sheet_reopen, sheet_save, sheet_submit
 
 __all__ = [
     "conflict_declare",
@@ -38,7 +38,6 @@ __all__ = [
     "round_create",
     "round_open",
     "round_update",
-    "sheet_open",
     "sheet_reopen",
     "sheet_save",
     "sheet_submit",

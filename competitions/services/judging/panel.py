@@ -3,8 +3,7 @@
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -34,12 +33,10 @@ from competitions.services.accounts import normalise_email
 from competitions.services.audit import record
 from competitions.services.judging.common import lock_round
 
-User = get_user_model()
-
 # --- The panel ---------------------------------------------------------------------------------------------------
 
 
-def _account_for(email: str, name: str) -> tuple[AbstractBaseUser, bool]:
+def _account_for(email: str, name: str) -> tuple[User, bool]:
     """The account with this email, or a new active one with an unusable password (set through the invitation)."""
     user = User.objects.filter(username=email).first()
     if user is not None:
@@ -55,9 +52,7 @@ def _account_for(email: str, name: str) -> tuple[AbstractBaseUser, bool]:
 
 
 @transaction.atomic
-def judge_invite(
-    *, round: Round, email: str, actor: AbstractBaseUser, name: str = "", tracks: Iterable[Track] = ()
-) -> Panelist:
+def judge_invite(*, round: Round, email: str, actor: User, name: str = "", tracks: Iterable[Track] = ()) -> Panelist:
     """Seat the person with ``email`` on the round's panel, for ``tracks`` (none: every track).
 
     Creates their account when there is none (the invitation then carries a link to choose a password) or links the
@@ -125,7 +120,7 @@ def judge_send_invitation(*, panelist: Panelist, new_account: bool, language: st
 
 
 @transaction.atomic
-def judge_withdraw(*, panelist: Panelist, actor: AbstractBaseUser) -> Panelist:
+def judge_withdraw(*, panelist: Panelist, actor: User) -> Panelist:
     """Take a judge off the panel: they no longer reach the round's entries. Their submitted scores stay; their
     assignments are moved by the next ``round_assign``. Audited."""
     panelist = Panelist.objects.select_for_update(of=("self",)).select_related("round__competition").get(pk=panelist.pk)
@@ -160,7 +155,7 @@ def _clear_conflicted_work(conflict: Conflict) -> tuple[int, int]:
     return removed, drafts
 
 
-def _conflict_added(conflict: Conflict, actor: AbstractBaseUser | None, action: str) -> None:
+def _conflict_added(conflict: Conflict, actor: User | None, action: str) -> None:
     assignments, drafts = _clear_conflicted_work(conflict)
     record(
         competition=conflict.competition,
@@ -182,9 +177,9 @@ def _conflict_added(conflict: Conflict, actor: AbstractBaseUser | None, action: 
 def conflict_declare(
     *,
     competition: Competition,
-    judge: AbstractBaseUser,
+    judge: User,
     team: Team,
-    actor: AbstractBaseUser,
+    actor: User,
     reason: str = "",
     source: str = Conflict.Source.DECLARED,
 ) -> Conflict:
@@ -210,7 +205,7 @@ def conflict_declare(
 
 
 @transaction.atomic
-def conflict_remove(*, conflict: Conflict, actor: AbstractBaseUser) -> None:
+def conflict_remove(*, conflict: Conflict, actor: User) -> None:
     """Delete a conflict: the judge may be assigned the team's entries again. Audited."""
     record(
         competition=conflict.competition,
@@ -231,7 +226,7 @@ def _email_domain(email: str) -> str:
 
 
 @transaction.atomic
-def conflicts_detect(*, competition: Competition, judges: Iterable[AbstractBaseUser] | None = None) -> list[Conflict]:
+def conflicts_detect(*, competition: Competition, judges: Iterable[User] | None = None) -> list[Conflict]:
     """Record the conflicts found between judges (default: every active judge of the competition's rounds) and the
     competition's teams: a judge in the team, the same organisation as a member (blank organisations never match),
     or the same email domain (except public mail domains). Returns the conflicts newly recorded; each is applied
@@ -255,7 +250,7 @@ def conflicts_detect(*, competition: Competition, judges: Iterable[AbstractBaseU
         if domain and domain not in public:
             by_domain.setdefault(domain, set()).add(membership.team_id)
     existing = set(Conflict.objects.filter(judge_id__in=judge_ids).values_list("judge_id", "team_id"))
-    found: dict[tuple[int, int], tuple[str, str]] = {}
+    found: dict[tuple[int, int], tuple[Conflict.Source, str]] = {}
     for judge in judge_rows:
         profile = getattr(judge, "profile", None)
         organisation = _organisation_key(profile.organisation) if profile is not None else ""

@@ -4,8 +4,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Max
 from django.utils import formats, timezone
@@ -24,9 +23,6 @@ from competitions.selectors import deadline
 from competitions.services.audit import record
 from competitions.services.judging.common import check_fields, decimal_text, lock_round
 from competitions.services.judging.panel import conflicts_detect
-
-User = get_user_model()
-
 
 ROUND_FIELDS = frozenset(
     {
@@ -59,7 +55,7 @@ def _check_round(round: Round) -> None:
 
 
 @transaction.atomic
-def round_create(*, competition: Competition, actor: AbstractBaseUser, **fields: Any) -> Round:
+def round_create(*, competition: Competition, actor: User, **fields: Any) -> Round:
     """Create a draft round, placed after the competition's last round unless ``position`` is given. Audited."""
     check_fields(fields, ROUND_FIELDS)
     if "position" not in fields:
@@ -73,7 +69,7 @@ def round_create(*, competition: Competition, actor: AbstractBaseUser, **fields:
 
 
 @transaction.atomic
-def round_update(*, round: Round, actor: AbstractBaseUser, **fields: Any) -> Round:
+def round_update(*, round: Round, actor: User, **fields: Any) -> Round:
     """Change a round's settings. Once open, its position and blind setting are locked (``rubric_locked``); once
     published, only its names change. Audited with the values before and after."""
     check_fields(fields, ROUND_FIELDS)
@@ -130,7 +126,7 @@ def _check_rubric_open(round: Round) -> None:
 
 
 @transaction.atomic
-def criterion_create(*, round: Round, actor: AbstractBaseUser, **fields: Any) -> Criterion:
+def criterion_create(*, round: Round, actor: User, **fields: Any) -> Criterion:
     """Add a criterion to a draft round's rubric (at the end unless ``position`` is given). Audited."""
     check_fields(fields, CRITERION_FIELDS)
     round = lock_round(round)
@@ -152,7 +148,7 @@ def criterion_create(*, round: Round, actor: AbstractBaseUser, **fields: Any) ->
 
 
 @transaction.atomic
-def criterion_update(*, criterion: Criterion, actor: AbstractBaseUser, **fields: Any) -> Criterion:
+def criterion_update(*, criterion: Criterion, actor: User, **fields: Any) -> Criterion:
     """Change a criterion of a draft round. Audited with the values before and after."""
     check_fields(fields, CRITERION_FIELDS)
     round = lock_round(criterion.round)
@@ -174,7 +170,7 @@ def criterion_update(*, criterion: Criterion, actor: AbstractBaseUser, **fields:
 
 
 @transaction.atomic
-def criterion_delete(*, criterion: Criterion, actor: AbstractBaseUser) -> None:
+def criterion_delete(*, criterion: Criterion, actor: User) -> None:
     """Remove a criterion from a draft round's rubric. Audited with its values."""
     round = lock_round(criterion.round)
     _check_rubric_open(round)
@@ -200,7 +196,7 @@ def _unique_codes(count: int, taken: set[str]) -> list[str]:
 
 
 @transaction.atomic
-def round_open(*, round: Round, actor: AbstractBaseUser, now: datetime | None = None) -> Round:
+def round_open(*, round: Round, actor: User, now: datetime | None = None) -> Round:
     """Open a draft round for judging: lock its rubric and freeze the entries and the exact revisions judged.
 
     The first round (lowest position) takes, per entry, the newest revision that arrived before the team's deadline
@@ -286,7 +282,7 @@ def _check_nothing_still_processing(competition: Competition) -> None:
 
 
 @transaction.atomic
-def round_close(*, round: Round, actor: AbstractBaseUser) -> Round:
+def round_close(*, round: Round, actor: User) -> Round:
     """Close an open round: no more scoring. Audited."""
     round = lock_round(round)
     if round.status != Round.Status.OPEN:

@@ -1,10 +1,14 @@
-"""Score sheets: open, save drafts (optimistic concurrency), submit, and reopen."""
+"""Score sheets: save drafts (optimistic concurrency), submit, and reopen.
+
+A judge's sheet of an entry does not exist until their first save or submit creates it (reading never writes); the
+database keeps one per judge and entry.
+"""
 
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,7 +30,7 @@ from competitions.services.judging.common import CENT, decimal_text
 # --- Score sheets ------------------------------------------------------------------------------------------------
 
 
-def _check_may_score(round_entry: RoundEntry, judge: AbstractBaseUser) -> None:
+def _check_may_score(round_entry: RoundEntry, judge: User) -> None:
     """The judge is an active panelist of the open round, assigned this entry and not in conflict with its team."""
     if round_entry.round.status != Round.Status.OPEN:
         raise RuleError(_("This round is not open for scoring."), code="round_not_open")
@@ -38,49 +42,54 @@ def _check_may_score(round_entry: RoundEntry, judge: AbstractBaseUser) -> None:
         raise RuleError(_("You have a conflict of interest with this team."), code="conflicted")
 
 
-@transaction.atomic
-def sheet_open(*, round_entry: RoundEntry, judge: AbstractBaseUser) -> ScoreSheet:
-    """The judge's sheet for the entry, created as a draft with one empty score per criterion on first open.
+def _locked_sheet(round_entry: RoundEntry, judge: User) -> ScoreSheet | None:
+    return (
+        ScoreSheet.objects.select_for_update(of=("self",))
+        .select_related("round__competition")
+        .filter(round_entry=round_entry, judge=judge)
+        .order_by("pk")
+        .first()
+    )
 
-    Race-safe: two tabs opening at once get the same sheet (the database allows one per round, judge and entry).
+
+def _sheet_for_writing(round_entry: RoundEntry, judge: User, version: int) -> ScoreSheet:
+    """The judge's sheet of the entry, row-locked, once the judge may still write it at ``version``; call it inside
+    the caller's transaction.
+
+    A sheet not saved yet is created here: a draft at version 0 with one empty score per criterion, which a refusal
+    later in the caller's transaction rolls back with the rest. Two first saves at once (two tabs) end with one
+    sheet: the database allows one per judge and entry, so the second insert waits for the first transaction and
+    fails; the second save then locks the sheet the first one saved, at a newer version, and gets ``StaleVersion``.
     """
-    round_entry = RoundEntry.objects.select_related("round", "entry").get(pk=round_entry.pk)
+    round_entry = RoundEntry.objects.select_related("round__competition", "entry").get(pk=round_entry.pk)
     _check_may_score(round_entry, judge)
-    sheet = ScoreSheet.objects.filter(round_entry=round_entry, judge=judge).first()
+    sheet = _locked_sheet(round_entry, judge)
     if sheet is None:
         try:
             with transaction.atomic():
                 sheet = ScoreSheet.objects.create(
-                    round_id=round_entry.round_id, judge=judge, round_entry=round_entry, sha256=round_entry.sha256
+                    round=round_entry.round, judge=judge, round_entry=round_entry, sha256=round_entry.sha256
                 )
                 Score.objects.bulk_create(
                     Score(sheet=sheet, criterion=criterion) for criterion in round_entry.round.criteria.all()
                 )
         except IntegrityError:
-            sheet = ScoreSheet.objects.get(round_entry=round_entry, judge=judge)
+            sheet = _locked_sheet(round_entry, judge)
+            if sheet is None:  # Saved in another tab, then deleted by a conflict declared: reloading tells.
+                raise _stale(0) from None
+    if sheet.is_submitted:
+        raise RuleError(_("These scores are submitted and locked."), code="sheet_submitted")
+    if version != sheet.version:
+        raise _stale(sheet.version)
     return sheet
 
 
-def _lock_sheet(sheet: ScoreSheet, judge: AbstractBaseUser, version: int) -> ScoreSheet:
-    """Lock the sheet row and check that ``judge`` may still write it at ``version``."""
-    locked = (
-        ScoreSheet.objects.select_for_update(of=("self",))
-        .select_related("round__competition", "round_entry__entry")
-        .get(pk=sheet.pk)
+def _stale(current_version: int) -> StaleVersion:
+    error = StaleVersion(
+        _("These scores were saved elsewhere in the meantime. Reload to see the latest version."), code="stale_version"
     )
-    if locked.judge_id != judge.pk:
-        raise RuleError(_("This is not your score sheet."), code="not_your_sheet")
-    _check_may_score(locked.round_entry, judge)
-    if locked.is_submitted:
-        raise RuleError(_("These scores are submitted and locked."), code="sheet_submitted")
-    if version != locked.version:
-        error = StaleVersion(
-            _("These scores were saved elsewhere in the meantime. Reload to see the latest version."),
-            code="stale_version",
-        )
-        error.current_version = locked.version  # type: ignore[attr-defined]  # The API returns it with the 409.
-        raise error
-    return locked
+    error.current_version = current_version
+    return error
 
 
 def _check_value(criterion: Criterion, raw: object) -> Decimal | None:
@@ -111,19 +120,21 @@ def _sheet_values(scores: Iterable[Score]) -> dict[str, dict[str, str | None]]:
 @transaction.atomic
 def sheet_save(
     *,
-    sheet: ScoreSheet,
-    judge: AbstractBaseUser,
+    round_entry: RoundEntry,
+    judge: User,
     version: int,
     values: Mapping[int, Mapping[str, Any]],
     comment: str | None = None,
 ) -> ScoreSheet:
-    """Save a draft: ``values`` maps criterion ids to {"value": Decimal | None, "comment": str}, either key optional.
+    """Save the judge's draft of the entry: ``values`` maps criterion ids to {"value": Decimal | str | None,
+    "comment": str}, either key optional (a criterion left out keeps its values). The first save creates the sheet,
+    from version 0.
 
     Holds the sheet's row lock; refuses with ``StaleVersion`` when ``version`` is not the stored one (nothing is
-    written), so concurrent saves never lose an update. Increments ``version``. Audited: "score.created" on the
-    first save, then "score.changed" with the values before and after.
+    written), so concurrent saves never lose an update and two first saves never make two sheets. Increments
+    ``version``. Audited: "score.created" on the first save, then "score.changed" with the values before and after.
     """
-    sheet = _lock_sheet(sheet, judge, version)
+    sheet = _sheet_for_writing(round_entry, judge, version)
     scores = {
         s.criterion_id: s
         for s in sheet.scores.select_related("criterion").order_by("criterion__position", "criterion_id")
@@ -172,10 +183,11 @@ def sheet_save(
 
 
 @transaction.atomic
-def sheet_submit(*, sheet: ScoreSheet, judge: AbstractBaseUser, version: int) -> ScoreSheet:
-    """Submit a complete sheet: every criterion scored and every required comment written. The sheet is then locked
-    until an organiser reopens it. Holds the row lock; ``StaleVersion`` as for a save. Audited."""
-    sheet = _lock_sheet(sheet, judge, version)
+def sheet_submit(*, round_entry: RoundEntry, judge: User, version: int) -> ScoreSheet:
+    """Submit the judge's sheet of the entry, complete: every criterion scored and every required comment written.
+    The sheet is then locked until an organiser reopens it. Holds the row lock; ``StaleVersion`` as for a save.
+    Audited."""
+    sheet = _sheet_for_writing(round_entry, judge, version)
     scores = list(sheet.scores.select_related("criterion").order_by("criterion__position", "criterion_id"))
     scored = {s.criterion_id for s in scores}
     missing = sheet.round.criteria.exclude(pk__in=scored).order_by("position", "pk").first()
@@ -212,7 +224,7 @@ def sheet_submit(*, sheet: ScoreSheet, judge: AbstractBaseUser, version: int) ->
 
 
 @transaction.atomic
-def sheet_reopen(*, sheet: ScoreSheet, actor: AbstractBaseUser, reason: str = "") -> ScoreSheet:
+def sheet_reopen(*, sheet: ScoreSheet, actor: User, reason: str = "") -> ScoreSheet:
     """Let the judge change a submitted sheet again (organisers only, while the round is open). Audited."""
     if not (actor.is_authenticated and actor.is_staff):
         raise RuleError(_("Only an organiser can reopen submitted scores."), code="not_organiser")

@@ -1,11 +1,12 @@
 // The judge's entry page: save the score sheet as the judge types, move between entries with the keyboard, and
 // report when the 3D viewer has loaded the model.
 //
-// Drafts: a change waits 800 ms of quiet, then the whole sheet is posted as JSON to the form's data-save-url with the
-// version the page holds. The answer carries the new version. A 409 means the sheet was saved elsewhere (another tab):
-// the newer values it carries replace the page's and a message says so. A 400 names the field at fault. Saves never
-// overlap: a change during a save is sent after it. The form itself still works without this script: it posts and
-// the server saves a draft, or submits.
+// Drafts: a change waits 800 ms of quiet, then the whole sheet is sent to the API (PUT to the form's data-save-url,
+// /api/judging/entries/<id>/sheet/, signed in by the session, with the CSRF token of the form) with the version the
+// page holds. The answer is the saved sheet with its new version. A 409 means the sheet was saved elsewhere (another
+// tab): the page reads the sheet again, its newer values replace the page's and a message says so. A 400 carries
+// {code, detail, field}: the field at fault is marked. Saves never overlap: a change during a save is sent after it.
+// The form itself still works without this script: it posts and the server saves a draft, or submits.
 //
 // Keyboard: "j" opens the next entry and "k" the previous one, unless the focus is in a field or the 3D viewer.
 (function () {
@@ -84,30 +85,80 @@
     });
   }
 
+  // The sheet as the API takes it: {version, comment, scores: [{criterion, value, comment}]}.
   function collect() {
-    var values = {};
+    var scores = {};
+    var order = [];
     Array.prototype.forEach.call(form.elements, function (element) {
       var match = /^(score|comment)-(\d+)$/.exec(element.name || "");
       if (!match) return;
-      values[match[2]] = values[match[2]] || {};
-      values[match[2]][match[1] === "score" ? "value" : "comment"] = element.value;
+      var criterion = parseInt(match[2], 10);
+      if (!scores[criterion]) {
+        scores[criterion] = { criterion: criterion };
+        order.push(criterion);
+      }
+      if (match[1] === "score") {
+        scores[criterion].value = element.value.trim() === "" ? null : element.value.trim();
+      } else {
+        scores[criterion].comment = element.value;
+      }
     });
-    return {
+    var sheet = {
       version: parseInt(versionInput.value, 10),
-      values: values,
-      comment: form.elements.comment ? form.elements.comment.value : null,
+      scores: order.map(function (criterion) {
+        return scores[criterion];
+      }),
     };
+    if (form.elements.comment) sheet.comment = form.elements.comment.value;
+    return sheet;
   }
 
+  // A stored score as the number input holds it: 7.5, not 7.50.
+  function plain(value) {
+    return value === null ? "" : String(parseFloat(value));
+  }
+
+  // The sheet as the API returns it.
   function apply(sheet) {
     versionInput.value = sheet.version;
-    Object.keys(sheet.values).forEach(function (id) {
-      var score = form.elements["score-" + id];
-      var comment = form.elements["comment-" + id];
-      if (score) score.value = sheet.values[id].value === null ? "" : sheet.values[id].value;
-      if (comment) comment.value = sheet.values[id].comment;
+    sheet.scores.forEach(function (score) {
+      var value = form.elements["score-" + score.criterion];
+      var comment = form.elements["comment-" + score.criterion];
+      if (value) value.value = plain(score.value);
+      if (comment) comment.value = score.comment;
     });
     if (form.elements.comment) form.elements.comment.value = sheet.comment;
+  }
+
+  // The form field an error of the API is about: the rules name a criterion "criterion-<id>" (a missing required
+  // comment is about its comment, anything else about its score); invalid input names "scores.<index>.<key>".
+  function fieldOf(error, sent) {
+    var field = error.field || "";
+    var criterion = /^criterion-(\d+)$/.exec(field);
+    if (criterion) return (error.code === "comment_required" ? "comment-" : "score-") + criterion[1];
+    var input = /^scores\.(\d+)\.(value|comment)$/.exec(field);
+    if (input && sent.scores[input[1]]) {
+      return (input[2] === "value" ? "score-" : "comment-") + sent.scores[input[1]].criterion;
+    }
+    return field === "comment" ? field : "";
+  }
+
+  function request(method, body, keepalive) {
+    var headers = { Accept: "application/json", "X-CSRFToken": csrf ? csrf.value : "" };
+    if (body) headers["Content-Type"] = "application/json";
+    return fetch(form.dataset.saveUrl, {
+      method: method,
+      credentials: "same-origin",
+      keepalive: !!keepalive,
+      headers: headers,
+      body: body ? JSON.stringify(body) : undefined,
+    });
+  }
+
+  function answerOf(response) {
+    return response.json().then(function (body) {
+      return { status: response.status, body: body };
+    });
   }
 
   function finished() {
@@ -143,37 +194,32 @@
     saving = true;
     dirty = false;
     say(form.dataset.textSaving);
-    fetch(form.dataset.saveUrl, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: {
-        "Content-Type": "application/json",
-        "X-CSRFToken": csrf ? csrf.value : "",
-        "X-Requested-With": "XMLHttpRequest",
-      },
-      body: JSON.stringify(collect()),
-    })
-      .then(function (response) {
-        return response.json().then(function (body) {
-          return { status: response.status, body: body };
-        });
-      })
+    var sent = collect();
+    request("PUT", sent)
+      .then(answerOf)
       .then(function (answer) {
-        if (answer.status === 200 && answer.body.ok) {
+        if (answer.status === 200) {
           versionInput.value = answer.body.version;
           clearErrors();
           say(dirty ? form.dataset.textUnsaved : form.dataset.textSaved);
-        } else if (answer.status === 409 && answer.body.sheet) {
-          dirty = false;
-          pendingSubmit = null;
-          apply(answer.body.sheet);
-          clearErrors();
-          say(form.dataset.textStale);
+        } else if (answer.status === 409) {
+          // Saved elsewhere: read the sheet stored now and show it.
+          return request("GET")
+            .then(answerOf)
+            .then(function (current) {
+              if (current.status !== 200) throw new Error("status " + current.status);
+              dirty = false;
+              pendingSubmit = null;
+              apply(current.body);
+              clearErrors();
+              say(form.dataset.textStale);
+            });
         } else if (answer.status === 400) {
           pendingSubmit = null;
           clearErrors();
-          if (answer.body.field) showError(answer.body.field, answer.body.detail);
-          say(answer.body.field ? form.dataset.textRefused : answer.body.detail || form.dataset.textRefused);
+          var field = fieldOf(answer.body, sent);
+          if (field) showError(field, answer.body.detail);
+          say(field ? form.dataset.textRefused : answer.body.detail || form.dataset.textRefused);
         } else {
           throw new Error("status " + answer.status);
         }
@@ -223,13 +269,7 @@
   window.addEventListener("pagehide", function () {
     if (!dirty || saving || form.dataset.sending === "true") return;
     try {
-      fetch(form.dataset.saveUrl, {
-        method: "POST",
-        credentials: "same-origin",
-        keepalive: true,
-        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf ? csrf.value : "" },
-        body: JSON.stringify(collect()),
-      });
+      request("PUT", collect(), true);
     } catch (error) {
       // Nothing more can be done while the page goes away.
     }
