@@ -18,16 +18,16 @@ TUS = {"HTTP_TUS_RESUMABLE": "1.0.0"}
 
 
 @pytest.fixture
-def alice():  # type: ignore[no-untyped-def]
+def alice():
     return UserFactory()
 
 
 @pytest.fixture
-def entry(alice):  # type: ignore[no-untyped-def]
+def entry(alice):
     return EntryFactory(team=TeamFactory(captain=alice))
 
 
-def open_upload(client, entry, *, size: int = len(SCENE), name: str = "harbour.glb"):  # type: ignore[no-untyped-def]
+def open_upload(client, entry, *, size: int = len(SCENE), name: str = "harbour.glb"):
     encoded = base64.b64encode(name.encode()).decode()
     return client.post(
         f"/api/entries/{entry.pk}/uploads/",
@@ -37,7 +37,7 @@ def open_upload(client, entry, *, size: int = len(SCENE), name: str = "harbour.g
     )
 
 
-def patch(client, url: str, data: bytes, offset: int, content_type: str = "application/offset+octet-stream"):  # type: ignore[no-untyped-def]
+def patch(client, url: str, data: bytes, offset: int, content_type: str = "application/offset+octet-stream"):
     return client.generic(
         "PATCH",
         url,

@@ -74,7 +74,7 @@ def _opened(client: Client, entry: Entry) -> Endpoint:
 
 
 @pytest.fixture(params=["token", "session"])
-def endpoint(request) -> Endpoint:  # type: ignore[no-untyped-def]
+def endpoint(request) -> Endpoint:
     alice = UserFactory()
     entry = EntryFactory(team=TeamFactory(captain=alice))
     if request.param == "token":
@@ -84,7 +84,7 @@ def endpoint(request) -> Endpoint:  # type: ignore[no-untyped-def]
     return _opened(client, entry)
 
 
-def assert_refused(response, status: int, field: str) -> None:  # type: ignore[no-untyped-def]
+def assert_refused(response, status: int, field: str) -> None:
     assert response.status_code == status, response.content
     body = response.json()
     assert body["field"] == field

@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.worker]
 
 
 @pytest.fixture
-def page(browser) -> Iterator[object]:  # type: ignore[no-untyped-def]
+def page(browser) -> Iterator[object]:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     context.set_default_timeout(15_000)
     yield context.new_page()
@@ -26,7 +26,7 @@ def page(browser) -> Iterator[object]:  # type: ignore[no-untyped-def]
 
 def test_entrant_signs_up_creates_a_team_and_an_entry_and_sees_the_upload_become_ready(
     page, live_server, worker: Worker, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     competition = CompetitionFactory(name="Metaverse Scenario Design Competition", slug="metaverse-design")
     TrackFactory(competition=competition, name="Industrial metaverse", slug="industrial")
     scene = tmp_path / "factory-floor.glb"
@@ -49,8 +49,9 @@ def test_entrant_signs_up_creates_a_team_and_an_entry_and_sees_the_upload_become
     page.locator("#id_password2").fill("a-long-and-unusual-passphrase")
     page.locator("main").get_by_role("button", name="Sign up").click()
     page.get_by_text("ada@example.com").first.wait_for()
-    link = re.search(r"http://\S+/accounts/confirm/\S+/", mail.outbox[-1].body).group(0)
-    page.goto(link.replace("http://127.0.0.1:8000", live_server.url))
+    link = re.search(r"http://\S+/accounts/confirm/\S+/", str(mail.outbox[-1].body))
+    assert link, mail.outbox[-1].body
+    page.goto(link.group(0).replace("http://127.0.0.1:8000", live_server.url))
 
     # Create a team in the competition.
     page.goto(f"{live_server.url}/competitions/{competition.slug}/")
@@ -71,6 +72,8 @@ def test_entrant_signs_up_creates_a_team_and_an_entry_and_sees_the_upload_become
     status = page.locator("[data-revision-status]").first
     status.filter(has_text="Ready").wait_for(timeout=60_000)
     assert page.locator("[data-revision-status]").count() == 1
+    assert page.get_by_text("Revision 1 (“factory-floor.glb”) is received.").is_visible()
+    assert "upload=" not in page.url  # a reload would not say it again
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "entry-ready.png"), full_page=True)
@@ -80,7 +83,7 @@ def test_entrant_signs_up_creates_a_team_and_an_entry_and_sees_the_upload_become
 
 def test_a_visitor_whose_browser_prefers_chinese_reads_the_competition_in_chinese_on_a_phone(
     browser, live_server, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     competition = CompetitionFactory(name="Metaverse Scenario Design Competition", name_zh="元宇宙场景设计大赛")
     TrackFactory(competition=competition, name="Industrial metaverse", name_zh="工业元宇宙")
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True)

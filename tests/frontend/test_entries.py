@@ -15,7 +15,7 @@ from tests.factories import EntryFactory, EntryRevisionFactory, TeamFactory, Tra
 
 
 @pytest.fixture
-def entry(team, track):  # type: ignore[no-untyped-def]
+def entry(team, track):
     return EntryFactory(team=team, track=track, title="Bund at night")
 
 
@@ -231,7 +231,7 @@ def test_non_member_cannot_create_an_entry_in_another_team(client, team, track, 
 # --- Which file is judged --------------------------------------------------------------------------------------
 
 
-def _judged_text(client, entry) -> str:  # type: ignore[no-untyped-def]
+def _judged_text(client, entry) -> str:
     page = client.get(reverse("frontend:entry-detail", kwargs={"pk": entry.pk})).content.decode()
     start = page.index("data-judged-file")
     return " ".join(page[start : page.index("</div>", start)].split())

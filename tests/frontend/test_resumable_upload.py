@@ -22,7 +22,7 @@ CHUNK_TYPE = "application/offset+octet-stream"
 
 
 @pytest.fixture
-def entry(team, track):  # type: ignore[no-untyped-def]
+def entry(team, track):
     return EntryFactory(team=team, track=track, title="Bund at night")
 
 
@@ -34,15 +34,13 @@ def start_url(entry: Entry) -> str:
     return reverse("api:entry-uploads", kwargs={"pk": entry.pk})
 
 
-def open_upload(client: Client, entry: Entry, *, size: int = len(SCENE), name: str = "bund.glb", **headers: str):  # type: ignore[no-untyped-def]
+def open_upload(client: Client, entry: Entry, *, size: int = len(SCENE), name: str = "bund.glb", **headers: str):
     return client.post(
         start_url(entry), headers={**TUS, "Upload-Length": str(size), "Upload-Metadata": metadata(name), **headers}
     )
 
 
-def patch(  # type: ignore[no-untyped-def]
-    client: Client, url: str, data: bytes, offset: int, content_type: str = CHUNK_TYPE, **headers: str
-):
+def patch(client: Client, url: str, data: bytes, offset: int, content_type: str = CHUNK_TYPE, **headers: str):
     # The test client leaves out the content headers of an empty body; a browser sends them.
     return client.generic(
         "PATCH",
@@ -54,7 +52,7 @@ def patch(  # type: ignore[no-untyped-def]
     )
 
 
-def send_everything(client: Client, url: str):  # type: ignore[no-untyped-def]
+def send_everything(client: Client, url: str):
     for offset in range(0, len(SCENE), CHUNK):
         response = patch(client, url, SCENE[offset : offset + CHUNK], offset)
         assert response.status_code == 204, response.content
@@ -195,7 +193,7 @@ def test_chunk_without_the_tus_content_type_is_415(client, entry, bob):
     assert UploadSession.objects.get().received == 0
 
 
-def signed_in_with_csrf_checks(user, entry) -> tuple[Client, str]:  # type: ignore[no-untyped-def]
+def signed_in_with_csrf_checks(user, entry) -> tuple[Client, str]:
     """A client that, like a browser, is refused an unsafe request without the CSRF token; and the token the entry
     page gives the upload script."""
     client = Client(enforce_csrf_checks=True)
