@@ -9,40 +9,43 @@ progress) and ``organise_results`` (leaderboard, publication, CSV export). Every
 import json
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Max, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from competitions.auth import AuthenticatedHttpRequest
 from competitions.exceptions import RuleError
 from competitions.models import Competition, Round
 from competitions.selectors import judging as judging_selectors
+from competitions.selectors import organiser as organiser_selectors
 from competitions.selectors import workers as worker_selectors
 from competitions.services import judging
 from frontend.forms import RoundForm, add_rule_error
 
 AUDIT_PAGE_SIZE = 50
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
 
-def organiser_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def organiser_required(view: View) -> View:
     """Log in first; then a 404 unless the person is an organiser."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not judging_selectors.is_organiser(request.user):
             raise Http404
         return view(request, *args, **kwargs)
 
-    return login_required(wrapped)
+    return cast(View, login_required(wrapped))
 
 
 def round_of(pk: int) -> Round:
@@ -55,19 +58,17 @@ def round_of(pk: int) -> Round:
 
 @organiser_required
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    rounds = judging_selectors.rounds_for_organiser()
-    competitions = Competition.objects.order_by("-submission_deadline").prefetch_related(
-        Prefetch("rounds", queryset=rounds, to_attr="console_rounds")
-    )
-    context = {"competitions": competitions, "processing": worker_selectors.processing_health()}
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
+    context = {
+        "competitions": organiser_selectors.competitions_with_rounds(),
+        "processing": worker_selectors.processing_health(),
+    }
     return render(request, "organiser/home.html", context)
 
 
 def _new_round_initial(competition: Competition) -> dict[str, Any]:
-    last = competition.rounds.aggregate(last=Max("position"))["last"] or 0
     return {
-        "position": last + 1,
+        "position": organiser_selectors.next_round_position(competition),
         "opens_at": competition.judging_starts_at,
         "closes_at": competition.judging_ends_at,
     }
@@ -75,7 +76,7 @@ def _new_round_initial(competition: Competition) -> dict[str, Any]:
 
 @organiser_required
 @require_http_methods(["GET", "POST"])
-def round_create(request: HttpRequest, slug: str) -> HttpResponse:
+def round_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     competition = get_object_or_404(Competition, slug=slug)
     with timezone.override(competition.zone):
         form = RoundForm(request.POST or None, initial=_new_round_initial(competition))
@@ -96,7 +97,7 @@ def round_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 @organiser_required
 @require_GET
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     rounds = judging_selectors.rounds_for_organiser()
     chosen = None
     round_id = request.GET.get("round", "")

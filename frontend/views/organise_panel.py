@@ -5,105 +5,26 @@ reopening of a submitted score sheet."""
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
-from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from competitions.auth import AuthenticatedHttpRequest
 from competitions.exceptions import RuleError
-from competitions.models import Assignment, Conflict, Panelist, Round, ScoreSheet, Team
+from competitions.models import Conflict, Round
+from competitions.selectors import organiser as organiser_selectors
 from competitions.services import assignment as assignment_service
 from competitions.services import judging
 from frontend.forms import AssignmentAddForm, ConflictForm, JudgeInviteForm, SheetReopenForm, add_rule_error
 from frontend.views.organise import organiser_required, round_of
 
-User = get_user_model()
-ENTRIES_PAGE_SIZE = 50
-
-
-# --- Reads ----------------------------------------------------------------------------------------------------
-
-
-def _panelists(round: Round) -> QuerySet[Panelist]:
-    return round.panelists.select_related("user__profile").prefetch_related("tracks")
-
-
-def _panel_users(round: Round, *, active_only: bool = False) -> QuerySet:
-    seats = round.panelists.filter(withdrawn_at__isnull=True) if active_only else round.panelists.all()
-    return User.objects.filter(pk__in=seats.values("user_id")).select_related("profile").order_by("email")
-
-
-def _conflicts(round: Round) -> QuerySet[Conflict]:
-    return (
-        Conflict.objects.filter(competition=round.competition, judge__panel_seats__round=round)
-        .select_related("judge__profile", "team")
-        .order_by("judge__email", "team__name")
-    )
-
-
-def _judge_loads(round: Round) -> list[dict[str, Any]]:
-    """Each judge of the panel with their number of assignments and of submitted sheets."""
-    assigned = dict(
-        Assignment.objects.filter(round=round).values("judge").annotate(n=Count("pk")).values_list("judge", "n")
-    )
-    submitted = dict(
-        ScoreSheet.objects.filter(round=round, status=ScoreSheet.Status.SUBMITTED)
-        .values("judge")
-        .annotate(n=Count("pk"))
-        .values_list("judge", "n")
-    )
-    return [
-        {
-            "panelist": panelist,
-            "assigned": assigned.get(panelist.user_id, 0),
-            "submitted": submitted.get(panelist.user_id, 0),
-        }
-        for panelist in _panelists(round)
-    ]
-
-
-def _track_progress(round: Round) -> list[dict[str, Any]]:
-    """Per track: entries, assignments and submitted sheets."""
-    entries = round.round_entries.values("track__pk", "track__name", "track__name_zh").annotate(
-        entries=Count("pk", distinct=True),
-        assigned=Count("assignments", distinct=True),
-        submitted=Count("sheets", filter=Q(sheets__status=ScoreSheet.Status.SUBMITTED), distinct=True),
-    )
-    return sorted(entries, key=lambda row: row["track__name"])
-
-
-def _entry_rows(round: Round, page_number: str | None) -> tuple[Any, list[dict[str, Any]]]:
-    """A page of the round's entries, each with its judges and the state of each judge's sheet."""
-    entries = round.round_entries.select_related("entry__team", "track").prefetch_related(
-        Prefetch("assignments", queryset=Assignment.objects.select_related("judge__profile").order_by("judge__email"))
-    )
-    page = Paginator(entries, ENTRIES_PAGE_SIZE).get_page(page_number)
-    ids = [round_entry.pk for round_entry in page.object_list]
-    sheets: dict[tuple[int, int], ScoreSheet] = {
-        (sheet.round_entry_id, sheet.judge_id): sheet
-        for sheet in ScoreSheet.objects.filter(round_entry_id__in=ids).only(
-            "pk", "round_entry_id", "judge_id", "status", "submitted_at"
-        )
-    }
-    rows = []
-    for round_entry in page.object_list:
-        judges = [
-            {"assignment": assignment, "sheet": sheets.get((round_entry.pk, assignment.judge_id))}
-            for assignment in round_entry.assignments.all()
-        ]
-        rows.append({"round_entry": round_entry, "judges": judges, "missing": round.judges_per_entry - len(judges)})
-    return page, rows
-
-
 # --- Judges and conflicts -------------------------------------------------------------------------------------
 
 
 def _render_panel(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     round: Round,
     *,
     invite_form: JudgeInviteForm | None = None,
@@ -114,8 +35,8 @@ def _render_panel(
     context = {
         "round": round,
         "competition": competition,
-        "panelists": _panelists(round),
-        "conflicts": _conflicts(round),
+        "panelists": organiser_selectors.panelists_of(round),
+        "conflicts": organiser_selectors.conflicts_of_panel(round),
         "invite_form": invite_form or JudgeInviteForm(tracks=competition.tracks.all()),
         "conflict_form": conflict_form or _conflict_form(round),
         "section": "panel",
@@ -124,8 +45,8 @@ def _render_panel(
 
 
 def _conflict_form(round: Round, data: Any = None) -> ConflictForm:
-    teams = Team.objects.filter(competition=round.competition).order_by("name")
-    return ConflictForm(data, judges=_panel_users(round), teams=teams)
+    teams = organiser_selectors.teams_of_competition(round.competition)
+    return ConflictForm(data, judges=organiser_selectors.panel_users(round), teams=teams)
 
 
 def _panel_url(round: Round, anchor: str = "") -> str:
@@ -134,13 +55,13 @@ def _panel_url(round: Round, anchor: str = "") -> str:
 
 @organiser_required
 @require_GET
-def round_panel(request: HttpRequest, pk: int) -> HttpResponse:
+def round_panel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _render_panel(request, round_of(pk))
 
 
 @organiser_required
 @require_POST
-def judge_invite(request: HttpRequest, pk: int) -> HttpResponse:
+def judge_invite(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     round = round_of(pk)
     form = JudgeInviteForm(request.POST, tracks=round.competition.tracks.all())
     if form.is_valid():
@@ -159,17 +80,13 @@ def judge_invite(request: HttpRequest, pk: int) -> HttpResponse:
 
 @organiser_required
 @require_http_methods(["GET", "POST"])
-def judge_withdraw(request: HttpRequest, pk: int, panelist_id: int) -> HttpResponse:
+def judge_withdraw(request: AuthenticatedHttpRequest, pk: int, panelist_id: int) -> HttpResponse:
     """GET asks for confirmation (saying what happens to the judge's entries and scores); POST withdraws."""
     round = round_of(pk)
-    panelist = get_object_or_404(round.panelists.select_related("user__profile"), pk=panelist_id)
+    panelist = get_object_or_404(organiser_selectors.panelists_of(round), pk=panelist_id)
     if request.method == "GET":
-        context = {
-            "round": round,
-            "panelist": panelist,
-            "assigned": round.assignments.filter(judge_id=panelist.user_id).count(),
-            "submitted": round.sheets.filter(judge_id=panelist.user_id, status=ScoreSheet.Status.SUBMITTED).count(),
-        }
+        load = organiser_selectors.judge_load(round, panelist)
+        context = {"round": round, "panelist": panelist, "assigned": load.assigned, "submitted": load.submitted}
         return render(request, "organiser/judge_withdraw.html", context)
     try:
         judging.judge_withdraw(panelist=panelist, actor=request.user)
@@ -186,7 +103,7 @@ def judge_withdraw(request: HttpRequest, pk: int, panelist_id: int) -> HttpRespo
 
 @organiser_required
 @require_POST
-def conflict_create(request: HttpRequest, pk: int) -> HttpResponse:
+def conflict_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     round = round_of(pk)
     form = _conflict_form(round, request.POST)
     if form.is_valid():
@@ -210,9 +127,9 @@ def conflict_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @organiser_required
 @require_POST
-def conflict_remove(request: HttpRequest, pk: int, conflict_id: int) -> HttpResponse:
+def conflict_remove(request: AuthenticatedHttpRequest, pk: int, conflict_id: int) -> HttpResponse:
     round = round_of(pk)
-    conflict = get_object_or_404(_conflicts(round), pk=conflict_id)
+    conflict = get_object_or_404(organiser_selectors.conflicts_of_panel(round), pk=conflict_id)
     try:
         judging.conflict_remove(conflict=conflict, actor=request.user)
     except RuleError as error:
@@ -226,8 +143,11 @@ def conflict_remove(request: HttpRequest, pk: int, conflict_id: int) -> HttpResp
 
 
 def _assignment_form(round: Round, data: Any = None) -> AssignmentAddForm:
-    round_entries = round.round_entries.select_related("entry").order_by("blind_code")
-    return AssignmentAddForm(data, judges=_panel_users(round, active_only=True), round_entries=round_entries)
+    return AssignmentAddForm(
+        data,
+        judges=organiser_selectors.panel_users(round, active_only=True),
+        round_entries=organiser_selectors.round_entries_by_code(round),
+    )
 
 
 def _assignments_url(round: Round, anchor: str = "") -> str:
@@ -235,16 +155,16 @@ def _assignments_url(round: Round, anchor: str = "") -> str:
 
 
 def _render_assignments(
-    request: HttpRequest, round: Round, *, add_form: AssignmentAddForm | None = None, status: int = 200
+    request: AuthenticatedHttpRequest, round: Round, *, add_form: AssignmentAddForm | None = None, status: int = 200
 ) -> HttpResponse:
-    page, rows = _entry_rows(round, request.GET.get("page"))
+    overview = organiser_selectors.assignments_overview(round, request.GET.get("page"))
     context = {
         "round": round,
         "competition": round.competition,
-        "loads": _judge_loads(round),
-        "tracks": _track_progress(round),
-        "page": page,
-        "rows": rows,
+        "loads": overview.loads,
+        "tracks": overview.tracks,
+        "page": overview.page,
+        "rows": overview.rows,
         "add_form": add_form or _assignment_form(round),
         "section": "assignments",
     }
@@ -253,17 +173,17 @@ def _render_assignments(
 
 @organiser_required
 @require_GET
-def round_assignments(request: HttpRequest, pk: int) -> HttpResponse:
+def round_assignments(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _render_assignments(request, round_of(pk))
 
 
-def _report_messages(request: HttpRequest, round: Round, report: assignment_service.AssignmentReport) -> None:
+def _report_messages(
+    request: AuthenticatedHttpRequest, round: Round, report: assignment_service.AssignmentReport
+) -> None:
     if not report.unfilled:
         messages.success(request, report.message)
         return
-    codes = (
-        round.round_entries.filter(pk__in=report.unfilled).order_by("blind_code").values_list("blind_code", flat=True)
-    )
+    codes = organiser_selectors.entry_codes(round, report.unfilled)
     messages.warning(
         request,
         _("%(report)s Entries short of judges: %(codes)s.") % {"report": report.message, "codes": ", ".join(codes)},
@@ -272,7 +192,7 @@ def _report_messages(request: HttpRequest, round: Round, report: assignment_serv
 
 @organiser_required
 @require_POST
-def round_assign(request: HttpRequest, pk: int) -> HttpResponse:
+def round_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     round = round_of(pk)
     try:
         report = assignment_service.round_assign(round=round, actor=request.user)
@@ -285,7 +205,7 @@ def round_assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @organiser_required
 @require_POST
-def assignment_add(request: HttpRequest, pk: int) -> HttpResponse:
+def assignment_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     round = round_of(pk)
     form = _assignment_form(round, request.POST)
     if form.is_valid():
@@ -308,9 +228,9 @@ def assignment_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @organiser_required
 @require_POST
-def assignment_remove(request: HttpRequest, pk: int, assignment_id: int) -> HttpResponse:
+def assignment_remove(request: AuthenticatedHttpRequest, pk: int, assignment_id: int) -> HttpResponse:
     round = round_of(pk)
-    assignment = get_object_or_404(round.assignments.select_related("judge", "round_entry"), pk=assignment_id)
+    assignment = get_object_or_404(organiser_selectors.assignments_of(round), pk=assignment_id)
     try:
         assignment_service.assignment_remove(assignment=assignment, actor=request.user)
     except RuleError as error:
@@ -326,12 +246,9 @@ def assignment_remove(request: HttpRequest, pk: int, assignment_id: int) -> Http
 
 @organiser_required
 @require_http_methods(["GET", "POST"])
-def sheet_reopen(request: HttpRequest, pk: int, sheet_id: int) -> HttpResponse:
+def sheet_reopen(request: AuthenticatedHttpRequest, pk: int, sheet_id: int) -> HttpResponse:
     round = round_of(pk)
-    sheet = get_object_or_404(
-        ScoreSheet.objects.filter(round=round).select_related("judge__profile", "round_entry__entry__team"),
-        pk=sheet_id,
-    )
+    sheet = get_object_or_404(organiser_selectors.sheets_of(round), pk=sheet_id)
     form = SheetReopenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

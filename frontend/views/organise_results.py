@@ -2,11 +2,12 @@
 shortlist for the next round, the publication of the results and the CSV export of every score."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from competitions.auth import AuthenticatedHttpRequest
 from competitions.exceptions import RuleError
 from competitions.models import Round
 from competitions.selectors import leaderboard as leaderboard_selectors
@@ -17,7 +18,7 @@ from frontend.views.organise import organiser_required, round_of
 
 @organiser_required
 @require_GET
-def leaderboard(request: HttpRequest, pk: int) -> HttpResponse:
+def leaderboard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     round = round_of(pk)
     board = leaderboard_selectors.round_leaderboard(round)
     context = {
@@ -34,7 +35,7 @@ def leaderboard(request: HttpRequest, pk: int) -> HttpResponse:
 
 @organiser_required
 @require_http_methods(["GET", "POST"])
-def round_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def round_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     round = round_of(pk)
     if request.method == "GET":
         context = {"round": round, "competition": round.competition, "action": "publish"}
@@ -50,7 +51,7 @@ def round_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 @organiser_required
 @require_POST
-def shortlist_set(request: HttpRequest, pk: int) -> HttpResponse:
+def shortlist_set(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     round = round_of(pk)
     ids = [int(value) for value in request.POST.getlist("round_entry") if value.isdigit()]
     try:
@@ -64,7 +65,7 @@ def shortlist_set(request: HttpRequest, pk: int) -> HttpResponse:
 
 @organiser_required
 @require_GET
-def scores_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+def scores_csv(request: AuthenticatedHttpRequest, pk: int) -> StreamingHttpResponse:
     round = round_of(pk)
     rows = leaderboard_selectors.scores_csv(round)
     response = StreamingHttpResponse(csv_lines(rows), content_type="text/csv; charset=utf-8")

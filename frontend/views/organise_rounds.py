@@ -1,17 +1,19 @@
 """The organiser console's page of one round: its settings, its rubric (editable until the round opens), and the
 buttons that open and close it, each behind a confirmation page."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.forms.models import model_to_dict
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from competitions.auth import AuthenticatedHttpRequest
 from competitions.exceptions import RuleError
 from competitions.models import Criterion, Round
 from competitions.selectors import deadline
@@ -21,7 +23,7 @@ from frontend.views.organise import organiser_required, round_of
 
 
 def _criterion_form(criterion: Criterion, data: Any = None) -> CriterionForm:
-    initial = model_to_dict(criterion, fields=CriterionForm._meta.fields)
+    initial = model_to_dict(criterion, fields=CriterionForm.Meta.fields)
     return CriterionForm(data, initial=initial, prefix=f"criterion-{criterion.pk}")
 
 
@@ -37,7 +39,7 @@ def _changed(instance: Any, cleaned: dict[str, Any]) -> dict[str, Any]:
 
 
 def _render_round(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     round: Round,
     *,
     form: RoundForm | None = None,
@@ -48,7 +50,7 @@ def _render_round(
     criteria = list(round.criteria.all())
     criterion_forms = criterion_forms or {}
     if form is None:
-        form = RoundForm(initial=model_to_dict(round, fields=RoundForm._meta.fields))
+        form = RoundForm(initial=model_to_dict(round, fields=RoundForm.Meta.fields))
     context = {
         "round": round,
         "competition": round.competition,
@@ -56,7 +58,6 @@ def _render_round(
         "criteria": [{"criterion": c, "form": criterion_forms.get(c.pk) or _criterion_form(c)} for c in criteria],
         "new_criterion_form": new_criterion_form or _new_criterion_form(round),
         "total_weight": sum((c.weight for c in criteria), start=0),
-        "entry_count": round.entry_count,
         "still_processing": deadline.still_processing_before_opening(round),
         "section": "round",
     }
@@ -65,16 +66,16 @@ def _render_round(
 
 @organiser_required
 @require_http_methods(["GET"])
-def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def round_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _render_round(request, round_of(pk))
 
 
 @organiser_required
 @require_POST
-def round_update(request: HttpRequest, pk: int) -> HttpResponse:
+def round_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     round = round_of(pk)
     with timezone.override(round.competition.zone):
-        form = RoundForm(request.POST, initial=model_to_dict(round, fields=RoundForm._meta.fields))
+        form = RoundForm(request.POST, initial=model_to_dict(round, fields=RoundForm.Meta.fields))
         valid = form.is_valid()
     if valid:
         changes = _changed(round, form.cleaned_data)
@@ -100,7 +101,7 @@ def _rubric_url(round: Round) -> str:
 
 @organiser_required
 @require_POST
-def criterion_create(request: HttpRequest, pk: int) -> HttpResponse:
+def criterion_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     round = round_of(pk)
     form = _new_criterion_form(round, request.POST)
     if form.is_valid():
@@ -119,7 +120,7 @@ def criterion_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @organiser_required
 @require_POST
-def criterion_update(request: HttpRequest, pk: int, criterion_id: int) -> HttpResponse:
+def criterion_update(request: AuthenticatedHttpRequest, pk: int, criterion_id: int) -> HttpResponse:
     round = round_of(pk)
     criterion = get_object_or_404(round.criteria, pk=criterion_id)
     form = _criterion_form(criterion, request.POST)
@@ -143,7 +144,7 @@ def criterion_update(request: HttpRequest, pk: int, criterion_id: int) -> HttpRe
 
 @organiser_required
 @require_POST
-def criterion_delete(request: HttpRequest, pk: int, criterion_id: int) -> HttpResponse:
+def criterion_delete(request: AuthenticatedHttpRequest, pk: int, criterion_id: int) -> HttpResponse:
     round = round_of(pk)
     criterion = get_object_or_404(round.criteria, pk=criterion_id)
     try:
@@ -157,10 +158,10 @@ def criterion_delete(request: HttpRequest, pk: int, criterion_id: int) -> HttpRe
 
 # --- Opening and closing --------------------------------------------------------------------------------------
 
-_TRANSITIONS = {"open": judging.round_open, "close": judging.round_close}
+_TRANSITIONS: dict[str, Callable[..., Round]] = {"open": judging.round_open, "close": judging.round_close}
 
 
-def _transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def _transition(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     round = round_of(pk)
     service = _TRANSITIONS[action]
     if request.method == "GET":
@@ -185,11 +186,11 @@ def _transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @organiser_required
 @require_http_methods(["GET", "POST"])
-def round_open(request: HttpRequest, pk: int) -> HttpResponse:
+def round_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _transition(request, pk, "open")
 
 
 @organiser_required
 @require_http_methods(["GET", "POST"])
-def round_close(request: HttpRequest, pk: int) -> HttpResponse:
+def round_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _transition(request, pk, "close")

@@ -1,0 +1,110 @@
+"""The organiser console's results: the leaderboard with every method, agreement and flagged judges, publication,
+the manual shortlist and the CSV export of every score."""
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from competitions.models import Round, RoundResult
+from competitions.services import assignment as assignment_service
+from competitions.services import judging
+
+from .conftest import open_round
+
+pytestmark = pytest.mark.django_db
+
+
+def test_leaderboard_ranks_each_tracks_entries_with_every_method(client, olga, scored, track):
+    client.force_login(olga)
+
+    response = client.get(reverse("frontend:organise-leaderboard", kwargs={"pk": scored.pk}))
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert track.name in content
+    assert "Agreement" in content
+    board = response.context["board"]
+    assert [row.rank for row in board.tracks[0].rows] != [None, None, None]
+    for row in board.tracks[0].rows:
+        assert row.code in content
+        assert row.team_name in content
+    assert "2 of 2" in content
+
+
+def test_leaderboard_shows_agreement_and_highlights_a_judge_who_orders_against_the_panel(
+    client, olga, round, track, criterion, panel
+):
+    Round.objects.filter(pk=round.pk).update(judges_per_entry=3)
+    open_round(round, olga, entries=3, track=track)
+    assignment_service.round_assign(round=round, actor=olga)
+    entries = list(round.round_entries.order_by("pk"))
+    for judge, values in zip(panel, (("5", "6", "7"), ("5", "6", "7"), ("7", "6", "5")), strict=True):
+        for round_entry, value in zip(entries, values, strict=True):
+            scores = {criterion.pk: {"value": Decimal(value), "comment": ""}}
+            sheet = judging.sheet_save(round_entry=round_entry, judge=judge, version=0, values=scores)
+            judging.sheet_submit(round_entry=round_entry, judge=judge, version=sheet.version)
+    client.force_login(olga)
+
+    response = client.get(reverse("frontend:organise-leaderboard", kwargs={"pk": round.pk}))
+
+    content = response.content.decode()
+    assert "Kendall" in content
+    assert [judge.judge_id for judge in response.context["board"].flagged] == [panel[2].pk]
+    assert f'<span class="flagged-judge">{panel[2].profile.display_name}</span>' in content
+    assert content.count('class="flagged-judge" title="Flagged judge"') == 3
+
+
+def test_publish_asks_for_confirmation_then_creates_results(client, olga, scored):
+    client.force_login(olga)
+    url = reverse("frontend:organise-round-publish", kwargs={"pk": scored.pk})
+
+    assert "Publish results" in client.get(url).content.decode()
+    assert not RoundResult.objects.filter(round=scored).exists()
+
+    response = client.post(url)
+
+    assert response.status_code == 302
+    scored.refresh_from_db()
+    assert scored.status == Round.Status.PUBLISHED
+    assert RoundResult.objects.filter(round=scored).count() == 3
+    assert RoundResult.objects.get(round=scored, rank=1).award == RoundResult.Award.FIRST
+
+
+def test_publishing_a_draft_round_is_refused_with_a_message(client, olga, round):
+    client.force_login(olga)
+
+    response = client.post(reverse("frontend:organise-round-publish", kwargs={"pk": round.pk}), follow=True)
+
+    assert "Only an open or closed round can be published." in response.content.decode()
+    assert not RoundResult.objects.exists()
+
+
+def test_shortlist_marks_exactly_the_ticked_entries_as_advancing(client, olga, scored):
+    Round.objects.filter(pk=scored.pk).update(advancement=Round.Advancement.MANUAL)
+    chosen = scored.round_entries.order_by("pk").first()
+    client.force_login(olga)
+
+    page = client.get(reverse("frontend:organise-leaderboard", kwargs={"pk": scored.pk})).content.decode()
+    client.post(reverse("frontend:organise-shortlist", kwargs={"pk": scored.pk}), {"round_entry": [chosen.pk]})
+
+    assert 'name="round_entry"' in page
+    assert list(scored.round_entries.filter(advanced=True)) == [chosen]
+
+
+def test_scores_csv_has_a_header_and_one_row_per_score(client, olga, scored):
+    client.force_login(olga)
+
+    response = client.get(reverse("frontend:organise-scores-csv", kwargs={"pk": scored.pk}))
+
+    assert response.status_code == 200
+    expected_name = f"{scored.competition.slug}-{scored.position}-scores.csv"
+    assert response["Content-Disposition"] == f'attachment; filename="{expected_name}"'
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][:3] == ["track", "entry_code", "team"]
+    # Three entries, two judges each, two criteria.
+    assert len(rows) - 1 == 3 * 2 * 2
+    assert {row[5] for row in rows[1:]} == {"Atmosphere", "Craft"}
