@@ -34,7 +34,9 @@ class ErrorSerializer(ErrorItemSerializer):
     """The body of every API error: a rule's refusal, invalid input, a missing token, a missing object, a method,
     media type or rate the endpoint does not take."""
 
-    errors = ErrorItemSerializer(
+    # DRF's metaclass takes declared fields out of the class, so this field does not hide Serializer.errors at run
+    # time; the stubs cannot know that.
+    errors = ErrorItemSerializer(  # type: ignore[assignment]
         many=True,
         required=False,
         help_text=_(
@@ -146,7 +148,7 @@ class MemberSerializer(serializers.ModelSerializer):
 
 
 class TeamEntrySerializer(serializers.ModelSerializer):
-    track = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    track: "serializers.SlugRelatedField[Track]" = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -160,7 +162,9 @@ class TeamEntrySerializer(serializers.ModelSerializer):
 class TeamSerializer(serializers.ModelSerializer):
     """A team as its members see it, invite code included (only members are ever shown a team)."""
 
-    competition = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    competition: "serializers.SlugRelatedField[Competition]" = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
     member_count = serializers.SerializerMethodField()
     is_captain = serializers.SerializerMethodField()
     members = MemberSerializer(source="memberships", many=True)
@@ -260,9 +264,9 @@ class CurrentRevisionSerializer(serializers.ModelSerializer):
 
 
 class EntrySerializer(serializers.ModelSerializer):
-    team = serializers.PrimaryKeyRelatedField(read_only=True)
+    team: "serializers.PrimaryKeyRelatedField[Team]" = serializers.PrimaryKeyRelatedField(read_only=True)
     competition = serializers.SerializerMethodField()
-    track = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    track: "serializers.SlugRelatedField[Track]" = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     current_revision = CurrentRevisionSerializer(
         allow_null=True, help_text=_("The newest revision that passed processing; judges see this one.")
     )
