@@ -1,10 +1,13 @@
 import shutil
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from pytest_django.fixtures import SettingsWrapper
 
 
 @pytest.fixture(autouse=True)
-def _media_root(tmp_path, settings):  # type: ignore[no-untyped-def]
+def _media_root(tmp_path: Path, settings: SettingsWrapper) -> Iterator[None]:
     """Each test writes uploads into its own folder."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
     yield
@@ -12,7 +15,7 @@ def _media_root(tmp_path, settings):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
-def _english(settings):  # type: ignore[no-untyped-def]
+def _english(settings: SettingsWrapper) -> None:
     settings.LANGUAGE_CODE = "en"
 
 

@@ -70,7 +70,9 @@ class PrivateRedis:
 
     def queued(self, queue: str) -> int:
         prefix = broker_options()["global_keyprefix"]
-        return int(redis.Redis.from_url(self.url).llen(f"{prefix}{queue}"))
+        length = redis.Redis.from_url(self.url).llen(f"{prefix}{queue}")
+        assert isinstance(length, int)  # a synchronous client answers at once, never with an awaitable
+        return length
 
 
 def free_port() -> int:
@@ -95,8 +97,8 @@ def send_tasks_to(url: str | None, options: dict[str, object]) -> None:
     # The app reads the Django settings under the CELERY_ namespace: its keys carry the prefix.
     app.conf["CELERY_BROKER_URL"] = url
     app.conf["CELERY_BROKER_TRANSPORT_OPTIONS"] = options
-    app._pool = None
-    app.amqp._producer_pool = None
+    app._pool = None  # type: ignore[attr-defined]  # the app's private pool, which celery-types does not declare
+    app.amqp._producer_pool = None  # type: ignore[attr-defined]  # likewise
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import sysconfig
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -51,7 +52,7 @@ def run(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProc
     return subprocess.run(args, cwd=REPO, env=clean, capture_output=True, text=True, timeout=120)
 
 
-def settings_seen_with(tmp_path: Path, **env: str) -> dict[str, str]:
+def settings_seen_with(tmp_path: Path, **env: str) -> dict[str, Any]:
     result = run(
         [sys.executable, "-c", SHOW_SETTINGS], tmp_path, DJANGO_SETTINGS_MODULE="metascene.settings.local", **env
     )

@@ -126,7 +126,7 @@ def test_committed_mo_file_matches_the_catalogue():
 
 
 @pytest.fixture(scope="module")
-def regenerated_catalogue(tmp_path_factory) -> polib.POFile:  # type: ignore[no-untyped-def]
+def regenerated_catalogue(tmp_path_factory) -> polib.POFile:
     """The catalogue as makemessages makes it from today's source, merged with the committed translations.
 
     It runs on a copy of the project, so the committed catalogue is never touched.

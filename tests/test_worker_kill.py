@@ -159,6 +159,7 @@ def test_a_task_lost_with_its_killed_worker_is_redelivered_and_the_revision_beco
 
     # When it is killed mid-render, and a new worker starts once the broker may hand the task on
     claimed = kill_mid_render(first, revision_id)
+    assert claimed.claimed_at is not None
     wait_until(claimed.claimed_at.timestamp() + VISIBILITY_TIMEOUT + 1)
     start(workers, worker_media_root, tmp_path / "second.log")
 

@@ -13,12 +13,14 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 from urllib.parse import quote
 
 import pytest
 from django.conf import settings as django_settings
 from django.db import connection
 from django.utils import timezone
+from kombu.transport import virtual
 from pytest_django.fixtures import SettingsWrapper
 
 from competitions.models import EntryRevision, WorkerHeartbeat
@@ -60,7 +62,8 @@ def purge_test_queues() -> None:
 
     with app.connection_for_write() as broker:
         for queue in QUEUES:
-            broker.default_channel.queue_purge(queue)
+            # The test brokers (Redis, a folder) are kombu's virtual transports, whose channels purge a queue.
+            cast(virtual.Channel, broker.default_channel).queue_purge(queue)
 
 
 def forget_test_broker() -> None:

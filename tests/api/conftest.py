@@ -1,13 +1,14 @@
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 
 @pytest.fixture(autouse=True)
-def _fresh_throttles():  # type: ignore[no-untyped-def]
+def _fresh_throttles() -> Iterator[None]:
     """Throttle counters live in the cache; each test starts with none."""
     cache.clear()
     yield
@@ -20,10 +21,10 @@ def anonymous() -> APIClient:
 
 
 @pytest.fixture
-def client_for(db) -> Callable[[object], APIClient]:  # type: ignore[no-untyped-def]
+def client_for(db: None) -> Callable[[User], APIClient]:
     """An API client that sends ``user``'s token, as a script would."""
 
-    def make(user: object) -> APIClient:
+    def make(user: User) -> APIClient:
         client = APIClient()
         token, _created = Token.objects.get_or_create(user=user)
         client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")

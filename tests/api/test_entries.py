@@ -18,17 +18,17 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def alice():  # type: ignore[no-untyped-def]
+def alice():
     return UserFactory()
 
 
 @pytest.fixture
-def team(alice):  # type: ignore[no-untyped-def]
+def team(alice):
     return TeamFactory(captain=alice)
 
 
 @pytest.fixture
-def games(team):  # type: ignore[no-untyped-def]
+def games(team):
     return TrackFactory(competition=team.competition, slug="games")
 
 

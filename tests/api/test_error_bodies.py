@@ -14,7 +14,7 @@ KEYS = {"code", "detail", "field"}
 
 
 @pytest.fixture
-def alice():  # type: ignore[no-untyped-def]
+def alice():
     return UserFactory()
 
 
@@ -145,7 +145,7 @@ def test_errors_are_in_chinese_when_chinese_is_asked_for(anonymous):
 
 
 @pytest.fixture
-def schema(anonymous):  # type: ignore[no-untyped-def]
+def schema(anonymous):
     return anonymous.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
 
 

@@ -16,16 +16,16 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def alice():  # type: ignore[no-untyped-def]
+def alice():
     return UserFactory()
 
 
 @pytest.fixture
-def entry(alice):  # type: ignore[no-untyped-def]
+def entry(alice):
     return EntryFactory(team=TeamFactory(captain=alice))
 
 
-def upload(client, entry, data: bytes, name: str = "harbour.glb"):  # type: ignore[no-untyped-def]
+def upload(client, entry, data: bytes, name: str = "harbour.glb"):
     return client.post(
         f"/api/entries/{entry.pk}/revisions/", {"file": SimpleUploadedFile(name, data)}, format="multipart"
     )

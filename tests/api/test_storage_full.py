@@ -21,12 +21,12 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def alice():  # type: ignore[no-untyped-def]
+def alice():
     return UserFactory()
 
 
 @pytest.fixture
-def entry(alice):  # type: ignore[no-untyped-def]
+def entry(alice):
     return EntryFactory(team=TeamFactory(captain=alice))
 
 
@@ -58,7 +58,7 @@ def test_a_resumable_chunk_on_a_full_disk_is_507_and_the_offset_stays(client_for
     assert client.head(url, **TUS)["Upload-Offset"] == str(half)
 
 
-def refuse_to_spool(self, raw_data: bytes, start: int) -> None:  # type: ignore[no-untyped-def]
+def refuse_to_spool(self, raw_data: bytes, start: int) -> None:
     raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
 

@@ -2,10 +2,11 @@
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
+from pluggy import Result
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -15,7 +16,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, Result[None], None]:
     """Close the database connections the test itself opened. With Playwright's sync API (greenlets) running, a
     query made in the test's body can land on a connection of its own that no fixture's teardown sees; left open,
     it keeps PostgreSQL from dropping the test database at the end of the run.
@@ -45,7 +46,7 @@ document.addEventListener('securitypolicyviolation', (event) => {
 
 
 @pytest.fixture
-def browser(live_server, request) -> Iterator[object]:  # type: ignore[no-untyped-def]
+def browser(live_server, request) -> Iterator[object]:
     """Chromium, whose every context records the Content-Security-Policy violations of its pages on the test
     item (``csp_violations``); the test fails if there are any."""
     if not Path(CHROMIUM).exists():
@@ -57,7 +58,7 @@ def browser(live_server, request) -> Iterator[object]:  # type: ignore[no-untype
     def on_violation(description: str) -> None:
         violations.append(description)
 
-    def on_console(message) -> None:  # type: ignore[no-untyped-def]
+    def on_console(message) -> None:
         if "Content Security Policy" in message.text:
             violations.append(f"console: {message.text}")
 
@@ -68,7 +69,7 @@ def browser(live_server, request) -> Iterator[object]:  # type: ignore[no-untype
         )
         new_context = browser.new_context
 
-        def new_context_recording_violations(**options):  # type: ignore[no-untyped-def]
+        def new_context_recording_violations(**options):
             context = new_context(**options)
             context.expose_function("__reportCspViolation", on_violation)
             context.add_init_script(CSP_LISTENER)

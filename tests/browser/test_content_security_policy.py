@@ -28,14 +28,14 @@ PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture
-def context(browser) -> Iterator[object]:  # type: ignore[no-untyped-def]
+def context(browser) -> Iterator[object]:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     context.set_default_timeout(20_000)
     yield context
     context.close()
 
 
-def test_the_recorder_catches_an_injected_inline_script_and_style_attribute(request, context, live_server) -> None:  # type: ignore[no-untyped-def]
+def test_the_recorder_catches_an_injected_inline_script_and_style_attribute(request, context, live_server) -> None:
     page = context.new_page()
     page.goto(f"{live_server.url}/")
 
@@ -61,7 +61,7 @@ def test_the_recorder_catches_an_injected_inline_script_and_style_attribute(requ
 
 
 @pytest.fixture
-def textured_round(transactional_db) -> Round:  # type: ignore[no-untyped-def]
+def textured_round(transactional_db) -> Round:
     """An open round with one processed entry whose model has a PNG texture, assigned to one judge."""
     competition = CompetitionFactory(slug="csp-viewer")
     track = TrackFactory(competition=competition)
@@ -94,7 +94,7 @@ def textured_round(transactional_db) -> Round:  # type: ignore[no-untyped-def]
     return round_
 
 
-def test_the_3d_viewer_shows_a_textured_model_under_the_policy(textured_round, context, live_server) -> None:  # type: ignore[no-untyped-def]
+def test_the_3d_viewer_shows_a_textured_model_under_the_policy(textured_round, context, live_server) -> None:
     page = context.new_page()
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Email").fill("viewer.judge@jury.example.org")
@@ -108,7 +108,7 @@ def test_the_3d_viewer_shows_a_textured_model_under_the_policy(textured_round, c
     page.wait_for_timeout(500)  # the texture is decoded after the model's load event
 
 
-def test_the_swagger_ui_page_works_under_the_policy(context, live_server) -> None:  # type: ignore[no-untyped-def]
+def test_the_swagger_ui_page_works_under_the_policy(context, live_server) -> None:
     page = context.new_page()
 
     page.goto(f"{live_server.url}/api/docs/")
@@ -117,7 +117,7 @@ def test_the_swagger_ui_page_works_under_the_policy(context, live_server) -> Non
     page.locator(".opblock").first.wait_for()
 
 
-def test_the_redoc_page_works_under_the_policy(context, live_server) -> None:  # type: ignore[no-untyped-def]
+def test_the_redoc_page_works_under_the_policy(context, live_server) -> None:
     page = context.new_page()
 
     page.goto(f"{live_server.url}/api/redoc/")

@@ -19,12 +19,12 @@ SIGN_UP = {
 
 
 def _link_in(message: mail.EmailMessage) -> str:
-    match = re.search(r"https?://\S+", message.body)
+    match = re.search(r"https?://\S+", str(message.body))
     assert match, message.body
     return match.group(0)
 
 
-def _sign_up(client, django_capture_on_commit_callbacks, **changes):  # type: ignore[no-untyped-def]
+def _sign_up(client, django_capture_on_commit_callbacks, **changes):
     with django_capture_on_commit_callbacks(execute=True):
         return client.post(reverse("frontend:sign-up"), {**SIGN_UP, **changes})
 

@@ -19,7 +19,7 @@ WEBP = b"RIFF\x1a\x00\x00\x00WEBPVP8L\x0d\x00\x00\x00/\x00\x00\x00\x10\x07\x10\x
 MODEL_VIEWER = Path(settings.BASE_DIR) / "frontend" / "static" / "vendor" / "model-viewer.min.js"
 
 
-def directives(response) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+def directives(response) -> dict[str, list[str]]:
     header = response["Content-Security-Policy"]
     parsed = {}
     for part in header.split(";"):
@@ -28,7 +28,7 @@ def directives(response) -> dict[str, list[str]]:  # type: ignore[no-untyped-def
     return parsed
 
 
-def assert_strict(response) -> None:  # type: ignore[no-untyped-def]
+def assert_strict(response) -> None:
     policy = directives(response)
     assert policy["default-src"] == ["'self'"]
     assert policy["object-src"] == ["'none'"]

@@ -41,19 +41,19 @@ WEBP = b"RIFF\x1a\x00\x00\x00WEBPVP8L\x0d\x00\x00\x00/\x00\x00\x00\x10\x07\x10\x
 
 
 @pytest.fixture
-def entry(team, track):  # type: ignore[no-untyped-def]
+def entry(team, track):
     return EntryFactory(team=team, track=track, title="Bund at night")
 
 
-def page(client, entry) -> str:  # type: ignore[no-untyped-def]
+def page(client, entry) -> str:
     return client.get(reverse("frontend:entry-detail", kwargs={"pk": entry.pk})).content.decode()
 
 
-def status(client, entry) -> dict:  # type: ignore[no-untyped-def]
+def status(client, entry) -> dict:
     return client.get(reverse("frontend:entry-status", kwargs={"pk": entry.pk})).json()
 
 
-def ready_with_hero(entry) -> EntryRevision:  # type: ignore[no-untyped-def]
+def ready_with_hero(entry) -> EntryRevision:
     name = default_storage.save("revisions/1/hero.webp", ContentFile(WEBP))
     return EntryRevisionFactory(entry=entry, status=EntryRevision.Status.READY, stats=STATS, artifacts={"hero": name})
 

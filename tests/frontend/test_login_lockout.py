@@ -18,7 +18,7 @@ ADMIN_LOGIN = "/admin/login/"
 pytestmark = pytest.mark.django_db
 
 
-def _log_in(client: Client, email: str, password: str, *, address: str = "203.0.113.7", url: str = LOGIN):  # type: ignore[no-untyped-def]
+def _log_in(client: Client, email: str, password: str, *, address: str = "203.0.113.7", url: str = LOGIN):
     return client.post(url, {"username": email, "password": password}, REMOTE_ADDR=address)
 
 

@@ -32,11 +32,11 @@ def _no_report_yet() -> None:
 
 
 @pytest.fixture
-def entry(team, track):  # type: ignore[no-untyped-def]
+def entry(team, track):
     return EntryFactory(team=team, track=track, title="Bund at night")
 
 
-def upload_url(entry) -> str:  # type: ignore[no-untyped-def]
+def upload_url(entry) -> str:
     return reverse("frontend:revision-upload", kwargs={"pk": entry.pk})
 
 
@@ -84,7 +84,7 @@ def test_a_resumable_chunk_on_a_full_disk_is_507_and_the_offset_stays(client, en
     assert UploadSession.objects.get().revision is not None
 
 
-def refuse_to_spool(self, raw_data: bytes, start: int) -> None:  # type: ignore[no-untyped-def]
+def refuse_to_spool(self, raw_data: bytes, start: int) -> None:
     raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
 

@@ -2,9 +2,11 @@
 
 import csv
 import io
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -42,7 +44,7 @@ def test_csv_lines_start_with_a_byte_order_mark_and_neutralise_every_cell() -> N
 
 
 @pytest.fixture
-def organiser(db: None):  # type: ignore[no-untyped-def]
+def organiser(db: None) -> User:
     return UserFactory(is_staff=True)
 
 
@@ -56,12 +58,14 @@ def round_of_formula_teams(db: None) -> Round:
     for number, name in enumerate(FORMULA_NAMES):
         team = TeamFactory(competition=round.competition, name=name)
         entry = ready_entry(track, team=team, title=f"Scene {number}")
+        revision = entry.current_revision
+        assert revision is not None
         round_entry = RoundEntry.objects.create(
             round=round,
             entry=entry,
             track=track,
-            revision=entry.current_revision,
-            sha256=entry.current_revision.sha256,
+            revision=revision,
+            sha256=revision.sha256,
             blind_code=f"CODE{number}",
         )
         round.assignments.create(judge=judge, round_entry=round_entry)
@@ -77,25 +81,25 @@ def round_of_formula_teams(db: None) -> Round:
     return round
 
 
-def _console_download(organiser, round: Round) -> bytes:  # type: ignore[no-untyped-def]
+def _console_download(organiser: User, round: Round) -> bytes:
     client = Client()
     client.force_login(organiser)
     response = client.get(reverse("frontend:organise-scores-csv", kwargs={"pk": round.pk}))
     assert response.status_code == 200
-    return b"".join(response.streaming_content)
+    return response.getvalue()  # the whole streamed body
 
 
-def _api_download(organiser, round: Round) -> bytes:  # type: ignore[no-untyped-def]
+def _api_download(organiser: User, round: Round) -> bytes:
     token, _created = Token.objects.get_or_create(user=organiser)
     response = Client().get(f"/api/rounds/{round.pk}/scores.csv", HTTP_AUTHORIZATION=f"Token {token.key}")
     assert response.status_code == 200
-    return b"".join(response.streaming_content)
+    return response.getvalue()  # the whole streamed body
 
 
 @pytest.mark.parametrize("download", [_console_download, _api_download], ids=["console", "api"])
 def test_scores_download_neutralises_formula_team_names_and_keeps_scores_as_numbers(
-    download, organiser, round_of_formula_teams
-):  # type: ignore[no-untyped-def]
+    download: Callable[[User, Round], bytes], organiser: User, round_of_formula_teams: Round
+) -> None:
     content = download(organiser, round_of_formula_teams)
 
     rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"), newline="")))

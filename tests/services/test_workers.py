@@ -20,7 +20,7 @@ Status = EntryRevision.Status
 
 
 @pytest.fixture
-def organiser(db: None):  # type: ignore[no-untyped-def]
+def organiser(db: None):
     return UserFactory(username="olga@example.com", email="olga@example.com", is_staff=True)
 
 
@@ -44,7 +44,7 @@ def test_a_queue_nobody_consumes_is_down_even_while_another_queue_has_a_worker()
 
 def test_the_watchdog_tells_the_organisers_once_while_files_wait_with_no_worker(
     organiser, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     EntryRevisionFactory(status=Status.RECEIVED)
     EntryRevisionFactory(status=Status.VALIDATING)
 
@@ -72,7 +72,7 @@ def test_the_watchdog_is_quiet_when_no_file_waits() -> None:
 
 def test_the_outage_closes_when_a_worker_is_back_and_a_later_one_is_told_again(
     organiser, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     EntryRevisionFactory(status=Status.RENDERING)
     with django_capture_on_commit_callbacks(execute=True):
         workers.workers_watch()
@@ -87,7 +87,7 @@ def test_the_outage_closes_when_a_worker_is_back_and_a_later_one_is_told_again(
     assert len(mail.outbox) == 2
 
 
-def test_the_watch_command_checks_once(organiser, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_the_watch_command_checks_once(organiser, django_capture_on_commit_callbacks) -> None:
     EntryRevisionFactory(status=Status.RECEIVED)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -97,7 +97,7 @@ def test_the_watch_command_checks_once(organiser, django_capture_on_commit_callb
     assert len(mail.outbox) == 1
 
 
-def test_the_console_shows_which_queue_has_no_worker_and_how_many_files_wait(client, organiser) -> None:  # type: ignore[no-untyped-def]
+def test_the_console_shows_which_queue_has_no_worker_and_how_many_files_wait(client, organiser) -> None:
     beat(queues=("validation",))
     EntryRevisionFactory(status=Status.RENDERING)
     client.force_login(organiser)
