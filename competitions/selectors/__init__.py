@@ -2,7 +2,7 @@
 someone may not see is a 404, exactly like one that does not exist."""
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 
 from competitions.models import Competition, Entry, EntryRevision, Membership, Team, UploadSession
@@ -18,13 +18,13 @@ def competitions_visible() -> QuerySet[Competition]:
     return Competition.objects.filter(is_published=True).prefetch_related("tracks")
 
 
-def membership_for(*, user: AbstractBaseUser | AnonymousUser, competition: Competition) -> Membership | None:
+def membership_for(*, user: User | AnonymousUser, competition: Competition) -> Membership | None:
     if not user.is_authenticated:
         return None
     return Membership.objects.select_related("team").filter(user=user, competition=competition).first()
 
 
-def teams_of(user: AbstractBaseUser) -> QuerySet[Team]:
+def teams_of(user: User) -> QuerySet[Team]:
     """The teams ``user`` belongs to, with members and entries ready to show."""
     # A subquery, not a join on memberships: a join would make the member count below count only ``user``.
     return (
@@ -51,14 +51,14 @@ def entries_with_latest_revision() -> QuerySet[Entry]:
     )
 
 
-def entries_visible_to(user: AbstractBaseUser) -> QuerySet[Entry]:
+def entries_visible_to(user: User) -> QuerySet[Entry]:
     """Entries of the teams ``user`` is in: nobody else's."""
     return Entry.objects.filter(team__memberships__user=user).select_related(
         "team__competition", "track", "current_revision"
     )
 
 
-def revisions_visible_to(user: AbstractBaseUser) -> QuerySet[EntryRevision]:
+def revisions_visible_to(user: User) -> QuerySet[EntryRevision]:
     return EntryRevision.objects.filter(entry__team__memberships__user=user).select_related(
         "entry__team__competition", "entry__track"
     )
@@ -68,7 +68,7 @@ def revisions_of(entry: Entry) -> QuerySet[EntryRevision]:
     return entry.revisions.select_related("uploaded_by__profile").order_by("-number")
 
 
-def upload_sessions_of(user: AbstractBaseUser) -> QuerySet[UploadSession]:
+def upload_sessions_of(user: User) -> QuerySet[UploadSession]:
     """The resumable uploads ``user`` started, on entries of teams they are still in: nobody else's."""
     return UploadSession.objects.filter(user=user, entry__team__memberships__user=user).select_related(
         "entry__team__competition", "user", "revision"

@@ -21,7 +21,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 import networkx as nx
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -200,7 +200,7 @@ def _check_round_editable(round: Round) -> None:
         raise RuleError(_("Assignments can only change while the round is a draft or open."), code="round_closed")
 
 
-def round_assign(*, round: Round, actor: AbstractBaseUser | None) -> AssignmentReport:
+def round_assign(*, round: Round, actor: User | None) -> AssignmentReport:
     """Assign the round's entries to its active panelists (see ``balanced_assignment``), in one transaction with
     the round row locked, so two runs never interleave. Assignments of withdrawn or conflicted judges (or for a
     track they no longer judge) are removed with their draft sheets; submitted sheets are kept. Audited
@@ -268,9 +268,7 @@ def round_assign(*, round: Round, actor: AbstractBaseUser | None) -> AssignmentR
     )
 
 
-def assignment_add(
-    *, round: Round, judge: AbstractBaseUser, round_entry: RoundEntry, actor: AbstractBaseUser | None
-) -> Assignment:
+def assignment_add(*, round: Round, judge: User, round_entry: RoundEntry, actor: User | None) -> Assignment:
     """Assign ``judge`` to ``round_entry`` by hand (source "manual"). Refused when the judge is not an active
     panelist judging that track ("not_on_panel"), is conflicted with the entry's team ("conflict"), or is already
     assigned ("already_assigned"). Audited ("assignment.added")."""
@@ -304,7 +302,7 @@ def assignment_add(
     return assignment
 
 
-def assignment_remove(*, assignment: Assignment, actor: AbstractBaseUser | None) -> None:
+def assignment_remove(*, assignment: Assignment, actor: User | None) -> None:
     """Remove an assignment by hand, with the judge's draft sheet for the entry. Refused when the judge has
     submitted scores for it ("already_scored": reopen and withdraw them first). Audited ("assignment.removed")."""
 

@@ -4,10 +4,11 @@ services that apply it to a round and let an organiser override it."""
 from collections import defaultdict
 
 import pytest
+from django.contrib.auth.models import User
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from competitions.models import Assignment, AuditEvent, Conflict, Panelist, Round, RoundEntry, ScoreSheet
+from competitions.models import Assignment, AuditEvent, Conflict, Entry, Panelist, Round, RoundEntry, ScoreSheet
 from competitions.services.assignment import (
     AssignmentPlan,
     assignment_add,
@@ -142,25 +143,25 @@ def test_a_large_round_is_assigned_in_balance() -> None:
 # The services on a round
 
 
-def open_round(*, entries: int = 6, judges: int = 4, per_entry: int = 2) -> tuple[Round, list[RoundEntry], list]:
+def open_round(*, entries: int = 6, judges: int = 4, per_entry: int = 2) -> tuple[Round, list[RoundEntry], list[User]]:
     round = RoundFactory(judges_per_entry=per_entry, status=Round.Status.OPEN)
     track = TrackFactory(competition=round.competition)
     round_entries = []
     for _ in range(entries):
-        entry = ready_entry(track)
-        round_entries.append(
-            RoundEntry.objects.create(
-                round=round,
-                entry=entry,
-                track=track,
-                revision=entry.current_revision,
-                sha256=entry.current_revision.sha256,
-            )
-        )
+        round_entries.append(frozen(round, ready_entry(track)))
     panel = [JudgeFactory() for _ in range(judges)]
     for judge in panel:
         Panelist.objects.create(round=round, user=judge)
     return round, round_entries, panel
+
+
+def frozen(round: Round, entry: Entry) -> RoundEntry:
+    """``entry`` taking part in ``round`` with its current revision, as opening the round would freeze it."""
+    revision = entry.current_revision
+    assert revision is not None
+    return RoundEntry.objects.create(
+        round=round, entry=entry, track=entry.track, revision=revision, sha256=revision.sha256
+    )
 
 
 def pairs_of(round: Round) -> set[tuple[int, int]]:
@@ -168,7 +169,7 @@ def pairs_of(round: Round) -> set[tuple[int, int]]:
 
 
 @pytest.mark.django_db
-def test_round_assign_gives_every_entry_k_judges_in_balance(organiser) -> None:  # type: ignore[no-untyped-def]
+def test_round_assign_gives_every_entry_k_judges_in_balance(organiser) -> None:
     round, round_entries, panel = open_round(entries=6, judges=4, per_entry=2)
 
     report = round_assign(round=round, actor=organiser)
@@ -183,7 +184,7 @@ def test_round_assign_gives_every_entry_k_judges_in_balance(organiser) -> None: 
 
 
 @pytest.mark.django_db
-def test_round_assign_never_assigns_a_conflicted_judge(organiser) -> None:  # type: ignore[no-untyped-def]
+def test_round_assign_never_assigns_a_conflicted_judge(organiser) -> None:
     round, round_entries, panel = open_round(entries=4, judges=3, per_entry=3)
     team = round_entries[0].entry.team
     Conflict.objects.create(competition=round.competition, judge=panel[0], team=team, source="declared")
@@ -196,13 +197,10 @@ def test_round_assign_never_assigns_a_conflicted_judge(organiser) -> None:  # ty
 
 
 @pytest.mark.django_db
-def test_a_track_judge_is_assigned_only_entries_of_that_track(organiser) -> None:  # type: ignore[no-untyped-def]
+def test_a_track_judge_is_assigned_only_entries_of_that_track(organiser) -> None:
     round, round_entries, panel = open_round(entries=3, judges=2, per_entry=1)
     other = TrackFactory(competition=round.competition)
-    entry = ready_entry(other)
-    RoundEntry.objects.create(
-        round=round, entry=entry, track=other, revision=entry.current_revision, sha256=entry.current_revision.sha256
-    )
+    frozen(round, ready_entry(other))
     specialist = JudgeFactory()
     Panelist.objects.create(round=round, user=specialist).tracks.add(other)
 
@@ -212,7 +210,7 @@ def test_a_track_judge_is_assigned_only_entries_of_that_track(organiser) -> None
 
 
 @pytest.mark.django_db
-def test_rerun_after_withdrawal_moves_only_that_judges_entries(organiser) -> None:  # type: ignore[no-untyped-def]
+def test_rerun_after_withdrawal_moves_only_that_judges_entries(organiser) -> None:
     round, round_entries, panel = open_round(entries=8, judges=4, per_entry=2)
     round_assign(round=round, actor=organiser)
     leaving = panel[0]
@@ -235,7 +233,7 @@ def test_rerun_after_withdrawal_moves_only_that_judges_entries(organiser) -> Non
 
 
 @pytest.mark.django_db
-def test_round_assign_is_refused_once_the_round_is_closed(organiser) -> None:  # type: ignore[no-untyped-def]
+def test_round_assign_is_refused_once_the_round_is_closed(organiser) -> None:
     round, _entries, _panel = open_round()
     Round.objects.filter(pk=round.pk).update(status=Round.Status.CLOSED)
     with refused("round_closed"):
@@ -243,7 +241,7 @@ def test_round_assign_is_refused_once_the_round_is_closed(organiser) -> None:  #
 
 
 @pytest.mark.django_db
-def test_organiser_adds_a_judge_by_hand(organiser) -> None:  # type: ignore[no-untyped-def]
+def test_organiser_adds_a_judge_by_hand(organiser) -> None:
     round, round_entries, panel = open_round(entries=2, judges=2, per_entry=1)
 
     assignment = assignment_add(round=round, judge=panel[0], round_entry=round_entries[0], actor=organiser)
@@ -255,7 +253,7 @@ def test_organiser_adds_a_judge_by_hand(organiser) -> None:  # type: ignore[no-u
 
 
 @pytest.mark.django_db
-def test_adding_a_conflicted_judge_by_hand_is_refused(organiser) -> None:  # type: ignore[no-untyped-def]
+def test_adding_a_conflicted_judge_by_hand_is_refused(organiser) -> None:
     round, round_entries, panel = open_round(entries=1, judges=1)
     Conflict.objects.create(
         competition=round.competition, judge=panel[0], team=round_entries[0].entry.team, source="organiser"
@@ -266,7 +264,7 @@ def test_adding_a_conflicted_judge_by_hand_is_refused(organiser) -> None:  # typ
 
 
 @pytest.mark.django_db
-def test_adding_a_judge_off_the_panel_is_refused(organiser) -> None:  # type: ignore[no-untyped-def]
+def test_adding_a_judge_off_the_panel_is_refused(organiser) -> None:
     round, round_entries, panel = open_round(entries=1, judges=1)
     with refused("not_on_panel"):
         assignment_add(round=round, judge=JudgeFactory(), round_entry=round_entries[0], actor=organiser)
@@ -276,7 +274,7 @@ def test_adding_a_judge_off_the_panel_is_refused(organiser) -> None:  # type: ig
 
 
 @pytest.mark.django_db
-def test_removing_an_assignment_deletes_its_draft_sheet(organiser) -> None:  # type: ignore[no-untyped-def]
+def test_removing_an_assignment_deletes_its_draft_sheet(organiser) -> None:
     round, round_entries, panel = open_round(entries=1, judges=1, per_entry=1)
     assignment = assignment_add(round=round, judge=panel[0], round_entry=round_entries[0], actor=organiser)
     ScoreSheet.objects.create(round=round, judge=panel[0], round_entry=round_entries[0], sha256="0" * 64)
@@ -289,7 +287,7 @@ def test_removing_an_assignment_deletes_its_draft_sheet(organiser) -> None:  # t
 
 
 @pytest.mark.django_db
-def test_removing_a_scored_assignment_is_refused(organiser) -> None:  # type: ignore[no-untyped-def]
+def test_removing_a_scored_assignment_is_refused(organiser) -> None:
     round, round_entries, panel = open_round(entries=1, judges=1, per_entry=1)
     assignment = assignment_add(round=round, judge=panel[0], round_entry=round_entries[0], actor=organiser)
     ScoreSheet.objects.create(

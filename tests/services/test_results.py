@@ -2,9 +2,12 @@
 and a team's own results on a round in the database."""
 
 import math
+from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -24,7 +27,7 @@ from competitions.selectors.scoring import (
     weighted_total,
 )
 from competitions.services.results import round_publish, shortlist_set
-from tests.factories import CriterionFactory, JudgeFactory, RoundFactory, TrackFactory, UserFactory, ready_entry
+from tests.factories import CriterionFactory, JudgeFactory, RoundFactory, TrackFactory, ready_entry
 from tests.services.conftest import refused
 
 # The worked example: J1 is lenient and saw A and B, J2 is harsh and saw C and D, J3 saw all four.
@@ -79,7 +82,7 @@ def test_normalisation_on_the_worked_example() -> None:
     st.floats(0.2, 3),
     st.floats(-4, 4),
 )
-def test_a_judges_leniency_and_spread_never_change_the_normalised_order(totals, stretch, shift) -> None:  # type: ignore[no-untyped-def]
+def test_a_judges_leniency_and_spread_never_change_the_normalised_order(totals, stretch, shift) -> None:
     """Marking every entry a points higher, or b times wider, changes nothing once judges are evened out."""
     wide = {"low": -1e9, "high": 1e9}  # no clamping
     moved = {(j, e): (v * stretch + shift if j == "J1" else v) for (j, e), v in totals.items()}
@@ -155,27 +158,27 @@ def test_a_judge_who_orders_entries_against_the_panel_is_flagged() -> None:
 # The services on a round
 
 
-@pytest.fixture
-def organiser(db: None):  # type: ignore[no-untyped-def]
-    return UserFactory(is_staff=True)
-
-
-def scored_round(values: dict[tuple[str, str], float], **round_fields: object) -> tuple[Round, dict, dict]:
+def scored_round(
+    values: Mapping[tuple[str, str], float], **round_fields: object
+) -> tuple[Round, dict[str, RoundEntry], dict[str, User]]:
     """An open round with one criterion (0..10, so a total is the value), one entry per letter and one judge per
     J-name, every pair of ``values`` assigned and submitted."""
     round = RoundFactory(status=Round.Status.OPEN, **round_fields)
     track = TrackFactory(competition=round.competition)
     criterion = CriterionFactory(round=round, scale_min=0, scale_max=10, step=Decimal("0.5"))
-    entries, judges = {}, {}
+    entries: dict[str, RoundEntry] = {}
+    judges: dict[str, User] = {}
     for judge_name, letter in values:
         if letter not in entries:
             entry = ready_entry(track, title=f"Scene {letter}")
+            revision = entry.current_revision
+            assert revision is not None
             entries[letter] = RoundEntry.objects.create(
                 round=round,
                 entry=entry,
                 track=track,
-                revision=entry.current_revision,
-                sha256=entry.current_revision.sha256,
+                revision=revision,
+                sha256=revision.sha256,
                 blind_code=f"CODE{letter}",
             )
         judges.setdefault(judge_name, JudgeFactory())
@@ -184,7 +187,9 @@ def scored_round(values: dict[tuple[str, str], float], **round_fields: object) -
     return round, entries, judges
 
 
-def submit(round: Round, judge, round_entry: RoundEntry, criterion: Criterion, value: float, **fields) -> ScoreSheet:  # type: ignore[no-untyped-def]
+def submit(
+    round: Round, judge: User, round_entry: RoundEntry, criterion: Criterion, value: float, **fields: Any
+) -> ScoreSheet:
     round.assignments.create(judge=judge, round_entry=round_entry)
     sheet = ScoreSheet.objects.create(
         round=round,
@@ -230,7 +235,7 @@ def test_leaderboard_counts_only_submitted_sheets_of_judges_without_conflict() -
 
 
 @pytest.mark.django_db
-def test_publishing_snapshots_ranks_awards_and_advancement(organiser) -> None:  # type: ignore[no-untyped-def]
+def test_publishing_snapshots_ranks_awards_and_advancement(organiser) -> None:
     values = {("J1", letter): 9 - i for i, letter in enumerate("ABCDEF")}
     round, entries, _judges = scored_round(
         values, method="mean", honourable_mentions=2, advancement=Round.Advancement.TOP_N, advance_count=2
@@ -257,13 +262,13 @@ def test_publishing_snapshots_ranks_awards_and_advancement(organiser) -> None:  
 
 
 @pytest.mark.django_db
-def test_a_draft_round_cannot_be_published(organiser) -> None:  # type: ignore[no-untyped-def]
+def test_a_draft_round_cannot_be_published(organiser) -> None:
     with refused("not_publishable"):
         round_publish(round=RoundFactory(), actor=organiser)
 
 
 @pytest.mark.django_db
-def test_a_manual_shortlist_survives_publication(organiser) -> None:  # type: ignore[no-untyped-def]
+def test_a_manual_shortlist_survives_publication(organiser) -> None:
     round, entries, _judges = scored_round(
         {("J1", "A"): 9, ("J1", "B"): 5, ("J1", "C"): 3}, advancement=Round.Advancement.MANUAL
     )
@@ -276,7 +281,7 @@ def test_a_manual_shortlist_survives_publication(organiser) -> None:  # type: ig
 
 
 @pytest.mark.django_db
-def test_shortlist_is_refused_for_top_n_rounds_and_foreign_entries(organiser) -> None:  # type: ignore[no-untyped-def]
+def test_shortlist_is_refused_for_top_n_rounds_and_foreign_entries(organiser) -> None:
     round, entries, _judges = scored_round({("J1", "A"): 9}, advancement=Round.Advancement.TOP_N)
     with refused("not_manual"):
         shortlist_set(round=round, round_entry_ids=[entries["A"].pk], actor=organiser)
@@ -301,7 +306,7 @@ def test_scores_csv_has_one_row_per_criterion_per_submitted_sheet() -> None:
 
 
 @pytest.mark.django_db
-def test_team_sees_its_published_result_with_anonymised_comments(organiser) -> None:  # type: ignore[no-untyped-def]
+def test_team_sees_its_published_result_with_anonymised_comments(organiser) -> None:
     round, entries, judges = scored_round({("J1", "A"): 8, ("J2", "A"): 6, ("J1", "B"): 5}, method="mean")
     ScoreSheet.objects.filter(judge=judges["J1"], round_entry=entries["A"]).update(comment="Lovely lighting.")
     team = entries["A"].entry.team
