@@ -12,6 +12,7 @@ import json
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote
 
 import numpy as np
@@ -20,7 +21,7 @@ GLB_MAGIC = b"glTF"
 CHUNK_JSON = 0x4E4F534A
 CHUNK_BIN = 0x004E4942
 
-COMPONENT_DTYPES = {
+COMPONENT_DTYPES: dict[int, np.dtype[Any]] = {
     5120: np.dtype("<i1"),
     5121: np.dtype("<u1"),
     5122: np.dtype("<i2"),
@@ -179,7 +180,7 @@ class Document:
 
     # --- Accessors -------------------------------------------------------------------------------------------
 
-    def _read(self, view_index: int, offset: int, count: int, dtype: np.dtype, components: int) -> np.ndarray:
+    def _read(self, view_index: int, offset: int, count: int, dtype: np.dtype[Any], components: int) -> np.ndarray:
         data = self.view_bytes(view_index)
         itemsize = dtype.itemsize * components
         stride = self.items("bufferViews")[view_index].get("byteStride") or itemsize

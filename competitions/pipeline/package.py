@@ -14,6 +14,7 @@ import struct
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Any, overload
 
 from PIL import Image
 
@@ -281,6 +282,10 @@ def _identifies(text: str, identifying: list[str]) -> bool:
     return any(term in folded for term in identifying)
 
 
+@overload
+def _anonymise(value: dict[str, Any], identifying: list[str], label: str = "item") -> dict[str, Any]: ...
+@overload
+def _anonymise(value: object, identifying: list[str], label: str = "item") -> object: ...
 def _anonymise(value: object, identifying: list[str], label: str = "item") -> object:
     """``value`` without ``extras`` or XMP metadata anywhere and with every identifying ``name`` replaced by
     ``label-N`` (N its index in its array)."""

@@ -14,7 +14,7 @@ from PIL import Image, PngImagePlugin
 
 from competitions.pipeline import package, samples
 from competitions.pipeline.gltf_io import glb_bytes, parse_glb
-from tests.pipeline import scenes
+from tests.pipeline import hostile, scenes
 
 REPO = Path(__file__).resolve().parents[2]
 VALIDATOR = REPO / "competitions" / "pipeline" / "node" / "validate.mjs"
@@ -36,7 +36,7 @@ def needs_gltfpack() -> None:
 
 
 def image_bytes(glb: Path, index: int) -> bytes:
-    document, binary = parse_glb(glb.read_bytes())
+    document, binary = hostile.glb_parts(glb.read_bytes())
     view = document["bufferViews"][document["images"][index]["bufferView"]]
     start = view.get("byteOffset", 0)
     return binary[start : start + view["byteLength"]]
@@ -85,7 +85,7 @@ def signed_jpeg(*, progressive: bool = False) -> bytes:
 def signed_scene() -> bytes:
     """A textured cube whose file names the team everywhere it can: asset, names, extras, XMP, texture metadata,
     and bytes in the buffer that no view points at."""
-    document, binary = parse_glb(scenes.textured_box_glb(signed_png()))
+    document, binary = hostile.glb_parts(scenes.textured_box_glb(signed_png()))
     jpeg = signed_jpeg()
     binary += b"\0" * (-len(binary) % 4)
     document["bufferViews"].append({"buffer": 0, "byteOffset": len(binary), "byteLength": len(jpeg)})
@@ -174,7 +174,7 @@ def test_blind_copy_is_valid_gltf(blind: Path) -> None:
 
 def test_blind_copy_of_a_gltf_bundle_is_one_glb_with_everything_embedded(tmp_path: Path) -> None:
     # Given a .gltf with its buffer and a metadata-laden texture as files beside it
-    document, binary = parse_glb(scenes.textured_box_glb())
+    document, binary = hostile.glb_parts(scenes.textured_box_glb())
     image = document["images"][0]
     del image["bufferView"], image["mimeType"]
     image["uri"] = "art%20work.png"
@@ -274,11 +274,11 @@ def test_viewer_copy_falls_back_to_the_uncompressed_scene_when_gltfpack_fails(
     assert [(m.severity, m.code) for m in messages] == [("warning", "FORMAT_VIEWER_UNCOMPRESSED")]
     assert "gltfpack is not installed" in messages[0].message
     assert "extensionsUsed" not in blind_document(out)
-    assert len(trimesh.load(out, force="scene").geometry) == 1
+    assert len(trimesh.load_scene(out).geometry) == 1
 
 
 def test_viewer_copy_of_a_gltf_bundle_embeds_its_files(tmp_path: Path) -> None:
-    document, binary = parse_glb(scenes.textured_box_glb())
+    document, binary = hostile.glb_parts(scenes.textured_box_glb())
     (tmp_path / "scene.bin").write_bytes(binary)
     document["buffers"][0]["uri"] = "scene.bin"
     (tmp_path / "scene.gltf").write_text(json.dumps(document))
@@ -292,7 +292,7 @@ def test_blind_copy_never_embeds_a_file_from_outside_the_bundle(tmp_path: Path) 
     (tmp_path / "secret.png").write_bytes(signed_png() + b"top secret")
     bundle = tmp_path / "bundle"
     bundle.mkdir()
-    document, binary = parse_glb(scenes.textured_box_glb())
+    document, binary = hostile.glb_parts(scenes.textured_box_glb())
     image = document["images"][0]
     del image["bufferView"], image["mimeType"]
     image["uri"] = "../secret.png"

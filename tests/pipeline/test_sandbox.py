@@ -9,13 +9,13 @@ import psutil
 import pytest
 
 from competitions.pipeline.report import AssetRejected
-from competitions.pipeline.sandbox import Budget, SandboxCrashed, SandboxError, SandboxHung, run_in_sandbox
+from competitions.pipeline.sandbox import Budget, Finished, SandboxCrashed, SandboxError, SandboxHung, run_in_sandbox
 
 MB = 1024**2
 BUDGET = Budget(memory_bytes=1024 * MB, cpu_seconds=2, wall_seconds=20)
 
 
-def run(job: str, budget: Budget = BUDGET, workdir: Path | None = None, **payload: object) -> object:
+def run(job: str, budget: Budget = BUDGET, workdir: Path | None = None, **payload: object) -> Finished:
     assert workdir is not None
     return run_in_sandbox(f"tests.pipeline.sandbox_jobs:{job}", dict(payload), budget, workdir=workdir)
 

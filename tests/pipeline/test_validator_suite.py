@@ -8,6 +8,7 @@ start per case would take about 2 minutes.
 
 import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -40,7 +41,8 @@ GENEROUS = Limits(max_texture_size=1 << 16, max_texture_pixels=1 << 40, max_tria
 
 
 def load_cases() -> tuple[list[Path], list[Path]]:
-    broken, passing = [], []
+    broken: list[Path] = []
+    passing: list[Path] = []
     for report in sorted(SUITE.rglob("*.report.json")):
         scene = report.with_name(report.name.removesuffix(".report.json"))
         (broken if json.loads(report.read_text())["issues"]["numErrors"] else passing).append(scene)
@@ -78,7 +80,7 @@ def skip_if_validator_is_older(scene: Path, report: dict | None) -> None:
 
 
 @pytest.fixture(scope="module")
-def validator():  # type: ignore[no-untyped-def]
+def validator() -> Iterator[ValidatorServer]:
     with ValidatorServer(SHARED) as server:
         yield server
 
