@@ -16,8 +16,11 @@ SYSTEM_PACKAGES := libegl1 libgl1-mesa-dri libegl-mesa0 chromium fonts-wqy-micro
 # name. model-viewer.min.js is the self-contained build (three.js included); it loads the meshopt decoder script
 # from our static files (see static/js/scoresheet.js) instead of a CDN, as a classic script, hence the .js name.
 # tus.min.js is tus-js-client's browser build (window.tus), the resumable upload client of static/js/upload.js.
+# The source maps a minified script names go with it: collectstatic in production (the manifest storage) refuses a
+# script whose map is missing.
 VENDOR_FILES := @picocss/pico/css/pico.min.css @google/model-viewer/dist/model-viewer.min.js \
-	meshoptimizer/meshopt_decoder.cjs=meshopt_decoder.js tus-js-client/dist/tus.min.js
+	@google/model-viewer/dist/model-viewer.min.js.map meshoptimizer/meshopt_decoder.cjs=meshopt_decoder.js \
+	tus-js-client/dist/tus.min.js tus-js-client/dist/tus.min.js.map
 PYTEST_ARGS ?=
 PIPELINE_NODE := competitions/pipeline/node
 
