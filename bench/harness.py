@@ -164,6 +164,12 @@ def tree_cpu_seconds(pid: int) -> float:
     return _tree_sum(pid, lambda p: sum(p.cpu_times()[:2]))
 
 
+def tree_cpu_all_seconds(pid: int) -> float:
+    """CPU time used by a process, its living children and the children they have already reaped (the sandboxed
+    stages of a worker end after each job)."""
+    return _tree_sum(pid, lambda p: sum(p.cpu_times()[:4]))
+
+
 def _tree_sum(pid: int, measure: Callable[[psutil.Process], float]) -> float:
     """``measure`` summed over a process and its children, skipping any that end or hide meanwhile."""
     try:

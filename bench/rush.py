@@ -31,47 +31,43 @@ drain after the load stopped, the CPU used by each role, and the invariants: no 
 accepted = revisions in the database = files on disk = revisions final) and judge pages p95 <= 300 ms.
 ``--check`` exits non-zero on a 5xx or a request left without an answer, a lost upload, or no upload accepted at
 all (the judge target is reported, not enforced: it depends on the machine).
+
+Beside this file: bench/rush_data.py makes the people and records, bench/rush_site.py runs the throwaway site and
+its processes, bench/rush_locustfile.py is the load, bench/rush_report.py the figures.
 """
 
 import argparse
-import http.cookiejar
 import json
-import math
 import os
 import resource
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.parse
-import urllib.request
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
-
-import psutil
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[1])]
 
-from bench.harness import REPO, tree_rss_mb, tree_rss_sum_mb  # noqa: E402
+from bench.harness import REPO, tree_cpu_all_seconds  # noqa: E402
+from bench.rush_data import set_up_data  # noqa: E402
+from bench.rush_report import percentile, print_report, stored_originals  # noqa: E402
+from bench.rush_site import (  # noqa: E402
+    WORKER_QUEUES,
+    Processes,
+    admin_sql,
+    database_urls,
+    sign_in,
+    start_site,
+    wait_for,
+    warm_up,
+)
 from bench.upload import padded_glb  # noqa: E402
 
-PASSWORD = "rush-bench-password-2026"
-JUDGE_P95_TARGET_MS = 300
-# Longer than any pause of a client between two requests (gunicorn's default is 2 s): a connection the server closes
-# just as the client reuses it is a request lost, which browsers retry and the load generator does not.
-KEEP_ALIVE = 30
-STEADY_AFTER = 30
 LOCUSTFILE = REPO / "bench" / "rush_locustfile.py"
-JUDGE_PAGES = ("judge home", "judge queue", "judge entry", "sheet save")
-ORDER = (
-    "entrant upload plain", "tus create", "tus patch", "tus upload (get)", "status poll",
-    *JUDGE_PAGES, "leaderboard", "/healthz",
-)  # fmt: skip
+CPUS = os.cpu_count() or 1
 
 
 def parse_args() -> argparse.Namespace:
@@ -86,7 +82,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--worker-nice", type=int, default=19, help="niceness of the Celery workers (0: none)")
     parser.add_argument(
         "--worker-cpus",
-        default=str(os.cpu_count() - 1) if (os.cpu_count() or 1) > 1 else None,
+        default=str(CPUS - 1) if CPUS > 1 else None,
         help="CPUs the Celery workers may use, as taskset takes them (default: the last CPU, so that the web always "
         "has the others; 'all' for no pinning)",
     )
@@ -113,299 +109,31 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-# --- The throwaway site ---------------------------------------------------------------------------------------
-
-
-def database_urls(server_url: str) -> tuple[str, str]:
-    """The URL of the throwaway database and of the server's maintenance database, from any URL on the server."""
-    parts = urllib.parse.urlsplit(server_url)
-    rush = parts._replace(path=f"/metascene_rush_{os.getpid()}").geturl()
-    return rush, parts._replace(path="/postgres").geturl()
-
-
-def admin_sql(admin_url: str, statement: str) -> None:
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(statement)
-
-
-def set_up_data(*, entrants: int, judges: int, organisers: int) -> dict[str, Any]:
-    """The accounts, entries and the open, assigned round of the rush, made through the services (in this process,
-    with the site's settings). Every account has the same password, hashed once."""
-    import factory
-    from django.contrib.auth.hashers import make_password
-    from rest_framework.authtoken.models import Token
-
-    from competitions.models import Panelist, Round
-    from competitions.services import assignment, entries, judging, teams
-    from tests.factories import (
-        CompetitionFactory,
-        CriterionFactory,
-        JudgeFactory,
-        RoundFactory,
-        TeamFactory,
-        TrackFactory,
-        UserFactory,
-        ready_entry,
-    )
-
-    password = factory.Transformer.Force(make_password(PASSWORD))  # the hash as it is, not hashed again
-    organiser_users = [UserFactory(is_staff=True, password=password) for _ in range(max(organisers, 1))]
-
-    competition = CompetitionFactory(max_upload_bytes=4 * 1024**3, max_triangles=5_000_000)
-    track = TrackFactory(competition=competition)
-    entrant_rows = []
-    for number in range(entrants):
-        user = UserFactory(password=password)
-        team = teams.team_create(competition=competition, user=user, name=f"Rush team {number}")
-        entry = entries.entry_create(team=team, track=track, user=user, title=f"Rush scene {number}")
-        entrant_rows.append({"entry": entry.pk, "token": Token.objects.create(user=user).key})
-
-    # A third more judges than the load's, who scored before the rush: the leaderboard has something to rank.
-    seeded = max(1, judges // 3)
-    round = RoundFactory(judges_per_entry=min(3, judges + seeded), method=Round.Method.NORMALISED)
-    judged = round.competition
-    tracks = [TrackFactory(competition=judged) for _ in range(3)]
-    for position in range(5):
-        CriterionFactory(round=round, position=position, weight=position + 1)
-    for number in range(max(2 * (judges + seeded), 6)):
-        captain = UserFactory(password=password)
-        ready_entry(tracks[number % 3], team=TeamFactory(competition=judged, captain=captain))
-    panel = [JudgeFactory(password=password) for _ in range(judges + seeded)]
-    Panelist.objects.bulk_create([Panelist(round=round, user=judge) for judge in panel])
-    organiser = organiser_users[0]
-    judging.round_open(round=round, actor=organiser)
-    assignment.round_assign(round=round, actor=organiser)
-    criteria = list(round.criteria.all())
-    for judge in panel[judges:]:
-        for item in round.assignments.filter(judge=judge).select_related("round_entry"):
-            values = {criterion.pk: {"value": f"{(item.pk * 7 + criterion.pk) % 21 / 2}"} for criterion in criteria}
-            sheet = judging.sheet_save(round_entry=item.round_entry, judge=judge, version=0, values=values, comment="")
-            judging.sheet_submit(round_entry=item.round_entry, judge=judge, version=sheet.version)
-    return {
-        "password": PASSWORD,
-        "entrants": entrant_rows,
-        "judges": [judge.email for judge in panel[:judges]],
-        "organisers": [user.email for user in organiser_users],
-        "round": round.pk,
-        "competition": competition.pk,
+def run_load(args: argparse.Namespace, env: dict[str, str], work: Path, site: str, glb: Path) -> float:
+    """Run locust headless for ``args.seconds`` (the uploads in flight then finish); it writes ``result.json`` in
+    ``work``. Returns the CPU seconds the load generator used."""
+    users = {"Entrant": args.entrants, "Judge": args.judges, "Organiser": args.organisers, "LoadBalancer": 1}
+    chosen = [cls for cls, count in users.items() if count]
+    load_env = {
+        **env,
+        "RUSH_SETUP": str(work / "setup.json"),
+        "RUSH_GLB": str(glb),
+        "RUSH_RESULT": str(work / "result.json"),
+        "RUSH_ENTRANTS": str(args.entrants),
+        "RUSH_JUDGES": str(args.judges),
+        "RUSH_ORGANISERS": str(args.organisers),
     }
-
-
-class Processes:
-    """The site's processes, their logs in ``folder``, and a sampler of their peak memory."""
-
-    def __init__(self, folder: Path, env: dict[str, str]) -> None:
-        self.folder = folder
-        self.env = env
-        self.started: dict[str, subprocess.Popen[bytes]] = {}
-        self.peak = {"web_pss": 0.0, "web_rss": 0.0, "workers_pss": 0.0, "workers_rss": 0.0}
-        self._sampling = threading.Event()
-        self._sampler = threading.Thread(target=self._sample, daemon=True)
-
-    def start(self, name: str, command: list[str]) -> None:
-        log = (self.folder / f"{name}.log").open("wb")
-        self.started[name] = subprocess.Popen(command, cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT)
-
-    def start_sampling(self) -> None:
-        self._sampling.set()
-        self._sampler.start()
-
-    def _sample(self) -> None:
-        while self._sampling.is_set():
-            web = self.started["web"].pid
-            workers = [self.started[name].pid for name in ("validation", "rendering")]
-            for key, value in (
-                ("web_pss", tree_rss_mb(web)),
-                ("web_rss", tree_rss_sum_mb(web)),
-                ("workers_pss", sum(tree_rss_mb(pid) for pid in workers)),
-                ("workers_rss", sum(tree_rss_sum_mb(pid) for pid in workers)),
-            ):
-                self.peak[key] = max(self.peak[key], value)
-            time.sleep(1)
-
-    def check_alive(self) -> None:
-        for name, process in self.started.items():
-            if process.poll() is not None:
-                raise RuntimeError(f"{name} exited with {process.returncode}: see {self.folder / name}.log")
-
-    def stop(self) -> None:
-        self._sampling.clear()
-        for process in self.started.values():
-            process.terminate()
-        for process in self.started.values():
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def tree_cpu_all_seconds(pid: int) -> float:
-    """CPU time used by a process, its living children and the children they have already reaped (the sandboxed
-    stages of a worker end after each job)."""
-    try:
-        process = psutil.Process(pid)
-        tree = [process, *process.children(recursive=True)]
-    except psutil.NoSuchProcess:
-        return 0.0
-    total = 0.0
-    for p in tree:
-        try:
-            total += sum(p.cpu_times()[:4])
-        except (psutil.NoSuchProcess, psutil.AccessDenied):
-            pass
-    return total
-
-
-def warm_up(site: str, processes: int) -> None:
-    """A few requests in parallel, so that every gunicorn process has loaded its URLs, templates and translations
-    before the load starts, as on a server that has been up for a while before the deadline."""
-
-    def get(path: str) -> None:
-        with urllib.request.urlopen(f"{site}{path}", timeout=60) as response:
-            response.read()
-
-    with ThreadPoolExecutor(max_workers=4 * processes) as pool:
-        list(pool.map(get, ["/accounts/login/", "/healthz", "/"] * 4 * processes))
-
-
-def sign_in(site: str, emails: list[str], password: str) -> tuple[dict[str, dict[str, str]], list[float]]:
-    """Sign each judge and organiser in through the real login page before the rush, as people whose working day
-    started earlier: {email: session cookies}, and how long each sign-in took (ms). The rush is then what the
-    issue describes (uploads, browsing, scoring), not 32 password hashes in the same second."""
-
-    def one(email: str) -> tuple[str, dict[str, str], float]:
-        jar = http.cookiejar.CookieJar()
-        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-        started = time.monotonic()
-        opener.open(f"{site}/accounts/login/", timeout=60).read()
-        csrf = next(cookie.value for cookie in jar if cookie.name == "csrftoken")
-        form = urllib.parse.urlencode({"username": email, "password": password, "csrfmiddlewaretoken": csrf})
-        request = urllib.request.Request(
-            f"{site}/accounts/login/", data=form.encode(), headers={"Referer": f"{site}/accounts/login/"}
-        )
-        opener.open(request, timeout=60).read()
-        cookies = {cookie.name: cookie.value for cookie in jar}
-        if "sessionid" not in cookies:
-            raise RuntimeError(f"{email} could not sign in")
-        return email, cookies, (time.monotonic() - started) * 1000
-
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        results = list(pool.map(one, emails))
-    return {email: cookies for email, cookies, _ in results}, [ms for _, _, ms in results]
-
-
-def wait_for(url: str, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-        time.sleep(0.3)
-
-
-# --- Figures --------------------------------------------------------------------------------------------------
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    """The nearest-rank percentile: the smallest value with at least ``fraction`` of the values at or below it."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
-
-
-def stored_originals(media_root: Path, entry_ids: list[int]) -> int:
-    """Uploaded files on disk: ``revisions/<entry>/<uuid>.glb`` (a revision's artifacts are in a folder below)."""
-    count = 0
-    for entry_id in entry_ids:
-        folder = media_root / "revisions" / str(entry_id)
-        if folder.is_dir():
-            count += sum(1 for path in folder.iterdir() if path.is_file())
-    return count
-
-
-def print_report(args: argparse.Namespace, result: dict[str, Any], figures: dict[str, Any]) -> list[str]:
-    """Print the tables; return the broken invariants that ``--check`` fails on."""
-    times, statuses = result["times"], result["statuses"]
-    mode = "sync" if args.gunicorn_threads == 1 else f"gthread x{args.gunicorn_threads}"
-    print(
-        f"\nDeadline rush: {args.seconds} s, {args.entrants} entrants ({args.size_mb} MB GLBs, half tus), "
-        f"{args.judges} judges, {args.organisers} organisers; gunicorn {args.gunicorn_workers} workers {mode}; "
-        f"Celery workers -Q validation and -Q rendering (-c 1, nice {args.worker_nice}); {os.cpu_count()} cores"
-    )
-    print(f"\n{'page type':<22} {'requests':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}  statuses")
-    for name in [*ORDER, *sorted(set(times) - set(ORDER))]:
-        values = times.get(name) or []
-        if not values:
-            continue
-        answered = ", ".join(f"{status}: {count}" for status, count in sorted(statuses[name].items()))
-        print(
-            f"{name:<22} {len(values):>8} {statistics.median(values):>8.0f} {percentile(values, 0.95):>8.0f} "
-            f"{percentile(values, 0.99):>8.0f}  {answered}"
-        )
-    judge_times = [t for name in JUDGE_PAGES for t in times.get(name, [])]
-    judge_p95 = percentile(judge_times, 0.95) if judge_times else float("nan")
-    steady = [
-        t
-        for name in JUDGE_PAGES
-        for t, at in zip(times.get(name, []), result["started_at"].get(name, []), strict=True)
-        if at >= STEADY_AFTER
-    ]
-    steady_p95 = percentile(steady, 0.95) if steady else float("nan")
-    totals: Counter[str] = Counter()
-    for counts in statuses.values():
-        totals.update(counts)
-    errors = {status: count for status, count in totals.items() if not status.startswith(("2", "3"))}
-    server_errors = sum(count for status, count in totals.items() if status.startswith("5"))
-    unanswered = sum(count for status, count in totals.items() if status.startswith("no answer"))
-
-    accepted = len(result["accepted"])
-    print()
-    print(f"uploads accepted                {accepted} ({accepted * args.size_mb:,} MB)")
-    print(
-        f"judge pages p95                 {judge_p95:.0f} ms (target <= {JUDGE_P95_TARGET_MS} ms)"
-        + (f"; {steady_p95:.0f} ms after the first {STEADY_AFTER} s (every entrant's first upload)" if steady else "")
-    )
-    print(f"errors by status                {', '.join(f'{s}: {c}' for s, c in sorted(errors.items())) or 'none'}")
-    print(f"web peak memory (gunicorn, all) {figures['web_pss']:.0f} MB PSS, {figures['web_rss']:.0f} MB RSS")
-    print(f"workers peak memory (both)      {figures['workers_pss']:.0f} MB PSS, {figures['workers_rss']:.0f} MB RSS")
-    drain = figures["drain_seconds"]
-    print(
-        "queue drained after the load    "
-        + (f"{drain:.1f} s" if drain is not None else f"not within {args.drain_timeout} s")
-    )
-    cpu = ", ".join(f"{role} {seconds:.0f}" for role, seconds in figures["cpu"].items())
-    print(f"CPU seconds used                {cpu}")
-    print(
-        f"revisions                       {figures['rows']} in the database, {figures['files']} files on disk, "
-        f"{figures['final']} final ({figures['by_status']})"
-    )
-    lost = not accepted == figures["rows"] == figures["files"] == figures["final"] or figures["unknown"]
-    print()
-    print(f"invariant: zero 5xx, all answered {'yes' if not server_errors and not unanswered else 'NO'}")
-    print(f"invariant: zero lost uploads      {'yes' if not lost else 'NO'}")
-    print(f"target: judge pages p95 <= {JUDGE_P95_TARGET_MS} ms {'yes' if judge_p95 <= JUDGE_P95_TARGET_MS else 'NO'}")
-    broken = []
-    if server_errors:
-        broken.append(f"{server_errors} answers were 5xx")
-    if unanswered:
-        broken.append(f"{unanswered} requests had no answer (connection reset or closed)")
-    if args.entrants and not accepted:
-        broken.append("no upload was accepted")
-    if lost:
-        broken.append(
-            f"lost uploads: {accepted} accepted, {figures['rows']} revisions in the database, {figures['files']} "
-            f"files on disk, {figures['final']} final; accepted but not in the database: {figures['unknown']}"
-        )
-    return broken
-
-
-# --- The run --------------------------------------------------------------------------------------------------
+    print(f"Load: {args.seconds} s of {sum(users.values())} users against {site}.", flush=True)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with (work / "locust.log").open("wb") as log:
+        subprocess.run(
+            [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--host", site,
+             "-u", str(sum(users.values())), "-r", str(args.spawn_rate), "-t", f"{args.seconds}s",
+             "--stop-timeout", "300", "--only-summary", "--loglevel", "WARNING", *chosen],
+            cwd=REPO, env=load_env, stdout=log, stderr=subprocess.STDOUT, timeout=args.seconds + 600,
+        )  # fmt: skip
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return after.ru_utime + after.ru_stime - (before.ru_utime + before.ru_stime)
 
 
 def main() -> int:
@@ -443,7 +171,6 @@ def main() -> int:
         django.setup()
         from django.conf import settings
         from django.core.management import call_command
-        from django.db import connections
 
         from competitions.models import EntryRevision
 
@@ -453,25 +180,7 @@ def main() -> int:
         glb = padded_glb(args.size_mb, work)
         print(f"Set up in {time.monotonic() - started:.0f} s; starting the site.", flush=True)
 
-        python = sys.executable
-        nice = ["nice", "-n", str(args.worker_nice)] if args.worker_nice else []
-        if args.worker_cpus and args.worker_cpus != "all":
-            nice = ["taskset", "-c", args.worker_cpus, *nice]
-        processes.start(
-            "web",
-            [python, "-m", "gunicorn", "--pythonpath", "platform", "-b", f"127.0.0.1:{args.port}",
-             "-w", str(args.gunicorn_workers), "--threads", str(args.gunicorn_threads),
-             "-k", "sync" if args.gunicorn_threads == 1 else "gthread",
-             "--timeout", "300", "--keep-alive", str(KEEP_ALIVE), "--log-level", "warning", "metascene.wsgi"],
-        )  # fmt: skip
-        for queue in ("validation", "rendering"):
-            processes.start(
-                queue,
-                [*nice, python, "-m", "celery", "-A", "metascene", "worker", "-Q", queue, "-c", "1",
-                 "-n", f"rush-{queue}@%h", "-l", "warning", "--without-gossip", "--without-mingle",
-                 "--without-heartbeat"],
-            )  # fmt: skip
-        site = f"http://127.0.0.1:{args.port}"
+        site = start_site(processes, args)
         wait_for(f"{site}/healthz", 60)
         warm_up(site, args.gunicorn_workers)
         setup["sessions"], sign_in_ms = sign_in(site, setup["judges"] + setup["organisers"], setup["password"])
@@ -485,30 +194,8 @@ def main() -> int:
         processes.check_alive()
         processes.start_sampling()
 
-        users = {"Entrant": args.entrants, "Judge": args.judges, "Organiser": args.organisers, "LoadBalancer": 1}
-        chosen = [cls for cls, count in users.items() if count]
-        load_env = {
-            **env,
-            "RUSH_SETUP": str(work / "setup.json"),
-            "RUSH_GLB": str(glb),
-            "RUSH_RESULT": str(work / "result.json"),
-            "RUSH_ENTRANTS": str(args.entrants),
-            "RUSH_JUDGES": str(args.judges),
-            "RUSH_ORGANISERS": str(args.organisers),
-        }
-        print(f"Load: {args.seconds} s of {sum(users.values())} users against {site}.", flush=True)
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        load_cpu_before = before.ru_utime + before.ru_stime
-        with (work / "locust.log").open("wb") as log:
-            subprocess.run(
-                [python, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--host", site,
-                 "-u", str(sum(users.values())), "-r", str(args.spawn_rate), "-t", f"{args.seconds}s",
-                 "--stop-timeout", "300", "--only-summary", "--loglevel", "WARNING", *chosen],
-                cwd=REPO, env=load_env, stdout=log, stderr=subprocess.STDOUT, timeout=args.seconds + 600,
-            )  # fmt: skip
+        load_cpu_seconds = run_load(args, env, work, site, glb)
         load_stopped = time.monotonic()
-        load_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
-        load_cpu_seconds = load_cpu.ru_utime + load_cpu.ru_stime - load_cpu_before
         result = json.loads((work / "result.json").read_text())
         processes.check_alive()
 
@@ -526,7 +213,7 @@ def main() -> int:
             **processes.peak,
             "cpu": {
                 "web": tree_cpu_all_seconds(processes.started["web"].pid),
-                "workers": sum(tree_cpu_all_seconds(processes.started[q].pid) for q in ("validation", "rendering")),
+                "workers": sum(tree_cpu_all_seconds(processes.started[q].pid) for q in WORKER_QUEUES),
                 "load generator": load_cpu_seconds,
             },
             "drain_seconds": drain_seconds,
