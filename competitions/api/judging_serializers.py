@@ -12,7 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from competitions.models import Criterion, Round, RoundEntry, RoundResult, Score, ScoreSheet
+from competitions.models import Competition, Criterion, Round, RoundEntry, RoundResult, Score, ScoreSheet
 from competitions.selectors.judge_entry import JudgeEntry
 from competitions.selectors.judging import MODEL
 
@@ -46,7 +46,9 @@ SHEET_STATUS = serializers.CharField(help_text=_("draft or submitted (locked)"))
 class RoundSummarySerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="display_name")
     status = ROUND_STATUS
-    competition = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    competition: "serializers.SlugRelatedField[Competition]" = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
     is_blind = serializers.BooleanField()
 
     class Meta:

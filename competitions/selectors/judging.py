@@ -8,6 +8,7 @@ ever the copy stripped of identifying metadata.
 """
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
@@ -25,6 +26,9 @@ from competitions.models import (
     Team,
     Track,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 JUDGED_STATUSES = (Round.Status.OPEN, Round.Status.CLOSED)
 # A judge's queue: by track, then by entry code (random, so it reveals nothing about teams or upload order).
@@ -187,7 +191,15 @@ def teams_a_judge_may_declare(*, judge: User, round: Round) -> QuerySet[Team]:
     )
 
 
-def rounds_for_organiser() -> QuerySet[Round]:
+class RoundCounts(TypedDict):
+    """What ``rounds_for_organiser`` counts on each round."""
+
+    criterion_count: int
+    judge_count: int
+    entry_count: int
+
+
+def rounds_for_organiser() -> "QuerySet[WithAnnotations[Round, RoundCounts]]":
     """Every round, with counts of criteria, active judges and entries for the organiser's console."""
     return (
         Round.objects.select_related("competition")

@@ -1,6 +1,7 @@
 """Judging in headless Chromium, end to end: a judge opens an assigned entry of a blind round, watches the 3D viewer
 load the blind copy of the model, scores every criterion, reloads (the draft is kept) and submits; the organiser
-publishes; the team sees its rank. Saves the screenshots the README shows (docs/screenshots/)."""
+publishes; the team sees its rank. Saves the screenshots the README shows (docs/screenshots/). And the autosave's
+answers: a sheet saved in another tab meanwhile, a score off the scale."""
 
 import re
 from collections.abc import Iterator
@@ -11,18 +12,21 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from competitions.models import Competition, EntryRevision, Round, RoundResult, ScoreSheet
+from competitions.models import Competition, Criterion, EntryRevision, Round, RoundEntry, RoundResult, ScoreSheet
 from competitions.pipeline.samples import Box, scene_glb
 from competitions.services import assignment, entries, judging, processing
 from tests.browser.conftest import SCREENSHOTS
 from tests.factories import (
     CompetitionFactory,
+    CriterionFactory,
     EntryFactory,
     JudgeFactory,
+    RoundFactory,
     TeamFactory,
     TrackFactory,
     UserFactory,
     captain_of,
+    ready_entry,
 )
 
 pytestmark = [pytest.mark.browser]
@@ -43,7 +47,7 @@ SCENES = {
 
 
 @pytest.fixture
-def round_(transactional_db) -> Round:  # type: ignore[no-untyped-def]
+def round_(transactional_db) -> Round:
     """A blind round over two teams' processed entries (real thumbnails and viewer copies), open and assigned to
     one judge; submissions have just closed."""
     competition = CompetitionFactory(name="Metaverse Scenario Design Competition", slug="metaverse-design")
@@ -92,14 +96,14 @@ def round_(transactional_db) -> Round:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def context(browser) -> Iterator[object]:  # type: ignore[no-untyped-def]
+def context(browser) -> Iterator[object]:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     context.set_default_timeout(20_000)
     yield context
     context.close()
 
 
-def log_in(page, live_server, email: str) -> None:  # type: ignore[no-untyped-def]
+def log_in(page, live_server, email: str) -> None:
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
@@ -107,7 +111,7 @@ def log_in(page, live_server, email: str) -> None:  # type: ignore[no-untyped-de
     page.wait_for_load_state()
 
 
-def score_entry(page, round_: Round, values: list[str]) -> None:  # type: ignore[no-untyped-def]
+def score_entry(page, round_: Round, values: list[str]) -> None:
     for criterion, value in zip(round_.criteria.order_by("position"), values, strict=True):
         page.fill(f"#id_score-{criterion.pk}", value)
         if criterion.comment_required:
@@ -119,7 +123,7 @@ def score_entry(page, round_: Round, values: list[str]) -> None:  # type: ignore
 
 def test_judge_scores_in_the_3d_panel_and_the_organiser_publishes_and_the_team_sees_its_rank(
     round_: Round, context, live_server
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     page = context.new_page()
     judge_email = "sun.li@jury.example.org"
     log_in(page, live_server, judge_email)
@@ -141,7 +145,7 @@ def test_judge_scores_in_the_3d_panel_and_the_organiser_publishes_and_the_team_s
 
     # The draft survives a reload, then Submit locks it.
     page.reload()
-    first = round_.criteria.order_by("position").first()
+    first = round_.criteria.order_by("position")[0]
     assert page.input_value(f"#id_score-{first.pk}") == "8.5"
     page.get_by_role("button", name="Submit scores").click()
     page.wait_for_load_state()
@@ -185,3 +189,50 @@ def test_judge_scores_in_the_3d_panel_and_the_organiser_publishes_and_the_team_s
     assert judge_email not in content and "Judge 0" not in content
     team_page.screenshot(path=str(SCREENSHOTS / "team-results.png"), full_page=True)
     team_context.close()
+
+
+@pytest.fixture
+def small_round(transactional_db) -> tuple[RoundEntry, list[Criterion]]:
+    """An open blind round of one entry (no files) and two criteria (0 to 10, in steps of 0.5), assigned to the
+    judge sun.li@jury.example.org."""
+    round_ = RoundFactory(blind=Round.Blind.ALWAYS)
+    track = TrackFactory(competition=round_.competition)
+    criteria = [
+        CriterionFactory(round=round_, position=position, scale_min=0, scale_max=10, step=Decimal("0.5"))
+        for position in range(2)
+    ]
+    ready_entry(track)
+    organiser = UserFactory(is_staff=True)
+    judge = JudgeFactory(username="sun.li@jury.example.org")
+    judging.judge_invite(round=round_, email=judge.email, actor=organiser)
+    judging.round_open(round=round_, actor=organiser)
+    assignment.round_assign(round=round_, actor=organiser)
+    return round_.round_entries.get(), criteria
+
+
+def test_autosave_shows_a_sheet_saved_in_another_tab_and_marks_a_score_off_the_scale(
+    small_round, context, live_server
+) -> None:
+    round_entry, (first, second) = small_round
+    url = f"{live_server.url}/judging/entries/{round_entry.pk}/"
+    one = context.new_page()
+    log_in(one, live_server, "sun.li@jury.example.org")
+    one.goto(url)
+    two = context.new_page()  # the same session, in a second tab
+    two.goto(url)
+
+    # The first tab saves; the second, still at version 0, is told and shows the newer values.
+    one.fill(f"#id_score-{first.pk}", "6")
+    one.locator("[data-sheet-status]", has_text=re.compile(r"\bSaved\b")).wait_for()
+    two.fill(f"#id_score-{second.pk}", "4")
+    two.locator("[data-sheet-status]", has_text="changed in another window").wait_for()
+    assert two.input_value(f"#id_score-{first.pk}") == "6"
+    assert two.input_value(f"#id_score-{second.pk}") == ""
+
+    # A score off the scale is refused and marked beside its field.
+    two.fill(f"#id_score-{second.pk}", "11")
+    two.locator(f'[data-error-for="score-{second.pk}"]', has_text="Enter a score from").wait_for()
+    assert two.get_attribute(f"#id_score-{second.pk}", "aria-invalid") == "true"
+    sheet = ScoreSheet.objects.get(round_entry=round_entry)
+    assert sheet.version == 1
+    assert [score.value for score in sheet.scores.order_by("criterion__position")] == [Decimal("6"), None]

@@ -3,12 +3,13 @@ Lab) enters "Lantern Harbour", uploaded as "zhou-aurora-final.glb"; a judge judg
 """
 
 import json
+from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 
@@ -24,12 +25,18 @@ from tests.factories import (
     ready_entry,
 )
 
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse
+
 TEAM = "Aurora Collective"
 MEMBER = "Xiaoming Zhou"
 ORGANISATION = "Aurora Design Lab"
 ORIGINAL_NAME = "zhou-aurora-final.glb"
 SECRETS = (TEAM, MEMBER, ORGANISATION, ORIGINAL_NAME, "zhou-aurora-final", "xiaoming")
 ALL_ARTIFACTS = ("hero", "front", "side", "top", "viewer", "blind")
+
+# A judged round, its judge and the round entries assigned to them.
+Panel = tuple[Round, User, list[RoundEntry]]
 
 
 def write_artifacts(revision: EntryRevision, names: tuple[str, ...] = ALL_ARTIFACTS) -> None:
@@ -47,7 +54,7 @@ def write_artifacts(revision: EntryRevision, names: tuple[str, ...] = ALL_ARTIFA
     revision.save(update_fields=["artifacts", "original_name", "stats"])
 
 
-def open_judged_round(blind: str = Round.Blind.ALWAYS, entries: int = 1) -> tuple[Round, User, list[RoundEntry]]:
+def open_judged_round(blind: str = Round.Blind.ALWAYS, entries: int = 1) -> Panel:
     """An open round with two criteria (the second needs a comment) and ``entries`` entries, the first of team
     Aurora; returns (round, judge, round entries), every entry assigned to the judge."""
     round = RoundFactory(blind=blind)
@@ -61,10 +68,10 @@ def open_judged_round(blind: str = Round.Blind.ALWAYS, entries: int = 1) -> tupl
     )
     team = TeamFactory(competition=round.competition, captain=captain, name=TEAM)
     entry = ready_entry(track, team=team, title="Lantern Harbour", description="A harbour at dusk.")
-    write_artifacts(entry.current_revision)
-    for _ in range(entries - 1):
-        other = ready_entry(track, description="Another scene.")
-        write_artifacts(other.current_revision)
+    others = [ready_entry(track, description="Another scene.") for _ in range(entries - 1)]
+    for each in (entry, *others):
+        assert each.current_revision is not None
+        write_artifacts(each.current_revision)
     round = judging.round_open(round=round, actor=UserFactory(is_staff=True))
     judge = JudgeFactory()
     Panelist.objects.create(round=round, user=judge)
@@ -94,8 +101,8 @@ def save_as_the_script(
     version: int,
     scores: dict[Criterion, dict[str, str]],
     comment: str | None = None,
-    **headers: str,
-) -> HttpResponse:
+    headers: Mapping[str, str] | None = None,
+) -> "_MonkeyPatchedWSGIResponse":
     """What static/js/scoresheet.js sends as the judge types: the sheet, to the API, signed in by the session."""
     body: dict[str, object] = {
         "version": version,
@@ -103,4 +110,4 @@ def save_as_the_script(
     }
     if comment is not None:
         body["comment"] = comment
-    return client.put(urls(round_entry)["sheet"], json.dumps(body), content_type="application/json", **headers)
+    return client.put(urls(round_entry)["sheet"], json.dumps(body), content_type="application/json", headers=headers)

@@ -2,25 +2,26 @@
 judge_panel_cast for the cast)."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
-from competitions.models import Conflict, Panelist, Round, RoundEntry, ScoreSheet
+from competitions.models import Conflict, Panelist, Round, ScoreSheet
 from tests.factories import JudgeFactory, RoundFactory, UserFactory
 
-from .judge_panel_cast import SECRETS, TEAM, open_judged_round, save_as_the_script, urls
+from .judge_panel_cast import SECRETS, TEAM, Panel, open_judged_round, save_as_the_script, urls
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def panel() -> tuple[Round, object, list[RoundEntry]]:
+def panel(db: None) -> Panel:
     return open_judged_round()
 
 
 # --- Who may see what -------------------------------------------------------------------------------------------
 
 
-def test_anonymous_visitor_is_sent_to_log_in(client, panel) -> None:  # type: ignore[no-untyped-def]
+def test_anonymous_visitor_is_sent_to_log_in(client: Client, panel: Panel) -> None:
     round, _judge, (round_entry,) = panel
     pages = [
         reverse("frontend:judge-home"),
@@ -35,7 +36,9 @@ def test_anonymous_visitor_is_sent_to_log_in(client, panel) -> None:  # type: ig
 
 
 @pytest.mark.parametrize("who", ["stranger", "unassigned judge", "conflicted judge", "withdrawn judge"])
-def test_only_the_assigned_judge_reaches_the_entry_its_files_and_its_sheet(client, panel, who) -> None:  # type: ignore[no-untyped-def]
+def test_only_the_assigned_judge_reaches_the_entry_its_files_and_its_sheet(
+    client: Client, panel: Panel, who: str
+) -> None:
     round, judge, (round_entry,) = panel
     if who == "stranger":
         user = UserFactory()
@@ -62,7 +65,7 @@ def test_only_the_assigned_judge_reaches_the_entry_its_files_and_its_sheet(clien
     assert not ScoreSheet.objects.filter(judge=user).exists()
 
 
-def test_judge_sees_their_rounds_with_progress_and_the_nav_link(client, panel) -> None:  # type: ignore[no-untyped-def]
+def test_judge_sees_their_rounds_with_progress_and_the_nav_link(client: Client, panel: Panel) -> None:
     round, judge, _ = panel
     client.force_login(judge)
 
@@ -75,7 +78,7 @@ def test_judge_sees_their_rounds_with_progress_and_the_nav_link(client, panel) -
     assert f'href="{reverse("frontend:judge-home")}"' in html
 
 
-def test_person_without_a_seat_has_no_judging_link(client, panel) -> None:  # type: ignore[no-untyped-def]
+def test_person_without_a_seat_has_no_judging_link(client: Client, panel: Panel) -> None:
     client.force_login(UserFactory())
 
     response = client.get(reverse("frontend:dashboard"))
@@ -83,7 +86,7 @@ def test_person_without_a_seat_has_no_judging_link(client, panel) -> None:  # ty
     assert f'href="{reverse("frontend:judge-home")}"' not in response.content.decode()
 
 
-def test_queue_of_another_round_is_not_found(client, panel) -> None:  # type: ignore[no-untyped-def]
+def test_queue_of_another_round_is_not_found(client: Client, panel: Panel) -> None:
     _round, judge, _ = panel
     other = RoundFactory()
     client.force_login(judge)
@@ -94,7 +97,7 @@ def test_queue_of_another_round_is_not_found(client, panel) -> None:  # type: ig
 # --- Blind review -----------------------------------------------------------------------------------------------
 
 
-def test_blind_queue_and_entry_page_never_name_the_team(client, panel) -> None:  # type: ignore[no-untyped-def]
+def test_blind_queue_and_entry_page_never_name_the_team(client: Client, panel: Panel) -> None:
     round, judge, (round_entry,) = panel
     client.force_login(judge)
     client.post(urls(round_entry)["entry"], {"version": 0, "action": "save"})
@@ -107,14 +110,14 @@ def test_blind_queue_and_entry_page_never_name_the_team(client, panel) -> None: 
             assert secret.lower() not in html.lower(), (url, secret)
 
 
-def test_blind_round_serves_the_stripped_model_under_the_entry_code(client, panel) -> None:  # type: ignore[no-untyped-def]
+def test_blind_round_serves_the_stripped_model_under_the_entry_code(client: Client, panel: Panel) -> None:
     _round, judge, (round_entry,) = panel
     client.force_login(judge)
 
     response = client.get(urls(round_entry)["artifact"])
 
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == b"blind bytes"
+    assert response.getvalue() == b"blind bytes"
     assert response["Content-Type"] == "model/gltf-binary"
     assert response["Content-Disposition"] == f'inline; filename="{round_entry.blind_code}.glb"'
     headers = " ".join(f"{key}: {value}" for key, value in response.items()).lower()
@@ -122,7 +125,7 @@ def test_blind_round_serves_the_stripped_model_under_the_entry_code(client, pane
         assert secret.lower() not in headers
 
 
-def test_blind_round_without_a_stripped_copy_serves_no_model(client, panel) -> None:  # type: ignore[no-untyped-def]
+def test_blind_round_without_a_stripped_copy_serves_no_model(client: Client, panel: Panel) -> None:
     _round, judge, (round_entry,) = panel
     revision = round_entry.revision
     revision.artifacts = {key: value for key, value in revision.artifacts.items() if key != "blind"}
@@ -133,18 +136,18 @@ def test_blind_round_without_a_stripped_copy_serves_no_model(client, panel) -> N
     assert 'src="' + urls(round_entry)["artifact"] not in client.get(urls(round_entry)["entry"]).content.decode()
 
 
-def test_thumbnail_is_served_inline_under_the_entry_code(client, panel) -> None:  # type: ignore[no-untyped-def]
+def test_thumbnail_is_served_inline_under_the_entry_code(client: Client, panel: Panel) -> None:
     _round, judge, (round_entry,) = panel
     client.force_login(judge)
 
     response = client.get(urls(round_entry)["hero"])
 
-    assert b"".join(response.streaming_content) == b"hero bytes"
+    assert response.getvalue() == b"hero bytes"
     assert response["Content-Type"] == "image/webp"
     assert response["Content-Disposition"] == f'inline; filename="{round_entry.blind_code}-hero.webp"'
 
 
-def test_unknown_artifact_name_is_not_found(client, panel) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_artifact_name_is_not_found(client: Client, panel: Panel) -> None:
     _round, judge, (round_entry,) = panel
     client.force_login(judge)
 
@@ -152,21 +155,21 @@ def test_unknown_artifact_name_is_not_found(client, panel) -> None:  # type: ign
         assert client.get(reverse("frontend:judge-artifact", args=[round_entry.pk, name])).status_code == 404
 
 
-def test_open_round_serves_the_viewer_copy_and_falls_back_to_the_upload(client) -> None:  # type: ignore[no-untyped-def]
+def test_open_round_serves_the_viewer_copy_and_falls_back_to_the_upload(client: Client) -> None:
     _round, judge, (round_entry,) = open_judged_round(blind=Round.Blind.NEVER)
     client.force_login(judge)
     url = urls(round_entry)["artifact"]
 
-    assert b"".join(client.get(url).streaming_content) == b"viewer bytes"
+    assert client.get(url).getvalue() == b"viewer bytes"
     revision = round_entry.revision
     revision.artifacts = {key: value for key, value in revision.artifacts.items() if key != "viewer"}
     revision.save(update_fields=["artifacts"])
     response = client.get(url)
-    assert b"".join(response.streaming_content) == b"glTF"
+    assert response.getvalue() == b"glTF"
     assert response["Content-Disposition"] == f'inline; filename="{round_entry.blind_code}.glb"'
 
 
-def test_open_round_names_the_team(client) -> None:  # type: ignore[no-untyped-def]
+def test_open_round_names_the_team(client: Client) -> None:
     round, judge, (round_entry,) = open_judged_round(blind=Round.Blind.NEVER)
     client.force_login(judge)
 

@@ -2,6 +2,7 @@
 round); see judge_panel_cast for the cast."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from competitions.models import Conflict, Round
@@ -11,7 +12,7 @@ from .judge_panel_cast import TEAM, open_judged_round, urls
 pytestmark = pytest.mark.django_db
 
 
-def test_judge_declares_a_conflict_from_the_entry_page_and_the_entry_leaves_the_queue(client) -> None:  # type: ignore[no-untyped-def]
+def test_judge_declares_a_conflict_from_the_entry_page_and_the_entry_leaves_the_queue(client: Client) -> None:
     round, judge, (round_entry,) = open_judged_round(blind=Round.Blind.NEVER)
     client.force_login(judge)
 
@@ -25,7 +26,7 @@ def test_judge_declares_a_conflict_from_the_entry_page_and_the_entry_leaves_the_
     assert client.get(urls(round_entry)["entry"]).status_code == 404
 
 
-def test_conflict_cannot_be_declared_by_entry_in_a_blind_round(client) -> None:  # type: ignore[no-untyped-def]
+def test_conflict_cannot_be_declared_by_entry_in_a_blind_round(client: Client) -> None:
     round, judge, (round_entry,) = open_judged_round()
     client.force_login(judge)
 
@@ -34,7 +35,7 @@ def test_conflict_cannot_be_declared_by_entry_in_a_blind_round(client) -> None: 
     assert not Conflict.objects.filter(judge=judge).exists()
 
 
-def test_judge_declares_a_conflict_with_a_team_chosen_by_name(client) -> None:  # type: ignore[no-untyped-def]
+def test_judge_declares_a_conflict_with_a_team_chosen_by_name(client: Client) -> None:
     round, judge, (round_entry,) = open_judged_round(blind=Round.Blind.NEVER)
     client.force_login(judge)
     url = reverse("frontend:judge-conflicts", args=[round.pk])

@@ -10,24 +10,24 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from competitions.models import Round, RoundEntry, Score, ScoreSheet
+from competitions.models import RoundEntry, Score, ScoreSheet
 from competitions.services import judging
 from tests.factories import UserFactory
 
-from .judge_panel_cast import criteria_of, open_judged_round, save_as_the_script, urls
+from .judge_panel_cast import Panel, criteria_of, open_judged_round, save_as_the_script, urls
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def panel() -> tuple[Round, object, list[RoundEntry]]:
+def panel(db: None) -> Panel:
     return open_judged_round()
 
 
 # --- The entry page ---------------------------------------------------------------------------------------------
 
 
-def test_entry_page_shows_viewer_thumbnails_figures_and_rubric(client, panel) -> None:  # type: ignore[no-untyped-def]
+def test_entry_page_shows_viewer_thumbnails_figures_and_rubric(client: Client, panel: Panel) -> None:
     round, judge, (round_entry,) = panel
     client.force_login(judge)
 
@@ -49,7 +49,7 @@ def test_entry_page_shows_viewer_thumbnails_figures_and_rubric(client, panel) ->
     assert "data-sheet-status" in html
 
 
-def test_entry_page_links_previous_and_next_entries_with_keyboard_hints(client) -> None:  # type: ignore[no-untyped-def]
+def test_entry_page_links_previous_and_next_entries_with_keyboard_hints(client: Client) -> None:
     _round, judge, round_entries = open_judged_round(entries=3)
     client.force_login(judge)
     queue_order = list(
@@ -68,7 +68,7 @@ def test_entry_page_links_previous_and_next_entries_with_keyboard_hints(client) 
     assert "js/scoresheet.js" in html
 
 
-def test_opening_the_entry_page_writes_nothing_and_shows_an_empty_draft(client, panel) -> None:  # type: ignore[no-untyped-def]
+def test_opening_the_entry_page_writes_nothing_and_shows_an_empty_draft(client: Client, panel: Panel) -> None:
     round, judge, (round_entry,) = panel
     client.force_login(judge)
 
@@ -87,7 +87,7 @@ def test_opening_the_entry_page_writes_nothing_and_shows_an_empty_draft(client, 
 # --- Saving as the judge types ----------------------------------------------------------------------------------
 
 
-def test_draft_saved_by_the_script_is_there_after_a_reload(client, panel) -> None:  # type: ignore[no-untyped-def]
+def test_draft_saved_by_the_script_is_there_after_a_reload(client: Client, panel: Panel) -> None:
     round, judge, (round_entry,) = panel
     first, second = criteria_of(round)
     client.force_login(judge)
@@ -110,23 +110,25 @@ def test_draft_saved_by_the_script_is_there_after_a_reload(client, panel) -> Non
     assert 'name="version" value="1"' in html
 
 
-def test_script_saves_with_the_session_login_and_the_csrf_token_of_the_form(panel) -> None:  # type: ignore[no-untyped-def]
+def test_script_saves_with_the_session_login_and_the_csrf_token_of_the_form(panel: Panel) -> None:
     round, judge, (round_entry,) = panel
     client = Client(enforce_csrf_checks=True)
     client.force_login(judge)
     html = client.get(urls(round_entry)["entry"]).content.decode()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    assert found is not None
+    token = found.group(1)
     scores = {criteria_of(round)[0]: {"value": "6"}}
 
     refused = save_as_the_script(client, round_entry, 0, scores)
-    saved = save_as_the_script(client, round_entry, 0, scores, HTTP_X_CSRFTOKEN=token)
+    saved = save_as_the_script(client, round_entry, 0, scores, headers={"X-CSRFToken": token})
 
     assert refused.status_code == 403
     assert saved.status_code == 200
     assert ScoreSheet.objects.get(judge=judge).version == 1
 
 
-def test_save_with_an_old_version_is_refused_with_the_newer_values(client, panel) -> None:  # type: ignore[no-untyped-def]
+def test_save_with_an_old_version_is_refused_with_the_newer_values(client: Client, panel: Panel) -> None:
     round, judge, (round_entry,) = panel
     first, _second = criteria_of(round)
     client.force_login(judge)
@@ -145,7 +147,7 @@ def test_save_with_an_old_version_is_refused_with_the_newer_values(client, panel
     assert ScoreSheet.objects.get(judge=judge).scores.get(criterion=first).value == Decimal("6")
 
 
-def test_save_of_a_score_off_the_scale_names_the_field(client, panel) -> None:  # type: ignore[no-untyped-def]
+def test_save_of_a_score_off_the_scale_names_the_field(client: Client, panel: Panel) -> None:
     round, judge, (round_entry,) = panel
     first, _second = criteria_of(round)
     client.force_login(judge)
@@ -161,7 +163,7 @@ def test_save_of_a_score_off_the_scale_names_the_field(client, panel) -> None:  
 # --- The plain form ---------------------------------------------------------------------------------------------
 
 
-def test_form_posted_without_javascript_saves_a_draft(client, panel) -> None:  # type: ignore[no-untyped-def]
+def test_form_posted_without_javascript_saves_a_draft(client: Client, panel: Panel) -> None:
     round, judge, (round_entry,) = panel
     first, second = criteria_of(round)
     client.force_login(judge)
@@ -185,7 +187,7 @@ def test_form_posted_without_javascript_saves_a_draft(client, panel) -> None:  #
     assert sheet.scores.get(criterion=first).value == Decimal("8")
 
 
-def test_form_shows_the_refusal_next_to_its_field(client, panel) -> None:  # type: ignore[no-untyped-def]
+def test_form_shows_the_refusal_next_to_its_field(client: Client, panel: Panel) -> None:
     round, judge, (round_entry,) = panel
     first, second = criteria_of(round)
     client.force_login(judge)
@@ -211,7 +213,7 @@ def test_form_shows_the_refusal_next_to_its_field(client, panel) -> None:  # typ
     assert ScoreSheet.objects.get(judge=judge).status == "draft"
 
 
-def test_submit_locks_the_sheet(client, panel) -> None:  # type: ignore[no-untyped-def]
+def test_submit_locks_the_sheet(client: Client, panel: Panel) -> None:
     round, judge, (round_entry,) = panel
     first, second = criteria_of(round)
     client.force_login(judge)
@@ -244,7 +246,7 @@ def test_submit_locks_the_sheet(client, panel) -> None:  # type: ignore[no-untyp
     assert "Submitted" in queue
 
 
-def test_queue_and_entry_page_queries_do_not_grow_with_the_queue(client) -> None:  # type: ignore[no-untyped-def]
+def test_queue_and_entry_page_queries_do_not_grow_with_the_queue(client: Client) -> None:
     counts = []
     for entries in (1, 4):
         round, judge, round_entries = open_judged_round(entries=entries)
@@ -261,7 +263,7 @@ def test_queue_and_entry_page_queries_do_not_grow_with_the_queue(client) -> None
     assert counts[1][1] <= 16
 
 
-def test_form_posted_with_an_old_version_shows_the_newer_values(client, panel) -> None:  # type: ignore[no-untyped-def]
+def test_form_posted_with_an_old_version_shows_the_newer_values(client: Client, panel: Panel) -> None:
     round, judge, (round_entry,) = panel
     first, _second = criteria_of(round)
     client.force_login(judge)
@@ -276,7 +278,7 @@ def test_form_posted_with_an_old_version_shows_the_newer_values(client, panel) -
     assert 'name="version" value="1"' in html
 
 
-def test_closed_round_shows_the_scores_read_only_and_refuses_saves(client, panel) -> None:  # type: ignore[no-untyped-def]
+def test_closed_round_shows_the_scores_read_only_and_refuses_saves(client: Client, panel: Panel) -> None:
     round, judge, (round_entry,) = panel
     first, _second = criteria_of(round)
     client.force_login(judge)

@@ -5,6 +5,7 @@ take the locks, check the versions and write the audit log."""
 from decimal import Decimal
 
 import pytest
+from django.db.models import Model
 from django.test import Client
 
 from competitions.models import (
@@ -51,7 +52,7 @@ def superuser_client(judged: ScoreSheet) -> Client:
     return client
 
 
-def _url(model: type, action: str, pk: int | None = None) -> str:
+def _url(model: type[Model], action: str, pk: int | None = None) -> str:
     base = f"/admin/competitions/{model._meta.model_name}/"
     return base + (f"{pk}/{action}/" if pk is not None else f"{action}/")
 

@@ -13,13 +13,13 @@ from .judging_cast import assign, criteria_of, draft_round, open_round, organise
 pytestmark = pytest.mark.django_db
 
 
-def person(email: str, organisation: str = "") -> object:
+def person(email: str, organisation: str = "") -> User:
     user = UserFactory(username=email, profile=None)
     ProfileFactory(user=user, organisation=organisation)
     return user
 
 
-def conflicted_teams(judge: object) -> set[int]:
+def conflicted_teams(judge: User) -> set[int]:
     return set(Conflict.objects.filter(judge=judge).values_list("team_id", flat=True))
 
 
@@ -149,7 +149,7 @@ def test_declared_conflict_removes_the_judges_assignments_and_drafts_for_that_te
 
 def test_declared_conflict_keeps_submitted_sheets_as_evidence() -> None:
     round, judge = scored_round()
-    round_entry = round.round_entries.order_by("pk").first()
+    round_entry = round.round_entries.order_by("pk")[0]
     sheet = ScoreSheet.objects.get(judge=judge, round_entry=round_entry)
     values = {c.pk: {"value": "5"} for c in criteria_of(round)}
     judging.sheet_save(round_entry=round_entry, judge=judge, version=1, values=values)
@@ -164,7 +164,7 @@ def test_declared_conflict_keeps_submitted_sheets_as_evidence() -> None:
 def test_declared_conflict_leaves_published_rounds_alone() -> None:
     round, judge = scored_round()
     Round.objects.filter(pk=round.pk).update(status=Round.Status.PUBLISHED)
-    round_entry = round.round_entries.first()
+    round_entry = round.round_entries.order_by("pk")[0]
 
     judging.conflict_declare(competition=round.competition, judge=judge, team=round_entry.entry.team, actor=judge)
 
@@ -173,7 +173,7 @@ def test_declared_conflict_leaves_published_rounds_alone() -> None:
 
 def test_conflicted_judge_can_never_open_the_teams_entry() -> None:
     round, judge = scored_round()
-    round_entry = round.round_entries.first()
+    round_entry = round.round_entries.order_by("pk")[0]
     judging.conflict_declare(competition=round.competition, judge=judge, team=round_entry.entry.team, actor=judge)
     assign(round_entry, judge)  # even assigned again by mistake
 
@@ -183,7 +183,7 @@ def test_conflicted_judge_can_never_open_the_teams_entry() -> None:
 
 def test_declaring_twice_keeps_one_conflict() -> None:
     round, judge = scored_round()
-    team = round.round_entries.first().entry.team
+    team = round.round_entries.order_by("pk")[0].entry.team
 
     first = judging.conflict_declare(competition=round.competition, judge=judge, team=team, actor=judge)
     second = judging.conflict_declare(competition=round.competition, judge=judge, team=team, actor=organiser())
@@ -202,7 +202,7 @@ def test_team_of_another_competition_is_refused() -> None:
 def test_removing_a_conflict_is_audited() -> None:
     round, judge = scored_round()
     conflict = judging.conflict_declare(
-        competition=round.competition, judge=judge, team=round.round_entries.first().entry.team, actor=judge
+        competition=round.competition, judge=judge, team=round.round_entries.order_by("pk")[0].entry.team, actor=judge
     )
 
     conflict_id = conflict.pk

@@ -131,7 +131,7 @@ def test_rubric_is_locked_once_the_round_opens() -> None:
 
 def test_criterion_of_a_draft_round_can_be_deleted_and_it_is_audited() -> None:
     round = draft_round(criteria=2)
-    criterion = round.criteria.first()
+    criterion = round.criteria.order_by("pk")[0]
     criterion_id = criterion.pk
 
     judging.criterion_delete(criterion=criterion, actor=organiser())

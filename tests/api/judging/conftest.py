@@ -23,22 +23,22 @@ ORIGINAL_NAME = "aurora-secret-original.glb"
 
 
 @pytest.fixture
-def oscar(db) -> User:  # type: ignore[no-untyped-def]
+def oscar(db: None) -> User:
     return UserFactory(username="oscar@metascene.example.org", is_staff=True)
 
 
 @pytest.fixture
-def alice(db) -> User:  # type: ignore[no-untyped-def]
+def alice(db: None) -> User:
     return UserFactory(username="alice@example.com", profile__display_name="Alice Wang")
 
 
 @pytest.fixture
-def jules(db) -> User:  # type: ignore[no-untyped-def]
+def jules(db: None) -> User:
     return JudgeFactory(profile__display_name="Jules Verne-Judge")
 
 
 @pytest.fixture
-def olga(db) -> User:  # type: ignore[no-untyped-def]
+def olga(db: None) -> User:
     return JudgeFactory(profile__display_name="Olga Other-Judge")
 
 
