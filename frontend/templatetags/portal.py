@@ -3,14 +3,25 @@
 from datetime import datetime
 
 from django import template
+from django.contrib.auth.models import User
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.translation import pgettext
 
-from competitions.models import EntryRevision
+from competitions.models import EntryRevision, Profile
 
 register = template.Library()
+
+
+def _profile(user: object) -> Profile | None:
+    """The person's profile; None for anyone without one (an admin made in the shell, the anonymous visitor)."""
+    if not isinstance(user, User):
+        return None
+    try:
+        return user.profile
+    except ObjectDoesNotExist:
+        return None
 
 
 @register.filter
@@ -18,19 +29,14 @@ def display_name(user: object) -> str:
     """The person's display name, or their email when they have no profile (e.g. an admin made in the shell)."""
     if user is None:
         return ""
-    try:
-        name = user.profile.display_name  # type: ignore[attr-defined]
-    except (ObjectDoesNotExist, AttributeError):
-        name = ""
-    return name or getattr(user, "email", "") or str(user)
+    profile = _profile(user)
+    return (profile.display_name if profile else "") or getattr(user, "email", "") or str(user)
 
 
 @register.filter
 def organisation(user: object) -> str:
-    try:
-        return user.profile.organisation  # type: ignore[attr-defined]
-    except (ObjectDoesNotExist, AttributeError):
-        return ""
+    profile = _profile(user)
+    return profile.organisation if profile else ""
 
 
 @register.filter
