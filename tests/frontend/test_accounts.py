@@ -1,13 +1,11 @@
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core import mail
 from django.urls import reverse
 
 from tests.factories import UserFactory
-
-User = get_user_model()
 
 SIGN_UP = {
     "email": "Dana@Example.com",
