@@ -7,7 +7,8 @@ sent. Also saves screenshots of the entry page (docs/screenshots/)."""
 
 import hashlib
 import re
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -87,6 +88,14 @@ class Network:
         route.continue_()
 
 
+def wait_until(page, condition: Callable[[], bool], seconds: float = 10) -> None:
+    """Wait for ``condition``, letting the page run meanwhile (its routes are handled only while Playwright waits)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "waited in vain"
+        page.wait_for_timeout(50)
+
+
 def choose_and_upload(page, scene: Path) -> None:
     page.eval_on_selector("form[data-upload]", f"form => form.dataset.chunkSize = '{CHUNK}'")
     page.locator("input[type=file]").set_input_files(str(scene))
@@ -158,6 +167,23 @@ def test_a_file_the_rules_refuse_is_named_at_the_file_field_and_nothing_is_kept(
     assert page.get_by_role("button", name="Upload", exact=True).is_enabled()
     assert not UploadSession.objects.exists()
     assert not EntryRevision.objects.exists()
+
+
+def test_cancel_stops_the_upload_and_the_server_forgets_it(page, live_server, entry, tmp_path) -> None:
+    scene = tmp_path / "harbour.glb"
+    scene.write_bytes(scene_glb([Box(centre=(i, 0.5, 0), size=(0.8, 1, 0.8), name=f"c{i}") for i in range(300)]))
+    held = []  # PATCH requests that never get through: the upload is in progress when Cancel is pressed
+    page.route(SESSION_URL, lambda route: held.append(route) if route.request.method == "PATCH" else route.continue_())
+
+    page.goto(f"{live_server.url}/entries/{entry.pk}/")
+    choose_and_upload(page, scene)
+    wait_until(page, lambda: bool(held))
+    page.get_by_role("button", name="Cancel upload").click()
+
+    page.get_by_text("Upload cancelled.").wait_for()
+    wait_until(page, lambda: not UploadSession.objects.exists())  # the page asked the server to forget it
+    assert page.get_by_role("button", name="Upload", exact=True).is_enabled()
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.includes('metascene-upload:')).length") == 0
 
 
 def test_entry_page_follows_processing_and_groups_a_rejected_files_messages(page, live_server, entry) -> None:

@@ -143,10 +143,10 @@ window.metasceneUploadForm = function (form) {
       show(ui.error, fill(text.textStopped, { sent: formatBytes(sent), total: formatBytes(total) }));
     },
 
-    // The API's error body is {code, detail, field}: a rule about the file is shown at the file field. A 401 or
-    // 403 (signed out, or the CSRF token refused) says no more than that it failed.
+    // The API's error body is {code, detail, field}: a rule about the file is shown at the file field. A 401, 403
+    // or 404 (signed out, the CSRF token refused, the upload or the entry gone) says no more than that it failed.
     refused: function (status, body) {
-      if (!body || !body.detail || status === 401 || status === 403) failed(status);
+      if (!body || !body.detail || [401, 403, 404].indexOf(status) !== -1) failed(status);
       else if (body.field === input.name) fieldError(body.detail);
       else show(ui.error, body.detail);
     },
