@@ -4,7 +4,8 @@
 .glb or one .obj (with its .mtl and textures), an .stl or a .ply. A zip is checked from its central directory
 before a single byte is extracted (entry count, declared sizes, compression ratios, unsafe paths, symlinks, nested
 archives, duplicate names, exactly one scene) and then extracted with a running byte counter, so a header that
-lies about sizes cannot get past (both in ``archive``). Every fault of the file raises ``AssetRejected`` with the messages.
+lies about sizes cannot get past (both in ``archive``). Every fault of the file raises ``AssetRejected`` with the
+messages.
 
 The bundle always lives in ``workdir / "bundle"`` and holds only the upload's own files: a single file is linked
 (or copied) there, never used in place, so a URI in it cannot reach the uploads stored beside it.
