@@ -9,32 +9,33 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.contrib.auth.models import User
 from django.urls import reverse
 
 from competitions.models import Assignment, Panelist, Round, RoundEntry, RoundResult
-from competitions.services import judging
+from competitions.services import judging, results
 from tests.factories import CriterionFactory, JudgeFactory, RoundFactory, TeamFactory, UserFactory, ready_entry
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def oscar(db):  # type: ignore[no-untyped-def]
+def oscar(db: None) -> User:
     return UserFactory(username="oscar@metascene.example.org", is_staff=True)
 
 
 @pytest.fixture
-def jules(db):  # type: ignore[no-untyped-def]
+def jules(db: None) -> User:
     return JudgeFactory(profile__display_name="Jules Verne-Judge")
 
 
 @pytest.fixture
-def judith(db):  # type: ignore[no-untyped-def]
+def judith(db: None) -> User:
     return JudgeFactory(profile__display_name="Judith Sharp-Judge")
 
 
 @pytest.fixture
-def judged(competition, track, team, oscar, jules, judith):  # type: ignore[no-untyped-def]
+def judged(competition, track, team, oscar, jules, judith):
     """An open round of the portal cast's competition: Aurora's and Nebula's entries, each scored by both judges
     (Aurora higher), with a comment for the team from each judge. Not closed nor published yet."""
     round = RoundFactory(competition=competition, name="Online preliminary", judges_per_entry=2)
@@ -58,9 +59,7 @@ def judged(competition, track, team, oscar, jules, judith):  # type: ignore[no-u
     return round
 
 
-def _publish(round: Round, oscar) -> None:  # type: ignore[no-untyped-def]
-    from competitions.services import results
-
+def _publish(round: Round, oscar: User) -> None:
     results.round_publish(round=round, actor=oscar)
 
 
