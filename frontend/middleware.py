@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views import defaults
 
+from competitions.exceptions import ErrorCode
 from competitions.services import storage
 
 logger = logging.getLogger(__name__)
@@ -37,7 +38,7 @@ def unavailable_response(request: HttpRequest, exception: BaseException | None) 
         return _answer(
             request,
             status=503,
-            code="database_unavailable",
+            code=ErrorCode.DATABASE_UNAVAILABLE,
             title=_("Back in a moment"),
             message=_(
                 "The site lost its connection to its database, so your request could not be completed. "
@@ -67,7 +68,7 @@ def _close_broken_connections() -> None:
 
 
 def _answer(
-    request: HttpRequest, *, status: int, code: str, title: str, message: str, retry_after: int
+    request: HttpRequest, *, status: int, code: ErrorCode, title: str, message: str, retry_after: int
 ) -> HttpResponse:
     if request.path.startswith("/api/"):
         response: HttpResponse = JsonResponse({"code": code, "detail": message, "field": None}, status=status)

@@ -5,21 +5,25 @@ endpoint does not take: a script reads ``code`` to know what happened and ``fiel
 with several problems adds ``errors``, all of them, the first one repeated at the top.
 """
 
-from collections.abc import Sequence
-from typing import Any
+import inspect
+from collections.abc import Iterator, Sequence
+from functools import cache
+from typing import Any, TypeVar
 
+from django.core import validators as django_validators
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
-from rest_framework import exceptions, status
+from rest_framework import exceptions, fields, relations, serializers, status, validators
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from competitions.exceptions import RuleError, StaleVersion, StorageFull
+from competitions.exceptions import ErrorCode, RuleError, StaleVersion, StorageFull
 
 ErrorBody = dict[str, Any]
+T = TypeVar("T")
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -78,6 +82,38 @@ def _flatten(detail: Any, path: Sequence[str]) -> list[ErrorBody]:
         return errors
     code = getattr(detail, "code", None) or "invalid"
     return [{"code": code, "detail": str(detail), "field": ".".join(path) or None}]
+
+
+@cache
+def error_codes() -> list[str]:
+    """Every ``code`` an API error body can carry, sorted; the schema lists them as the enumeration of ``code``.
+
+    Our own (``ErrorCode``: the rules' refusals, the upload protocol's, the site's 503/507/429), DRF's exceptions
+    (``not_found``, ``throttled``...), and the codes of invalid input: those of DRF's fields (``required``,
+    ``max_length``...) and of the Django validators they run (``null_characters_not_allowed``...).
+    """
+    codes = {code.value for code in ErrorCode}
+    codes |= {cls.default_code for cls in _subclasses(exceptions.APIException)}
+    for field_class in _subclasses(fields.Field):
+        codes |= set(getattr(field_class, "default_error_messages", {}))
+    codes |= set(serializers.Serializer.default_error_messages) | set(relations.RelatedField.default_error_messages)
+    codes |= {
+        validator.code
+        for _name, validator in inspect.getmembers(django_validators, inspect.isclass)
+        if isinstance(getattr(validator, "code", None), str)
+    }
+    codes |= {validators.ProhibitSurrogateCharactersValidator.code}
+    return sorted(codes)
+
+
+def _subclasses(cls: type[T]) -> Iterator[type[T]]:
+    yield cls
+    for subclass in cls.__subclasses__():
+        yield from _subclasses(subclass)
+
+
+# The enumeration's name in the OpenAPI schema (SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).
+ERROR_CODES = error_codes()
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -11,6 +11,8 @@ from rest_framework import serializers
 from competitions.models import Competition, Entry, EntryRevision, Membership, Team, Track, UploadSession
 from competitions.selectors import competitions_visible, teams_of
 
+from .exceptions import error_codes
+
 
 def _absolute(serializer: serializers.Serializer, view_name: str, pk: Any) -> str:
     """An absolute link when there is a request to build it from, a path otherwise."""
@@ -25,7 +27,10 @@ def _absolute(serializer: serializers.Serializer, view_name: str, pk: Any) -> st
 class ErrorItemSerializer(serializers.Serializer):
     """One problem with a request: what every API error says (``competitions.api.exceptions``)."""
 
-    code = serializers.CharField(help_text=_("Stable, machine-readable reason, e.g. track_limit or after_deadline."))
+    code = serializers.ChoiceField(
+        choices=error_codes(),
+        help_text=_("Stable, machine-readable reason, e.g. track_limit or after_deadline."),
+    )
     detail = serializers.CharField(help_text=_("The reason in plain words, in the request's language."))
     field = serializers.CharField(allow_null=True, help_text=_("The input field at fault, if any."))
 

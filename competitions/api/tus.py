@@ -21,6 +21,7 @@ from collections.abc import Mapping
 
 from django.utils.translation import gettext as _
 
+from competitions.exceptions import ErrorCode
 from competitions.models import UploadSession
 
 VERSION = "1.0.0"
@@ -38,7 +39,7 @@ class ProtocolError(ValueError):
     """A request that does not follow the protocol; ``status`` is the HTTP status the protocol asks for."""
 
     def __init__(
-        self, message: str, *, status: int = 400, code: str = "upload_protocol", field: str | None = None
+        self, message: str, *, status: int = 400, code: ErrorCode = ErrorCode.UPLOAD_PROTOCOL, field: str | None = None
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -58,7 +59,7 @@ def check_version(headers: Mapping[str, str]) -> None:
         raise ProtocolError(
             _("This server speaks tus %(version)s.") % {"version": VERSION},
             status=412,
-            code="upload_version",
+            code=ErrorCode.UPLOAD_VERSION,
             field="Tus-Resumable",
         )
 
@@ -93,7 +94,7 @@ def check_chunk_type(headers: Mapping[str, str]) -> None:
         raise ProtocolError(
             _("Send a chunk with Content-Type: %(type)s.") % {"type": CHUNK_CONTENT_TYPE},
             status=415,
-            code="upload_content_type",
+            code=ErrorCode.UPLOAD_CONTENT_TYPE,
             field="Content-Type",
         )
 

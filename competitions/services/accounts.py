@@ -13,7 +13,7 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
-from competitions.exceptions import RuleError
+from competitions.exceptions import ErrorCode, RuleError
 from competitions.models import Profile
 
 
@@ -43,7 +43,7 @@ def user_sign_up(*, email: str, password: str, display_name: str, organisation: 
     if User.objects.filter(username=email).exists():
         raise RuleError(
             _("An account with this email already exists. Log in or reset your password."),
-            code="email_taken",
+            code=ErrorCode.EMAIL_TAKEN,
             field="email",
         )
     user = User.objects.create_user(username=email, email=email, password=password, is_active=False)
@@ -76,7 +76,7 @@ def user_confirm_email(*, uidb64: str, token: str) -> User:
     except (User.DoesNotExist, ValueError, TypeError, OverflowError):
         user = None
     if user is None or not email_confirmation_token.check_token(user, token):
-        raise RuleError(_("This confirmation link is invalid or has already been used."), code="bad_link")
+        raise RuleError(_("This confirmation link is invalid or has already been used."), code=ErrorCode.BAD_LINK)
     user.is_active = True
     user.save(update_fields=["is_active"])
     Profile.objects.filter(user=user).update(email_confirmed_at=timezone.now())
@@ -114,9 +114,9 @@ def user_api_token(*, email: str, password: str, request: HttpRequest | None = N
         if user_awaiting_confirmation(email=email, password=password):
             raise RuleError(
                 _("Confirm your email address first: open the link we sent you when you signed up."),
-                code="email_unconfirmed",
+                code=ErrorCode.EMAIL_UNCONFIRMED,
             )
-        raise RuleError(_("The email or password is not correct."), code="bad_credentials")
+        raise RuleError(_("The email or password is not correct."), code=ErrorCode.BAD_CREDENTIALS)
     token, _created = Token.objects.get_or_create(user=user)
     return token.key
 

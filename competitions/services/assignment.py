@@ -26,7 +26,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from competitions.exceptions import RuleError
+from competitions.exceptions import ErrorCode, RuleError
 from competitions.models import Assignment, Conflict, Panelist, Round, RoundEntry, ScoreSheet
 from competitions.services.audit import record
 
@@ -197,7 +197,9 @@ class AssignmentReport:
 
 def _check_round_editable(round: Round) -> None:
     if round.status not in (Round.Status.DRAFT, Round.Status.OPEN):
-        raise RuleError(_("Assignments can only change while the round is a draft or open."), code="round_closed")
+        raise RuleError(
+            _("Assignments can only change while the round is a draft or open."), code=ErrorCode.ROUND_CLOSED
+        )
 
 
 def round_assign(*, round: Round, actor: User | None) -> AssignmentReport:
@@ -277,18 +279,18 @@ def assignment_add(*, round: Round, judge: User, round_entry: RoundEntry, actor:
         round = Round.objects.select_for_update().get(pk=round.pk)
         _check_round_editable(round)
         if round_entry.round_id != round.pk:
-            raise RuleError(_("This entry is not part of the round."), code="not_in_round")
+            raise RuleError(_("This entry is not part of the round."), code=ErrorCode.NOT_IN_ROUND)
         panelist = (
             Panelist.objects.filter(round=round, user=judge, withdrawn_at__isnull=True)
             .prefetch_related("tracks")
             .first()
         )
         if panelist is None or not eligible({t.pk for t in panelist.tracks.all()}, round_entry.track_id):
-            raise RuleError(_("This judge is not on the panel for this entry's track."), code="not_on_panel")
+            raise RuleError(_("This judge is not on the panel for this entry's track."), code=ErrorCode.NOT_ON_PANEL)
         if Conflict.objects.filter(judge=judge, team_id=round_entry.entry.team_id).exists():
-            raise RuleError(_("This judge has a conflict of interest with the entry's team."), code="conflict")
+            raise RuleError(_("This judge has a conflict of interest with the entry's team."), code=ErrorCode.CONFLICT)
         if Assignment.objects.filter(round=round, judge=judge, round_entry=round_entry).exists():
-            raise RuleError(_("This judge is already assigned to the entry."), code="already_assigned")
+            raise RuleError(_("This judge is already assigned to the entry."), code=ErrorCode.ALREADY_ASSIGNED)
         assignment = Assignment.objects.create(
             round=round, judge=judge, round_entry=round_entry, source=Assignment.Source.MANUAL
         )
@@ -313,7 +315,7 @@ def assignment_remove(*, assignment: Assignment, actor: User | None) -> None:
             round=round, judge_id=assignment.judge_id, round_entry_id=assignment.round_entry_id
         )
         if sheets.filter(status=ScoreSheet.Status.SUBMITTED).exists():
-            raise RuleError(_("The judge has already submitted scores for this entry."), code="already_scored")
+            raise RuleError(_("The judge has already submitted scores for this entry."), code=ErrorCode.ALREADY_SCORED)
         record(
             competition=round.competition,
             actor=actor,

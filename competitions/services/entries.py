@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from competitions.exceptions import RuleError
+from competitions.exceptions import ErrorCode, RuleError
 from competitions.models import Entry, EntryRevision, Membership, Team, Track
 from competitions.services import queue, storage
 
@@ -21,7 +21,7 @@ CHUNK_SIZE = 1024 * 1024
 
 def _check_member(team: Team, user: User) -> None:
     if not Membership.objects.filter(team=team, user=user).exists():
-        raise RuleError(_("You are not a member of this team."), code="not_member")
+        raise RuleError(_("You are not a member of this team."), code=ErrorCode.NOT_MEMBER)
 
 
 def _check_submission_open(team: Team, at: datetime | None = None) -> None:
@@ -29,9 +29,9 @@ def _check_submission_open(team: Team, at: datetime | None = None) -> None:
     the team's deadline (its extended one, where an organiser gave it more time)."""
     at = at or timezone.now()
     if at < team.competition.submission_opens_at:
-        raise RuleError(_("Submissions have not opened yet."), code="submission_not_open")
+        raise RuleError(_("Submissions have not opened yet."), code=ErrorCode.SUBMISSION_NOT_OPEN)
     if at >= team.submission_deadline:
-        raise RuleError(_("The submission deadline has passed."), code="after_deadline")
+        raise RuleError(_("The submission deadline has passed."), code=ErrorCode.AFTER_DEADLINE)
 
 
 @transaction.atomic
@@ -44,11 +44,13 @@ def entry_create(*, team: Team, track: Track, user: User, title: str, descriptio
     _check_member(team, user)
     competition = team.competition
     if track.competition_id != competition.pk:
-        raise RuleError(_("This track is not part of your team's competition."), code="wrong_track", field="track")
+        raise RuleError(
+            _("This track is not part of your team's competition."), code=ErrorCode.WRONG_TRACK, field="track"
+        )
     _check_submission_open(team)
     title = " ".join(title.split())
     if not title:
-        raise RuleError(_("Give your entry a title."), code="title_required", field="title")
+        raise RuleError(_("Give your entry a title."), code=ErrorCode.TITLE_REQUIRED, field="title")
     limit = competition.entries_per_team_per_track
     if Entry.objects.filter(team=team, track=track).count() >= limit:
         raise RuleError(
@@ -58,7 +60,7 @@ def entry_create(*, team: Team, track: Track, user: User, title: str, descriptio
                 limit,
             )
             % {"count": limit, "track": track.display_name},
-            code="track_limit",
+            code=ErrorCode.TRACK_LIMIT,
             field="track",
         )
     return Entry.objects.create(team=team, track=track, title=title, description=description.strip(), created_by=user)
@@ -71,7 +73,7 @@ def entry_update(*, entry: Entry, user: User, title: str, description: str) -> E
     _check_submission_open(entry.team)
     title = " ".join(title.split())
     if not title:
-        raise RuleError(_("Give your entry a title."), code="title_required", field="title")
+        raise RuleError(_("Give your entry a title."), code=ErrorCode.TITLE_REQUIRED, field="title")
     entry.title = title
     entry.description = description.strip()
     entry.save(update_fields=["title", "description", "updated_at"])
@@ -87,18 +89,18 @@ def _check_upload(entry: Entry, name: str, size: int | None) -> str:
         raise RuleError(
             _("“%(name)s” is not an accepted file. Upload one of: %(accepted)s.")
             % {"name": name, "accepted": ", ".join(competition.accepted_extensions)},
-            code="format_not_allowed",
+            code=ErrorCode.FORMAT_NOT_ALLOWED,
             field="file",
         )
     if size is not None and size > competition.max_upload_bytes:
         raise RuleError(
             _("The file is %(size)s MB; this competition accepts at most %(max)s MB.")
             % {"size": f"{size / 2**20:.1f}", "max": f"{competition.max_upload_bytes / 2**20:.0f}"},
-            code="file_too_large",
+            code=ErrorCode.FILE_TOO_LARGE,
             field="file",
         )
     if not size:
-        raise RuleError(_("The file is empty."), code="file_empty", field="file")
+        raise RuleError(_("The file is empty."), code=ErrorCode.FILE_EMPTY, field="file")
     return name
 
 
@@ -153,7 +155,7 @@ def revision_check(
         raise RuleError(
             _("Your team needs at least %(min)d members to submit; it has %(count)d.")
             % {"min": competition.team_size_min, "count": members},
-            code="team_too_small",
+            code=ErrorCode.TEAM_TOO_SMALL,
         )
     return _check_upload(entry, name, size)
 

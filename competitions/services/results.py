@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from competitions.exceptions import RuleError
+from competitions.exceptions import ErrorCode, RuleError
 from competitions.models import Round, RoundEntry, RoundResult
 from competitions.selectors.leaderboard import round_leaderboard
 from competitions.selectors.scoring import to_decimal
@@ -23,7 +23,7 @@ def round_publish(*, round: Round, actor: User | None) -> Round:
     with transaction.atomic():
         round = Round.objects.select_for_update().get(pk=round.pk)
         if round.status not in (Round.Status.OPEN, Round.Status.CLOSED):
-            raise RuleError(_("Only an open or closed round can be published."), code="not_publishable")
+            raise RuleError(_("Only an open or closed round can be published."), code=ErrorCode.NOT_PUBLISHABLE)
         board = round_leaderboard(round)
         results, advancing = [], []
         for track_board in board.tracks:
@@ -72,12 +72,14 @@ def shortlist_set(*, round: Round, round_entry_ids: list[int], actor: User | Non
     with transaction.atomic():
         round = Round.objects.select_for_update().get(pk=round.pk)
         if round.advancement != Round.Advancement.MANUAL:
-            raise RuleError(_("This round advances the top entries of each track, not a shortlist."), code="not_manual")
+            raise RuleError(
+                _("This round advances the top entries of each track, not a shortlist."), code=ErrorCode.NOT_MANUAL
+            )
         if round.status == Round.Status.DRAFT:
-            raise RuleError(_("The round has not opened yet."), code="round_draft")
+            raise RuleError(_("The round has not opened yet."), code=ErrorCode.ROUND_DRAFT)
         wanted = sorted(set(round_entry_ids))
         if RoundEntry.objects.filter(round=round, pk__in=wanted).count() != len(wanted):
-            raise RuleError(_("Some of these entries are not part of the round."), code="not_in_round")
+            raise RuleError(_("Some of these entries are not part of the round."), code=ErrorCode.NOT_IN_ROUND)
         RoundEntry.objects.filter(round=round).exclude(pk__in=wanted).update(advanced=False)
         RoundEntry.objects.filter(round=round, pk__in=wanted).update(advanced=True)
         record(

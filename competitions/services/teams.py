@@ -3,32 +3,36 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from competitions.exceptions import RuleError
+from competitions.exceptions import ErrorCode, RuleError
 from competitions.models import Competition, Membership, Team
 from competitions.models.teams import new_invite_code
 
 
 def _check_account_confirmed(user: User) -> None:
     if not user.is_active:
-        raise RuleError(_("Confirm your email address first."), code="email_unconfirmed")
+        raise RuleError(_("Confirm your email address first."), code=ErrorCode.EMAIL_UNCONFIRMED)
 
 
 def _check_registration_open(competition: Competition) -> None:
     now = timezone.now()
     if now < competition.registration_opens_at:
-        raise RuleError(_("Registration for this competition has not opened yet."), code="registration_not_open")
+        raise RuleError(
+            _("Registration for this competition has not opened yet."), code=ErrorCode.REGISTRATION_NOT_OPEN
+        )
     if now >= competition.registration_closes_at:
-        raise RuleError(_("Registration for this competition has closed."), code="registration_closed")
+        raise RuleError(_("Registration for this competition has closed."), code=ErrorCode.REGISTRATION_CLOSED)
 
 
 def _check_before_deadline(competition: Competition) -> None:
     if timezone.now() >= competition.submission_deadline:
-        raise RuleError(_("The submission deadline has passed; teams can no longer change."), code="after_deadline")
+        raise RuleError(
+            _("The submission deadline has passed; teams can no longer change."), code=ErrorCode.AFTER_DEADLINE
+        )
 
 
 def _check_not_in_a_team(competition: Competition, user: User) -> None:
     if Membership.objects.filter(competition=competition, user=user).exists():
-        raise RuleError(_("You are already in a team in this competition."), code="already_in_team")
+        raise RuleError(_("You are already in a team in this competition."), code=ErrorCode.ALREADY_IN_TEAM)
 
 
 def _lock_team(team: Team) -> Team:
@@ -38,7 +42,7 @@ def _lock_team(team: Team) -> Team:
 
 def _check_captain(team: Team, user: User) -> None:
     if not Membership.objects.filter(team=team, user=user, role=Membership.Role.CAPTAIN).exists():
-        raise RuleError(_("Only the team captain can do this."), code="not_captain")
+        raise RuleError(_("Only the team captain can do this."), code=ErrorCode.NOT_CAPTAIN)
 
 
 @transaction.atomic
@@ -48,17 +52,19 @@ def team_create(*, competition: Competition, user: User, name: str) -> Team:
     _check_registration_open(competition)
     name = " ".join(name.split())
     if not name:
-        raise RuleError(_("Give your team a name."), code="name_required", field="name")
+        raise RuleError(_("Give your team a name."), code=ErrorCode.NAME_REQUIRED, field="name")
     _check_not_in_a_team(competition, user)
     if Team.objects.filter(competition=competition, name__iexact=name).exists():
-        raise RuleError(_("A team with this name already exists in this competition."), code="name_taken", field="name")
+        raise RuleError(
+            _("A team with this name already exists in this competition."), code=ErrorCode.NAME_TAKEN, field="name"
+        )
     try:
         with transaction.atomic():
             team = Team.objects.create(competition=competition, name=name)
             Membership.objects.create(team=team, competition=competition, user=user, role=Membership.Role.CAPTAIN)
     except IntegrityError:
         # Two requests raced past the checks above; the database constraints decided.
-        raise RuleError(_("You are already in a team, or the name was just taken."), code="conflict") from None
+        raise RuleError(_("You are already in a team, or the name was just taken."), code=ErrorCode.CONFLICT) from None
     return team
 
 
@@ -70,7 +76,9 @@ def team_join(*, user: User, invite_code: str) -> Team:
     team = Team.objects.filter(invite_code=code).first()
     if team is None:
         raise RuleError(
-            _("No team has this invite code. Check it with your captain."), code="bad_invite_code", field="invite_code"
+            _("No team has this invite code. Check it with your captain."),
+            code=ErrorCode.BAD_INVITE_CODE,
+            field="invite_code",
         )
     team = _lock_team(team)
     competition = team.competition
@@ -78,13 +86,14 @@ def team_join(*, user: User, invite_code: str) -> Team:
     _check_not_in_a_team(competition, user)
     if team.memberships.count() >= competition.team_size_max:
         raise RuleError(
-            _("This team is full (at most %(max)d members).") % {"max": competition.team_size_max}, code="team_full"
+            _("This team is full (at most %(max)d members).") % {"max": competition.team_size_max},
+            code=ErrorCode.TEAM_FULL,
         )
     try:
         with transaction.atomic():
             Membership.objects.create(team=team, competition=competition, user=user)
     except IntegrityError:
-        raise RuleError(_("You are already in a team in this competition."), code="already_in_team") from None
+        raise RuleError(_("You are already in a team in this competition."), code=ErrorCode.ALREADY_IN_TEAM) from None
     return team
 
 
@@ -97,16 +106,18 @@ def team_leave(*, team: Team, user: User) -> bool:
     team = _lock_team(team)
     membership = Membership.objects.filter(team=team, user=user).first()
     if membership is None:
-        raise RuleError(_("You are not a member of this team."), code="not_member")
+        raise RuleError(_("You are not a member of this team."), code=ErrorCode.NOT_MEMBER)
     _check_before_deadline(team.competition)
     others = team.memberships.exclude(pk=membership.pk).count()
     if membership.is_captain and others:
-        raise RuleError(_("Hand over captaincy to another member before you leave."), code="captain_must_hand_over")
+        raise RuleError(
+            _("Hand over captaincy to another member before you leave."), code=ErrorCode.CAPTAIN_MUST_HAND_OVER
+        )
     if not others:
         if team.entries.exists():
             raise RuleError(
                 _("You are the last member and the team has entries, so it cannot be left."),
-                code="last_member_with_entries",
+                code=ErrorCode.LAST_MEMBER_WITH_ENTRIES,
             )
         team.delete()
         return True
@@ -121,10 +132,12 @@ def team_remove_member(*, team: Team, by: User, member: User) -> None:
     _check_captain(team, by)
     _check_before_deadline(team.competition)
     if member.pk == by.pk:
-        raise RuleError(_("To leave the team yourself, hand over captaincy and leave."), code="cannot_remove_self")
+        raise RuleError(
+            _("To leave the team yourself, hand over captaincy and leave."), code=ErrorCode.CANNOT_REMOVE_SELF
+        )
     deleted, _rows = Membership.objects.filter(team=team, user=member).delete()
     if not deleted:
-        raise RuleError(_("This person is not a member of the team."), code="not_member")
+        raise RuleError(_("This person is not a member of the team."), code=ErrorCode.NOT_MEMBER)
 
 
 @transaction.atomic
@@ -134,7 +147,7 @@ def team_transfer_captaincy(*, team: Team, by: User, to: User) -> None:
     _check_captain(team, by)
     target = Membership.objects.filter(team=team, user=to).first()
     if target is None or target.user_id == by.pk:
-        raise RuleError(_("Choose another member of the team."), code="not_member")
+        raise RuleError(_("Choose another member of the team."), code=ErrorCode.NOT_MEMBER)
     Membership.objects.filter(team=team, user=by).update(role=Membership.Role.MEMBER)
     Membership.objects.filter(pk=target.pk).update(role=Membership.Role.CAPTAIN)
 

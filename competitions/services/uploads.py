@@ -28,7 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from competitions.exceptions import RuleError
+from competitions.exceptions import ErrorCode, RuleError
 from competitions.models import Entry, EntryRevision, UploadSession
 from competitions.services import entries, storage
 
@@ -48,7 +48,7 @@ class UploadOffsetConflict(RuleError):
     def __init__(self, offset: int) -> None:
         super().__init__(
             _("The server has the first %(offset)d bytes of this upload; continue from there.") % {"offset": offset},
-            code="upload_offset_mismatch",
+            code=ErrorCode.UPLOAD_OFFSET_MISMATCH,
         )
         self.offset = offset
 
@@ -59,7 +59,7 @@ class UploadTooLong(RuleError):
     def __init__(self, size: int) -> None:
         super().__init__(
             _("This chunk goes past the end of the file, which was announced as %(size)d bytes.") % {"size": size},
-            code="upload_too_long",
+            code=ErrorCode.UPLOAD_TOO_LONG,
             field="file",
         )
 
@@ -206,7 +206,7 @@ def upload_complete(*, session: UploadSession, received_at: datetime | None = No
             raise RuleError(
                 _("The upload is not finished: the server has %(received)d of %(size)d bytes.")
                 % {"received": locked.received, "size": locked.size},
-                code="upload_incomplete",
+                code=ErrorCode.UPLOAD_INCOMPLETE,
             )
         revision = revision_receive_file(
             entry=locked.entry,

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from competitions.exceptions import RuleError
+from competitions.exceptions import ErrorCode, RuleError
 from competitions.models import Criterion, ScoreSheet
 
 
@@ -27,7 +27,7 @@ def form_field(error: RuleError) -> str:
         return field
     if field.startswith("criterion-") and field.removeprefix("criterion-").isdigit():
         criterion_id = int(field.removeprefix("criterion-"))
-        return comment_field(criterion_id) if error.code == "comment_required" else score_field(criterion_id)
+        return comment_field(criterion_id) if error.code == ErrorCode.COMMENT_REQUIRED else score_field(criterion_id)
     return ""
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from competitions.auth import AuthenticatedHttpRequest
-from competitions.exceptions import RuleError
+from competitions.exceptions import ErrorCode, RuleError
 from competitions.models import Criterion, Round
 from competitions.selectors import deadline
 from competitions.services import judging
@@ -108,7 +108,7 @@ def criterion_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         try:
             judging.criterion_create(round=round, actor=request.user, **form.cleaned_data)
         except RuleError as error:
-            if error.code == "rubric_locked":
+            if error.code == ErrorCode.RUBRIC_LOCKED:
                 messages.error(request, error.message)
                 return redirect(_rubric_url(round))
             add_rule_error(form, error)
@@ -132,7 +132,7 @@ def criterion_update(request: AuthenticatedHttpRequest, pk: int, criterion_id: i
         try:
             judging.criterion_update(criterion=criterion, actor=request.user, **changes)
         except RuleError as error:
-            if error.code == "rubric_locked":
+            if error.code == ErrorCode.RUBRIC_LOCKED:
                 messages.error(request, error.message)
                 return redirect(_rubric_url(round))
             add_rule_error(form, error)

@@ -13,6 +13,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import ngettext
 
+from competitions.exceptions import ErrorCode
+
 
 class LoginPageLockoutBackend(AxesStandaloneBackend):
     """Refuses every login of a locked-out account or address, before the password is checked.
@@ -61,7 +63,9 @@ def lockout_response(
             "minutes.",
             minutes,
         ) % {"minutes": minutes}
-        response: HttpResponse = JsonResponse({"code": "locked_out", "detail": detail, "field": None}, status=429)
+        response: HttpResponse = JsonResponse(
+            {"code": ErrorCode.LOCKED_OUT, "detail": detail, "field": None}, status=429
+        )
     else:
         context = {"minutes": minutes, "failure_limit": get_failure_limit(request, credentials)}
         response = render(request, "portal/accounts/locked_out.html", context, status=429)

@@ -1,6 +1,10 @@
 import pytest
 from django.core.management import call_command
 
+from competitions.api.exceptions import error_codes
+from competitions.exceptions import ErrorCode
+from tests.factories import EntryFactory, TeamFactory, TrackFactory, UserFactory
+
 pytestmark = pytest.mark.django_db
 
 
@@ -22,3 +26,28 @@ def test_swagger_docs_page_is_served(anonymous):
 
     assert response.status_code == 200
     assert b"swagger-ui" in response.content
+
+
+def test_the_schema_lists_every_error_code_as_one_enumeration(anonymous):
+    schema = anonymous.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+
+    listed = schema["components"]["schemas"]["ErrorCodeEnum"]["enum"]
+    assert {code.value for code in ErrorCode} <= set(listed)
+    assert {"not_found", "throttled", "required", "null_characters_not_allowed"} <= set(listed)
+    code = schema["components"]["schemas"]["Error"]["properties"]["code"]
+    assert code["allOf"][0]["$ref"] == "#/components/schemas/ErrorCodeEnum"
+
+
+def test_a_rule_refusal_answers_with_a_code_of_the_enumeration(client_for):
+    alice = UserFactory()
+    team = TeamFactory(captain=alice)
+    games = TrackFactory(competition=team.competition, slug="games")
+    EntryFactory(team=team, track=games)
+
+    response = client_for(alice).post(
+        "/api/entries/", {"team": team.pk, "track": "games", "title": "Two"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == ErrorCode.TRACK_LIMIT == "track_limit"
+    assert response.json()["code"] in error_codes()

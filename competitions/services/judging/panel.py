@@ -16,7 +16,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from competitions.exceptions import RuleError
+from competitions.exceptions import ErrorCode, RuleError
 from competitions.models import (
     Assignment,
     Competition,
@@ -63,17 +63,17 @@ def judge_invite(*, round: Round, email: str, actor: User, name: str = "", track
     try:
         validate_email(email)
     except ValidationError:
-        raise RuleError(_("Enter a valid email address."), code="bad_email", field="email") from None
+        raise RuleError(_("Enter a valid email address."), code=ErrorCode.BAD_EMAIL, field="email") from None
     round = lock_round(round)
     if round.status in (Round.Status.CLOSED, Round.Status.PUBLISHED):
-        raise RuleError(_("Judging in this round has finished."), code="round_finished")
+        raise RuleError(_("Judging in this round has finished."), code=ErrorCode.ROUND_FINISHED)
     tracks = list(tracks)
     if any(track.competition_id != round.competition_id for track in tracks):
-        raise RuleError(_("Choose tracks of this competition."), code="bad_track", field="tracks")
+        raise RuleError(_("Choose tracks of this competition."), code=ErrorCode.BAD_TRACK, field="tracks")
     user, created = _account_for(email, name)
     panelist, _new = Panelist.objects.get_or_create(round=round, user=user, defaults={"invited_by": actor})
     if not _new and panelist.is_active:
-        raise RuleError(_("This judge is already on the panel."), code="already_on_panel", field="email")
+        raise RuleError(_("This judge is already on the panel."), code=ErrorCode.ALREADY_ON_PANEL, field="email")
     if panelist.withdrawn_at is not None:
         panelist.withdrawn_at = None
         panelist.invited_by = actor
@@ -189,7 +189,7 @@ def conflict_declare(
     Sheets already submitted stay, and ``services.results`` leaves them out. Audited.
     """
     if team.competition_id != competition.pk:
-        raise RuleError(_("This team is not in this competition."), code="bad_team", field="team")
+        raise RuleError(_("This team is not in this competition."), code=ErrorCode.BAD_TEAM, field="team")
     try:
         with transaction.atomic():
             conflict, created = Conflict.objects.get_or_create(

@@ -11,7 +11,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from competitions.exceptions import RuleError
+from competitions.exceptions import ErrorCode, RuleError
 from competitions.models import (
     Competition,
     Criterion,
@@ -44,13 +44,13 @@ CRITERION_DECIMALS = ("weight", "scale_min", "scale_max", "step")
 
 def _check_round(round: Round) -> None:
     if round.opens_at is None or round.closes_at is None or round.closes_at <= round.opens_at:
-        raise RuleError(_("Judging must close after it opens."), code="bad_window", field="closes_at")
+        raise RuleError(_("Judging must close after it opens."), code=ErrorCode.BAD_WINDOW, field="closes_at")
     clash = Round.objects.filter(competition_id=round.competition_id, position=round.position).exclude(pk=round.pk)
     if clash.exists():
-        raise RuleError(_("Another round already has this position."), code="position_taken", field="position")
+        raise RuleError(_("Another round already has this position."), code=ErrorCode.POSITION_TAKEN, field="position")
     if round.judges_per_entry < 1:
         raise RuleError(
-            _("Each entry needs at least one judge."), code="bad_judges_per_entry", field="judges_per_entry"
+            _("Each entry needs at least one judge."), code=ErrorCode.BAD_JUDGES_PER_ENTRY, field="judges_per_entry"
         )
 
 
@@ -75,10 +75,14 @@ def round_update(*, round: Round, actor: User, **fields: Any) -> Round:
     check_fields(fields, ROUND_FIELDS)
     round = lock_round(round)
     if round.status == Round.Status.PUBLISHED and set(fields) - {"name", "name_zh"}:
-        raise RuleError(_("The results of this round are published; it can no longer change."), code="round_published")
+        raise RuleError(
+            _("The results of this round are published; it can no longer change."), code=ErrorCode.ROUND_PUBLISHED
+        )
     locked = sorted(f for f in ROUND_FIELDS_LOCKED_WHEN_OPEN & set(fields) if getattr(round, f) != fields[f])
     if round.rubric_locked and locked:
-        raise RuleError(_("This round has opened; this setting is locked."), code="rubric_locked", field=locked[0])
+        raise RuleError(
+            _("This round has opened; this setting is locked."), code=ErrorCode.RUBRIC_LOCKED, field=locked[0]
+        )
     before = {name: getattr(round, name) for name in fields}
     for name, value in fields.items():
         setattr(round, name, value)
@@ -108,21 +112,21 @@ def _check_criterion(criterion: Criterion) -> None:
         except InvalidOperation:
             value = Decimal("NaN")
         if not value.is_finite():
-            raise RuleError(_("Enter a number."), code="bad_number", field=name)
+            raise RuleError(_("Enter a number."), code=ErrorCode.BAD_NUMBER, field=name)
         setattr(criterion, name, value)
     if not (criterion.name or "").strip():
-        raise RuleError(_("Give the criterion a name."), code="name_required", field="name")
+        raise RuleError(_("Give the criterion a name."), code=ErrorCode.NAME_REQUIRED, field="name")
     if criterion.scale_max <= criterion.scale_min:
-        raise RuleError(_("The highest score must be above the lowest."), code="bad_scale", field="scale_max")
+        raise RuleError(_("The highest score must be above the lowest."), code=ErrorCode.BAD_SCALE, field="scale_max")
     if criterion.step <= 0 or criterion.step > criterion.scale_max - criterion.scale_min:
-        raise RuleError(_("The step must be above zero and fit in the scale."), code="bad_step", field="step")
+        raise RuleError(_("The step must be above zero and fit in the scale."), code=ErrorCode.BAD_STEP, field="step")
     if criterion.weight < 0:
-        raise RuleError(_("The weight cannot be negative."), code="bad_weight", field="weight")
+        raise RuleError(_("The weight cannot be negative."), code=ErrorCode.BAD_WEIGHT, field="weight")
 
 
 def _check_rubric_open(round: Round) -> None:
     if round.rubric_locked:
-        raise RuleError(_("The round has opened: its rubric is locked."), code="rubric_locked")
+        raise RuleError(_("The round has opened: its rubric is locked."), code=ErrorCode.RUBRIC_LOCKED)
 
 
 @transaction.atomic
@@ -210,9 +214,9 @@ def round_open(*, round: Round, actor: User, now: datetime | None = None) -> Rou
     round = lock_round(round)
     competition = round.competition
     if round.status != Round.Status.DRAFT:
-        raise RuleError(_("This round has already opened."), code="not_draft")
+        raise RuleError(_("This round has already opened."), code=ErrorCode.NOT_DRAFT)
     if now < competition.submission_deadline:
-        raise RuleError(_("Judging cannot open before the submission deadline."), code="before_deadline")
+        raise RuleError(_("Judging cannot open before the submission deadline."), code=ErrorCode.BEFORE_DEADLINE)
     if now < deadline.latest_deadline(competition):
         raise RuleError(
             _("A team was given until %(deadline)s to upload; judging can open after that.")
@@ -221,10 +225,10 @@ def round_open(*, round: Round, actor: User, now: datetime | None = None) -> Rou
                     timezone.localtime(deadline.latest_deadline(competition), competition.zone)
                 )
             },
-            code="before_extended_deadline",
+            code=ErrorCode.BEFORE_EXTENDED_DEADLINE,
         )
     if not round.criteria.exists():
-        raise RuleError(_("Add at least one criterion to the rubric first."), code="no_criteria")
+        raise RuleError(_("Add at least one criterion to the rubric first."), code=ErrorCode.NO_CRITERIA)
     previous = Round.objects.filter(competition=competition, position__lt=round.position).order_by("-position")
     previous_round = previous.first()
     if previous_round is None:
@@ -233,11 +237,11 @@ def round_open(*, round: Round, actor: User, now: datetime | None = None) -> Rou
         frozen = [(r.entry_id, r.entry.track_id, r.pk, r.sha256) for r in revisions]
     else:
         if previous_round.status not in (Round.Status.CLOSED, Round.Status.PUBLISHED):
-            raise RuleError(_("The previous round has not closed yet."), code="previous_round_open")
+            raise RuleError(_("The previous round has not closed yet."), code=ErrorCode.PREVIOUS_ROUND_OPEN)
         advanced = previous_round.round_entries.filter(advanced=True)
         frozen = [(e.entry_id, e.track_id, e.revision_id, e.sha256) for e in advanced]
     if not frozen:
-        raise RuleError(_("No entry takes part in this round."), code="no_entries")
+        raise RuleError(_("No entry takes part in this round."), code=ErrorCode.NO_ENTRIES)
     taken = set(round.round_entries.values_list("blind_code", flat=True))
     codes = _unique_codes(len(frozen), taken)
     RoundEntry.objects.bulk_create(
@@ -277,7 +281,7 @@ def _check_nothing_still_processing(competition: Competition) -> None:
             len(waiting),
         )
         % {"count": len(waiting), "names": names},
-        code="revisions_still_processing",
+        code=ErrorCode.REVISIONS_STILL_PROCESSING,
     )
 
 
@@ -286,7 +290,7 @@ def round_close(*, round: Round, actor: User) -> Round:
     """Close an open round: no more scoring. Audited."""
     round = lock_round(round)
     if round.status != Round.Status.OPEN:
-        raise RuleError(_("Only an open round can close."), code="not_open")
+        raise RuleError(_("Only an open round can close."), code=ErrorCode.NOT_OPEN)
     round.status = Round.Status.CLOSED
     round.save(update_fields=["status"])
     record(competition=round.competition, actor=actor, action="round.closed", target=round, data={"round": round.pk})

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from competitions.exceptions import RuleError, StaleVersion
+from competitions.exceptions import ErrorCode, RuleError, StaleVersion
 from competitions.models import (
     Assignment,
     Conflict,
@@ -33,13 +33,13 @@ from competitions.services.judging.common import CENT, decimal_text
 def _check_may_score(round_entry: RoundEntry, judge: User) -> None:
     """The judge is an active panelist of the open round, assigned this entry and not in conflict with its team."""
     if round_entry.round.status != Round.Status.OPEN:
-        raise RuleError(_("This round is not open for scoring."), code="round_not_open")
+        raise RuleError(_("This round is not open for scoring."), code=ErrorCode.ROUND_NOT_OPEN)
     if not Panelist.objects.filter(round_id=round_entry.round_id, user=judge, withdrawn_at__isnull=True).exists():
-        raise RuleError(_("You are not on this round's panel."), code="not_on_panel")
+        raise RuleError(_("You are not on this round's panel."), code=ErrorCode.NOT_ON_PANEL)
     if not Assignment.objects.filter(round_entry=round_entry, judge=judge).exists():
-        raise RuleError(_("This entry is not assigned to you."), code="not_assigned")
+        raise RuleError(_("This entry is not assigned to you."), code=ErrorCode.NOT_ASSIGNED)
     if Conflict.objects.filter(judge=judge, team_id=round_entry.entry.team_id).exists():
-        raise RuleError(_("You have a conflict of interest with this team."), code="conflicted")
+        raise RuleError(_("You have a conflict of interest with this team."), code=ErrorCode.CONFLICTED)
 
 
 def _locked_sheet(round_entry: RoundEntry, judge: User) -> ScoreSheet | None:
@@ -78,7 +78,7 @@ def _sheet_for_writing(round_entry: RoundEntry, judge: User, version: int) -> Sc
             if sheet is None:  # Saved in another tab, then deleted by a conflict declared: reloading tells.
                 raise _stale(0) from None
     if sheet.is_submitted:
-        raise RuleError(_("These scores are submitted and locked."), code="sheet_submitted")
+        raise RuleError(_("These scores are submitted and locked."), code=ErrorCode.SHEET_SUBMITTED)
     if version != sheet.version:
         raise _stale(sheet.version)
     return sheet
@@ -86,7 +86,8 @@ def _sheet_for_writing(round_entry: RoundEntry, judge: User, version: int) -> Sc
 
 def _stale(current_version: int) -> StaleVersion:
     error = StaleVersion(
-        _("These scores were saved elsewhere in the meantime. Reload to see the latest version."), code="stale_version"
+        _("These scores were saved elsewhere in the meantime. Reload to see the latest version."),
+        code=ErrorCode.STALE_VERSION,
     )
     error.current_version = current_version
     return error
@@ -99,16 +100,18 @@ def _check_value(criterion: Criterion, raw: object) -> Decimal | None:
     try:
         value = Decimal(str(raw))
     except InvalidOperation:
-        raise RuleError(_("Enter a number."), code="bad_value", field=field) from None
+        raise RuleError(_("Enter a number."), code=ErrorCode.BAD_VALUE, field=field) from None
     if not value.is_finite() or not criterion.scale_min <= value <= criterion.scale_max:
         raise RuleError(
             _("Enter a score from %(low)s to %(high)s.") % {"low": criterion.scale_min, "high": criterion.scale_max},
-            code="out_of_range",
+            code=ErrorCode.OUT_OF_RANGE,
             field=field,
         )
     if (value - criterion.scale_min) % criterion.step != 0 or value != value.quantize(CENT):
         raise RuleError(
-            _("Scores go in steps of %(step)s.") % {"step": criterion.step.normalize()}, code="off_step", field=field
+            _("Scores go in steps of %(step)s.") % {"step": criterion.step.normalize()},
+            code=ErrorCode.OFF_STEP,
+            field=field,
         )
     return value
 
@@ -142,11 +145,13 @@ def sheet_save(
     try:
         values = {int(criterion_id): given for criterion_id, given in values.items()}
     except (TypeError, ValueError):
-        raise RuleError(_("This criterion is not in the rubric."), code="unknown_criterion") from None
+        raise RuleError(_("This criterion is not in the rubric."), code=ErrorCode.UNKNOWN_CRITERION) from None
     unknown = set(values) - set(scores)
     if unknown:
         raise RuleError(
-            _("This criterion is not in the rubric."), code="unknown_criterion", field=f"criterion-{min(unknown)}"
+            _("This criterion is not in the rubric."),
+            code=ErrorCode.UNKNOWN_CRITERION,
+            field=f"criterion-{min(unknown)}",
         )
     before, after, changed = {}, {}, []
     for criterion_id, given in values.items():
@@ -192,15 +197,17 @@ def sheet_submit(*, round_entry: RoundEntry, judge: User, version: int) -> Score
     scored = {s.criterion_id for s in scores}
     missing = sheet.round.criteria.exclude(pk__in=scored).order_by("position", "pk").first()
     if missing is not None:
-        raise RuleError(_("Score every criterion first."), code="incomplete", field=f"criterion-{missing.pk}")
+        raise RuleError(_("Score every criterion first."), code=ErrorCode.INCOMPLETE, field=f"criterion-{missing.pk}")
     for score in scores:
         if score.value is None:
             raise RuleError(
-                _("Score every criterion first."), code="incomplete", field=f"criterion-{score.criterion_id}"
+                _("Score every criterion first."), code=ErrorCode.INCOMPLETE, field=f"criterion-{score.criterion_id}"
             )
         if score.criterion.comment_required and not score.comment.strip():
             raise RuleError(
-                _("This criterion needs a comment."), code="comment_required", field=f"criterion-{score.criterion_id}"
+                _("This criterion needs a comment."),
+                code=ErrorCode.COMMENT_REQUIRED,
+                field=f"criterion-{score.criterion_id}",
             )
     sheet.status = ScoreSheet.Status.SUBMITTED
     sheet.submitted_at = timezone.now()
@@ -227,12 +234,12 @@ def sheet_submit(*, round_entry: RoundEntry, judge: User, version: int) -> Score
 def sheet_reopen(*, sheet: ScoreSheet, actor: User, reason: str = "") -> ScoreSheet:
     """Let the judge change a submitted sheet again (organisers only, while the round is open). Audited."""
     if not (actor.is_authenticated and actor.is_staff):
-        raise RuleError(_("Only an organiser can reopen submitted scores."), code="not_organiser")
+        raise RuleError(_("Only an organiser can reopen submitted scores."), code=ErrorCode.NOT_ORGANISER)
     sheet = ScoreSheet.objects.select_for_update(of=("self",)).select_related("round__competition").get(pk=sheet.pk)
     if not sheet.is_submitted:
-        raise RuleError(_("These scores are not submitted."), code="not_submitted")
+        raise RuleError(_("These scores are not submitted."), code=ErrorCode.NOT_SUBMITTED)
     if sheet.round.status != Round.Status.OPEN:
-        raise RuleError(_("This round is not open for scoring."), code="round_not_open")
+        raise RuleError(_("This round is not open for scoring."), code=ErrorCode.ROUND_NOT_OPEN)
     submitted_at = sheet.submitted_at
     sheet.status = ScoreSheet.Status.DRAFT
     sheet.submitted_at = None

@@ -224,6 +224,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every error body's `code`, listed once as an enumeration of its own (competitions.api.exceptions).
+    "ENUM_NAME_OVERRIDES": {"ErrorCodeEnum": "competitions.api.exceptions.ERROR_CODES"},
 }
 
 # --- Celery ---------------------------------------------------------------------------------------------------
