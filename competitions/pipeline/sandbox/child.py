@@ -76,6 +76,9 @@ def child_main(parent_pid: int, events_fd: int, preload: list[str]) -> int:
         return 0
     request = json.loads(line)
     cpu_before_job = _cpu_seconds()
+    # The parent charges the job only with the CPU spent after this: a cold child's own start (its imports) is
+    # not the file's doing, and would otherwise make a job that hangs look busy.
+    send({"type": "started", "cpu_seconds": cpu_before_job})
     _limit(request["memory_bytes"], request["address_space"], request["cpu_seconds"])
     try:
         if failed_import:

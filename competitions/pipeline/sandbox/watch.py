@@ -24,7 +24,8 @@ class Watch:
         self.deadline = deadline  # on the time.monotonic() clock
         self.killed_for: str | None = None
         self.peak_rss = 0
-        # CPU seconds the child spent starting (imports, before its job): not charged to the file.
+        # CPU seconds the child spent starting (imports, before its job): not charged to the file. Sampled when the
+        # job is sent, and raised to what the child reports when it starts the job (a cold child imports after).
         self.cpu_before_job = 0.0
         self.cpu_seconds = 0.0
         # CPU seconds of the child and everything it started (Node included), the finished ones too.
@@ -53,6 +54,8 @@ class Watch:
                     event = json.loads(line)
                     if event.get("type") == "stage-event":
                         on_event(event["event"])
+                    elif event.get("type") == "started":
+                        self.cpu_before_job = max(self.cpu_before_job, float(event["cpu_seconds"]))
                     else:
                         final = event
             if self.process.poll() is not None and not readable:
