@@ -11,6 +11,7 @@ import numpy as np
 from PIL import Image
 
 from competitions.pipeline.gltf_io import MESHOPT_EXTENSIONS, Document, GltfError, glb_bytes
+from competitions.pipeline.package import run_gltfpack  # the packager owns the gltfpack runner
 
 # glTF primitive modes, which are also OpenGL's.
 POINTS, LINES, LINE_LOOP, LINE_STRIP, TRIANGLES, TRIANGLE_STRIP, TRIANGLE_FAN = range(7)
@@ -333,8 +334,6 @@ def load_scene(path: Path, *, root: Path | None = None) -> Scene:
     document = Document.load(path, root=root)
     required = document.json.get("extensionsRequired")
     if isinstance(required, list) and set(required) & set(MESHOPT_EXTENSIONS):
-        from competitions.pipeline.package import run_gltfpack  # the packager owns the gltfpack runner
-
         with tempfile.TemporaryDirectory(prefix="decode-") as folder:
             source, decoded = Path(folder) / "compressed.glb", Path(folder) / "decoded.glb"
             source.write_bytes(glb_bytes(*document.embedded()))
