@@ -235,6 +235,8 @@ def test_seed_sets_up_two_rounds_with_rubrics_and_a_panel(competition: Competiti
     assert preliminary.is_blind and not final.is_blind
     assert sum(c.weight for c in preliminary.criteria.all()) == 100
     assert all(c.name_zh and c.guidance_zh for c in preliminary.criteria.all())
+    # Numbered from 1, like the criteria an organiser adds in the console.
+    assert [c.position for c in preliminary.criteria.all()] == list(range(1, preliminary.criteria.count() + 1))
     assert preliminary.panelists.count() == 4
 
 

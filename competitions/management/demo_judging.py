@@ -115,7 +115,7 @@ def create_rounds(competition: Competition, organiser: User) -> list[Round]:
         honourable_mentions=2,
     )
     for round_ in (preliminary, final):
-        for position, plan in enumerate(RUBRIC):
+        for position, plan in enumerate(RUBRIC, start=1):
             judging.criterion_create(
                 round=round_,
                 actor=organiser,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypedDict
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
 
 from competitions.models import (
     Assignment,
@@ -86,6 +86,12 @@ def judge_artifact(round_entry: RoundEntry, name: str) -> str:
 def judge_thumbnails(round_entry: RoundEntry) -> list[str]:
     """The names of the thumbnails the entry's judge can see, in ``THUMBNAILS`` order."""
     return [name for name in THUMBNAILS if judge_artifact(round_entry, name)]
+
+
+def criterion_next_position(round: Round) -> int:
+    """Where a criterion added to ``round`` goes: after the last one; the first is number 1."""
+    last = round.criteria.aggregate(last=Max("position"))["last"]
+    return (last or 0) + 1
 
 
 def is_organiser(user: User | AnonymousUser) -> bool:

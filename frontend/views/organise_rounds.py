@@ -17,6 +17,7 @@ from competitions.auth import AuthenticatedHttpRequest
 from competitions.exceptions import ErrorCode, RuleError
 from competitions.models import Criterion, Round
 from competitions.selectors import deadline
+from competitions.selectors.judging import criterion_next_position
 from competitions.services import judging
 from frontend.forms import CriterionForm, RoundForm, add_rule_error
 from frontend.views.organise import organiser_required, round_of
@@ -28,8 +29,8 @@ def _criterion_form(criterion: Criterion, data: Any = None) -> CriterionForm:
 
 
 def _new_criterion_form(round: Round, data: Any = None) -> CriterionForm:
-    position = max((c.position for c in round.criteria.all()), default=0) + 1
-    return CriterionForm(data, initial={"position": position}, prefix="new-criterion")
+    initial = {"position": criterion_next_position(round)}
+    return CriterionForm(data, initial=initial, prefix="new-criterion")
 
 
 def _changed(instance: Any, cleaned: dict[str, Any]) -> dict[str, Any]:

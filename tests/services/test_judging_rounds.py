@@ -85,6 +85,15 @@ def test_criterion_added_to_a_draft_round_is_audited_with_decimal_strings() -> N
     assert event.data["round"] == round.pk
 
 
+def test_criteria_added_without_a_position_are_numbered_from_one_in_order() -> None:
+    round = draft_round(criteria=0)
+
+    first = judging.criterion_create(round=round, actor=organiser(), name="Originality")
+    second = judging.criterion_create(round=round, actor=organiser(), name="Craft")
+
+    assert (first.position, second.position) == (1, 2)
+
+
 def test_criterion_change_records_values_before_and_after() -> None:
     round = draft_round(criteria=1)
     criterion = round.criteria.get()

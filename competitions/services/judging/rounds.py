@@ -20,6 +20,7 @@ from competitions.models import (
 )
 from competitions.models.judging import new_blind_code
 from competitions.selectors import deadline
+from competitions.selectors.judging import criterion_next_position
 from competitions.services.audit import record
 from competitions.services.judging.common import check_fields, decimal_text, lock_round
 from competitions.services.judging.panel import conflicts_detect
@@ -136,8 +137,7 @@ def criterion_create(*, round: Round, actor: User, **fields: Any) -> Criterion:
     round = lock_round(round)
     _check_rubric_open(round)
     if "position" not in fields:
-        last = round.criteria.aggregate(last=Max("position"))["last"]
-        fields["position"] = 0 if last is None else last + 1
+        fields["position"] = criterion_next_position(round)
     criterion = Criterion(round=round, **fields)
     _check_criterion(criterion)
     criterion.save()
