@@ -12,6 +12,7 @@ from frontend.views import (
     organise_results,
     organise_rounds,
     results,
+    site,
     teams,
 )
 
@@ -19,6 +20,7 @@ app_name = "frontend"
 urlpatterns = [
     path("", competitions.competition_list, name="home"),
     path("healthz", health.healthz, name="healthz"),
+    path("favicon.ico", site.favicon, name="favicon"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     # Accounts
     path("accounts/sign-up/", accounts.sign_up, name="sign-up"),
