@@ -35,6 +35,8 @@ def test_judge_of_the_same_organisation_as_a_team_member_is_in_conflict() -> Non
     conflicts = judging.conflicts_detect(competition=round.competition, judges=[judge])
 
     assert [(c.team_id, c.source) for c in conflicts] == [(team.pk, Conflict.Source.ORGANISATION)]
+    # The reason is the evidence, not the source's label again.
+    assert conflicts[0].reason == "Organisation: shanghai jiao tong university"
     assert AuditEvent.objects.filter(action="conflict.detected", target_id=conflicts[0].pk).exists()
 
 
@@ -47,6 +49,7 @@ def test_judge_with_the_same_email_domain_as_a_team_member_is_in_conflict() -> N
 
     assert Conflict.objects.get(judge=judge).team == team
     assert Conflict.objects.get(judge=judge).source == Conflict.Source.EMAIL_DOMAIN
+    assert Conflict.objects.get(judge=judge).reason == "Email addresses at tongji.edu.cn"
 
 
 @pytest.mark.parametrize("domain", ["gmail.com", "qq.com", "163.com", "outlook.com", "example.com"])

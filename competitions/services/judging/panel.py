@@ -255,12 +255,14 @@ def conflicts_detect(*, competition: Competition, judges: Iterable[User] | None 
         profile = getattr(judge, "profile", None)
         organisation = _organisation_key(profile.organisation) if profile is not None else ""
         domain = _email_domain(judge.email)
+        # The reason is the evidence (what matched), not the source's label again.
+        named = profile.organisation.strip() if profile is not None else ""
         reasons = [
             (by_member.get(judge.pk, set()), Conflict.Source.ORGANISATION, _("The judge is a member of this team.")),
             (by_organisation.get(organisation, set()) if organisation else set(), Conflict.Source.ORGANISATION,
-             _("Same organisation as a team member.")),
+             _("Organisation: %(organisation)s") % {"organisation": named}),
             (by_domain.get(domain, set()) if domain not in public else set(), Conflict.Source.EMAIL_DOMAIN,
-             _("Same email domain as a team member.")),
+             _("Email addresses at %(domain)s") % {"domain": domain}),
         ]  # fmt: skip
         for team_ids, source, reason in reasons:
             for team_id in team_ids:
