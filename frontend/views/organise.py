@@ -87,7 +87,7 @@ def round_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         except RuleError as error:
             add_rule_error(form, error)
         else:
-            messages.success(request, _("The round “%(name)s” is created.") % {"name": created.name})
+            messages.success(request, _("The round “%(name)s” is created.") % {"name": created.display_name})
             return redirect("frontend:organise-round", pk=created.pk)
     return render(request, "organiser/round_create.html", {"competition": competition, "form": form})
 

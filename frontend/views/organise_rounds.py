@@ -107,14 +107,14 @@ def criterion_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     form = _new_criterion_form(round, request.POST)
     if form.is_valid():
         try:
-            judging.criterion_create(round=round, actor=request.user, **form.cleaned_data)
+            created = judging.criterion_create(round=round, actor=request.user, **form.cleaned_data)
         except RuleError as error:
             if error.code == ErrorCode.RUBRIC_LOCKED:
                 messages.error(request, error.message)
                 return redirect(_rubric_url(round))
             add_rule_error(form, error)
         else:
-            messages.success(request, _("The criterion “%(name)s” is added.") % {"name": form.cleaned_data["name"]})
+            messages.success(request, _("The criterion “%(name)s” is added.") % {"name": created.display_name})
             return redirect(_rubric_url(round))
     return _render_round(request, round, new_criterion_form=form, status=400)
 
@@ -131,14 +131,14 @@ def criterion_update(request: AuthenticatedHttpRequest, pk: int, criterion_id: i
             messages.info(request, _("Nothing changed."))
             return redirect(_rubric_url(round))
         try:
-            judging.criterion_update(criterion=criterion, actor=request.user, **changes)
+            saved = judging.criterion_update(criterion=criterion, actor=request.user, **changes)
         except RuleError as error:
             if error.code == ErrorCode.RUBRIC_LOCKED:
                 messages.error(request, error.message)
                 return redirect(_rubric_url(round))
             add_rule_error(form, error)
         else:
-            messages.success(request, _("The criterion “%(name)s” is saved.") % {"name": form.cleaned_data["name"]})
+            messages.success(request, _("The criterion “%(name)s” is saved.") % {"name": saved.display_name})
             return redirect(_rubric_url(round))
     return _render_round(request, round, criterion_forms={criterion.pk: form}, status=400)
 
@@ -153,7 +153,7 @@ def criterion_delete(request: AuthenticatedHttpRequest, pk: int, criterion_id: i
     except RuleError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("The criterion “%(name)s” is deleted.") % {"name": criterion.name})
+        messages.success(request, _("The criterion “%(name)s” is deleted.") % {"name": criterion.display_name})
     return redirect(_rubric_url(round))
 
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from competitions.models import AuditEvent, EntryRevision, Round
@@ -40,6 +41,26 @@ def test_create_round_reads_times_in_the_competitions_time_zone(client, olga, ro
     assert final.opens_at == datetime(2026, 12, 1, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
     assert (final.position, final.judges_per_entry, final.blind, final.method) == (5, 4, "never", "trimmed")
     assert AuditEvent.objects.filter(action="round.created", target_id=final.pk).exists()
+
+
+def test_in_chinese_the_flashes_name_the_round_and_criterion_by_their_chinese_names(client, olga, round):
+    client.force_login(olga)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    data = {"name": "Final", "name_zh": "决赛", "position": "5", "opens_at": "2026-12-01T09:00"}
+    data |= {"closes_at": "2026-12-08T18:00", "blind": "never", "judges_per_entry": "4", "advancement": "manual"}
+    data |= {"advance_count": "0", "method": "mean", "honourable_mentions": "0"}
+
+    created = client.post(
+        reverse("frontend:organise-round-create", kwargs={"slug": round.competition.slug}), data, follow=True
+    )
+    final = Round.objects.get(name="Final")
+    criterion = {"new-criterion-name": "Atmosphere", "new-criterion-name_zh": "氛围", "new-criterion-weight": "2"}
+    criterion |= {"new-criterion-scale_min": "0", "new-criterion-scale_max": "10", "new-criterion-step": "1"}
+    criterion |= {"new-criterion-position": "1"}
+    added = client.post(reverse("frontend:organise-criterion-create", kwargs={"pk": final.pk}), criterion, follow=True)
+
+    assert ["决赛" in str(message) and "Final" not in str(message) for message in created.context["messages"]] == [True]
+    assert ["氛围" in str(message) for message in added.context["messages"]] == [True]
 
 
 def test_create_round_closing_before_it_opens_shows_the_error_next_to_the_field(client, olga, round):
