@@ -1,5 +1,6 @@
 """What the pipeline tells people: messages with a severity, a stable code, plain words and a JSON pointer."""
 
+import re
 from dataclasses import asdict, dataclass
 
 from .limits import MB
@@ -159,8 +160,15 @@ PLAIN_WORDS = {
 }
 
 
+# A GLB's chunks as the validator names them, by their type number in hex, and as an artist knows them.
+GLB_CHUNK_NAMES = {"0x4e4f534a": "JSON", "0x4e4942": "BIN (binary)"}
+_GLB_CHUNK_TYPE = re.compile(r"\b(0x(?:4e4f534a|4e4942))\b(?: chunk)?", re.IGNORECASE)
+
+
 def plain_message(code: str, message: str) -> str:
-    """The validator's sentence followed, where we have one, by what it means and what to fix."""
+    """The validator's sentence, with a GLB chunk's type number named in words, followed, where we have one, by
+    what it means and what to fix."""
+    message = _GLB_CHUNK_TYPE.sub(lambda m: f"{GLB_CHUNK_NAMES[m.group(1).lower()]} chunk ({m.group(1)})", message)
     advice = PLAIN_WORDS.get(code)
     return f"{message} {advice}" if advice else message
 

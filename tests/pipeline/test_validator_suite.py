@@ -141,3 +141,13 @@ def test_loadable_file_with_errors_is_accepted_with_warnings_under_the_lenient_p
 
     assert [m for m in messages if m.severity == ERROR] == []
     assert set(LOADABLE[name]["validator_error_codes"]) <= {m.code for m in messages if m.severity == WARNING}
+
+
+def test_a_glb_chunk_is_named_in_words_not_by_its_type_number(validator):
+    scene = SUITE / "base" / "data" / "glb" / "unaligned_chunk.glb"
+
+    messages = validate(bundle_of(scene), GENEROUS, validator=validator)
+
+    [unaligned] = [m for m in messages if m.code == "GLB_CHUNK_LENGTH_UNALIGNED"]
+    assert unaligned.message.startswith("Length of JSON chunk (0x4e4f534a) is not aligned to 4-byte boundaries.")
+    assert "re-export" in unaligned.message
