@@ -160,6 +160,7 @@ def _revision_view(revision: EntryRevision, queues_down: set[str]) -> dict[str, 
         "stopped_at": revision.get_stage_display() if revision.stage and revision.is_final else "",
         "groups": _message_groups(revision),
         "has_pointers": any(m["pointer"] for m in _report_messages(revision)),
+        "folded": False,
         "stats": stat_rows(revision.stats or {}, READY_STAT_LABELS) if ready else [],
         "hero_url": _artifact_url(revision, "hero") if ready else "",
     }
@@ -193,13 +194,19 @@ def _render_entry(
     competition = entry.team.competition
     revisions = list(selectors.revisions_of(entry))
     queues_down = _queues_down(revisions)
+    rows = [_revision_view(revision, queues_down) for revision in revisions]
+    for older in rows[1:]:
+        # Reports of revisions older than the newest are folded: on a phone they made the page many screens long.
+        older["folded"] = older["revision"].is_final
     now = timezone.now()
     context = {
         "entry": entry,
         "team": entry.team,
         "competition": competition,
         "revisions": revisions,
-        "revision_rows": [_revision_view(revision, queues_down) for revision in revisions],
+        "revision_rows": rows,
+        # The JSON-pointer footnote, once under the list, when any report points into the file.
+        "has_pointers": any(row["has_pointers"] for row in rows),
         **_current_view(entry, revisions),
         "pending": any(not revision.is_final for revision in revisions),
         "now": now,

@@ -206,6 +206,27 @@ def test_entry_page_shows_the_report_of_a_rejected_revision(client, entry, bob):
     assert "Not a GLB." in content
 
 
+def test_older_reports_are_folded_and_the_pointer_footnote_is_given_once(client, entry, bob):
+    def rejected(number: int) -> None:
+        message = {"severity": "error", "code": "ACCESSOR_INVALID", "message": f"Bad {number}.", "pointer": "/a/0"}
+        EntryRevisionFactory(
+            entry=entry, number=number, status=EntryRevision.Status.REJECTED, report={"messages": [message]}
+        )
+
+    for number in (1, 2, 3):
+        rejected(number)
+    client.force_login(bob)
+
+    content = client.get(reverse("frontend:entry-detail", kwargs={"pk": entry.pk})).content.decode()
+
+    # The newest report is open; the two older ones are folded under a summary, their text still there.
+    assert content.count('<details class="older-report">') == 2
+    assert "<summary>Report of revision 2</summary>" in content and "<summary>Report of revision 1</summary>" in content
+    assert "Report of revision 3" not in content
+    assert all(f"Bad {number}." in content for number in (1, 2, 3))
+    assert content.count("is a JSON pointer") == 1
+
+
 def test_entry_page_queries_do_not_grow_with_revisions(client, entry, bob, django_assert_max_num_queries):
     for number in range(1, 6):
         EntryRevisionFactory(entry=entry, number=number, uploaded_by=bob)
