@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from competitions.models import (
     Assignment,
@@ -21,6 +22,19 @@ from competitions.models import (
     ScoreSheet,
     Team,
     Track,
+)
+
+# Sentences of Django's own admin templates that its Simplified Chinese catalogue (Django 5.2) does not translate,
+# so the admin showed them in English to a Chinese organiser. Named here so that our catalogue, which Django reads
+# first (LOCALE_PATHS), gives them in Chinese.
+DJANGO_ADMIN_STRINGS = (
+    gettext_noop("Model name"),
+    gettext_noop("Add link"),
+    gettext_noop("Change or view list link"),
+    gettext_noop("Error:"),
+    gettext_noop("Forgotten your login credentials?"),
+    gettext_noop("In case you’ve forgotten, you are:"),
+    gettext_noop("After you’ve created a user, you’ll be able to edit more user options."),
 )
 
 
