@@ -18,6 +18,7 @@ from competitions.models import (
     AuditEvent,
     Competition,
     Conflict,
+    Membership,
     Panelist,
     Round,
     RoundEntry,
@@ -97,6 +98,34 @@ def criterion_next_position(round: Round) -> int:
 def is_organiser(user: User | AnonymousUser) -> bool:
     """Organisers are staff: they run every competition."""
     return bool(user.is_authenticated and user.is_staff)
+
+
+@dataclass(frozen=True)
+class MenuRoles:
+    """What the site's menu offers a person: the judge panel, and their teams."""
+
+    judges: bool
+    organises: bool
+    in_a_team: bool
+
+    @property
+    def shows_my_teams(self) -> bool:
+        """Entrants see "My teams" (empty, it says how to start one); a judge or organiser only once in a team."""
+        return self.in_a_team or not (self.judges or self.organises)
+
+
+def menu_roles(user: User) -> MenuRoles:
+    """Whether ``user`` sits on a panel now and whether they are in a team: one query."""
+    flags = (
+        User.objects.filter(pk=user.pk)
+        .annotate(
+            judges=Exists(rounds_judged_by(user)),
+            in_a_team=Exists(Membership.objects.filter(user=OuterRef("pk"))),
+        )
+        .values("judges", "in_a_team")
+        .get()
+    )
+    return MenuRoles(judges=flags["judges"], organises=is_organiser(user), in_a_team=flags["in_a_team"])
 
 
 def rounds_judged_by(user: User) -> QuerySet[Round]:

@@ -10,13 +10,14 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def has_panel_seat(context: dict[str, Any]) -> bool:
-    """Whether the person sits on the panel of a round open (or closed) for judging: one query per request, and
-    none for anonymous visitors."""
+def menu_roles(context: dict[str, Any]) -> judging.MenuRoles | None:
+    """What the menu offers the signed-in person (the judge panel while they sit on a panel open or closed for
+    judging; "My teams" unless they judge or organise and are in no team): one query per request, and none for
+    anonymous visitors."""
     request = context.get("request")
     user = getattr(request, "user", None)
     if request is None or user is None or not user.is_authenticated:
-        return False
-    if not hasattr(request, "_has_panel_seat"):
-        request._has_panel_seat = judging.rounds_judged_by(user).exists()
-    return request._has_panel_seat
+        return None
+    if not hasattr(request, "_menu_roles"):
+        request._menu_roles = judging.menu_roles(user)
+    return request._menu_roles

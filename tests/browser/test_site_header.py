@@ -8,7 +8,7 @@ from django.conf import settings
 from django.test import Client
 
 from competitions.models import Panelist, Round
-from tests.factories import JudgeFactory, RoundFactory
+from tests.factories import JudgeFactory, RoundFactory, TeamFactory
 
 pytestmark = pytest.mark.browser
 
@@ -17,6 +17,7 @@ pytestmark = pytest.mark.browser
 def phone(browser, live_server) -> Iterator[object]:
     organiser = JudgeFactory(is_staff=True, profile__display_name="Wang Organiser")
     Panelist.objects.create(round=RoundFactory(status=Round.Status.OPEN), user=organiser)
+    TeamFactory(captain=organiser)  # in a team too, so the menu has "My teams" as well
     client = Client()
     client.force_login(organiser)
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True)
