@@ -52,7 +52,8 @@ class Round(models.Model):
     competition = models.ForeignKey(
         Competition, on_delete=models.CASCADE, related_name="rounds", verbose_name=_("competition")
     )
-    name = models.CharField(_("name"), max_length=120)
+    # Either language may be the only one given (competitions.services.judging.rounds checks one is).
+    name = models.CharField(_("name"), max_length=120, blank=True)
     name_zh = models.CharField(_("name in Chinese"), max_length=120, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=1)
     opens_at = models.DateTimeField(_("judging opens"))
@@ -89,11 +90,12 @@ class Round(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.competition}: {self.name}"
+        return f"{self.competition}: {self.name or self.name_zh}"
 
     @property
     def display_name(self) -> str:
-        return (self.name_zh if _in_chinese() else "") or self.name
+        """The name in the reader's language, or in the other one when only that was given."""
+        return (self.name_zh if _in_chinese() else "") or self.name or self.name_zh
 
     @property
     def is_blind(self) -> bool:

@@ -44,6 +44,10 @@ CRITERION_DECIMALS = ("weight", "scale_min", "scale_max", "step")
 
 
 def _check_round(round: Round) -> None:
+    if not (round.name.strip() or round.name_zh.strip()):
+        raise RuleError(
+            _("Give the round a name, in English or in Chinese."), code=ErrorCode.NAME_REQUIRED, field="name"
+        )
     if round.opens_at is None or round.closes_at is None or round.closes_at <= round.opens_at:
         raise RuleError(_("Judging must close after it opens."), code=ErrorCode.BAD_WINDOW, field="closes_at")
     clash = Round.objects.filter(competition_id=round.competition_id, position=round.position).exclude(pk=round.pk)

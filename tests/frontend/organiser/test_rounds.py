@@ -63,6 +63,34 @@ def test_in_chinese_the_flashes_name_the_round_and_criterion_by_their_chinese_na
     assert ["氛围" in str(message) for message in added.context["messages"]] == [True]
 
 
+def test_a_round_may_be_named_in_chinese_only_and_is_shown_by_that_name_in_english_too(client, olga, round):
+    client.force_login(olga)
+    data = {"name": "", "name_zh": "复赛", "position": "5", "opens_at": "2026-12-01T09:00"}
+    data |= {"closes_at": "2026-12-08T18:00", "blind": "never", "judges_per_entry": "3", "advancement": "manual"}
+    data |= {"advance_count": "0", "method": "mean", "honourable_mentions": "0"}
+
+    response = client.post(
+        reverse("frontend:organise-round-create", kwargs={"slug": round.competition.slug}), data, follow=True
+    )
+
+    created = Round.objects.get(name_zh="复赛")
+    assert created.name == "" and created.display_name == "复赛"
+    assert ["复赛" in str(message) for message in response.context["messages"]] == [True]
+
+
+def test_a_round_named_in_neither_language_is_refused_at_the_name_field(client, olga, round):
+    client.force_login(olga)
+    data = {"name": " ", "name_zh": "", "position": "5", "opens_at": "2026-12-01T09:00"}
+    data |= {"closes_at": "2026-12-08T18:00", "blind": "never", "judges_per_entry": "3", "advancement": "manual"}
+    data |= {"advance_count": "0", "method": "mean", "honourable_mentions": "0"}
+
+    response = client.post(reverse("frontend:organise-round-create", kwargs={"slug": round.competition.slug}), data)
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["name"] == ["Give the round a name, in English or in Chinese."]
+    assert not Round.objects.filter(position=5).exists()
+
+
 def test_create_round_closing_before_it_opens_shows_the_error_next_to_the_field(client, olga, round):
     client.force_login(olga)
     data = {"name": "Final", "position": "5", "opens_at": "2026-12-08T09:00", "closes_at": "2026-12-01T09:00"}
