@@ -195,9 +195,11 @@ def _render_entry(
     revisions = list(selectors.revisions_of(entry))
     queues_down = _queues_down(revisions)
     rows = [_revision_view(revision, queues_down) for revision in revisions]
-    for older in rows[1:]:
-        # Reports of revisions older than the newest are folded: on a phone they made the page many screens long.
-        older["folded"] = older["revision"].is_final
+    # The newest finished revision's report stays open (with any still being checked); older ones are folded: on a
+    # phone they made the page many screens long.
+    finished = [row for row in rows if row["revision"].is_final]
+    for older in finished[1:]:
+        older["folded"] = True
     now = timezone.now()
     context = {
         "entry": entry,

@@ -227,6 +227,18 @@ def test_older_reports_are_folded_and_the_pointer_footnote_is_given_once(client,
     assert content.count("is a JSON pointer") == 1
 
 
+def test_while_a_new_file_is_checked_the_last_finished_report_stays_open(client, entry, bob):
+    message = {"severity": "error", "code": "ACCESSOR_INVALID", "message": "Bad 1.", "pointer": ""}
+    EntryRevisionFactory(entry=entry, number=1, status=EntryRevision.Status.REJECTED, report={"messages": [message]})
+    EntryRevisionFactory(entry=entry, number=2, status=EntryRevision.Status.VALIDATING)
+    client.force_login(bob)
+
+    content = client.get(reverse("frontend:entry-detail", kwargs={"pk": entry.pk})).content.decode()
+
+    assert "Bad 1." in content
+    assert '<details class="older-report">' not in content
+
+
 def test_entry_page_queries_do_not_grow_with_revisions(client, entry, bob, django_assert_max_num_queries):
     for number in range(1, 6):
         EntryRevisionFactory(entry=entry, number=number, uploaded_by=bob)
