@@ -33,10 +33,14 @@ def copy_of_the_code(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def add_module(root: Path, dotted: str, source: str) -> Path:
+def lint_with_module(root: Path, dotted: str, source: str) -> subprocess.CompletedProcess[str]:
+    """lint-imports on the copy with one more module in it, removed again after."""
     path = root.joinpath(*dotted.split(".")).with_suffix(".py")
     path.write_text(source, encoding="utf-8")
-    return path
+    try:
+        return lint_imports(root)
+    finally:
+        path.unlink()
 
 
 def test_the_code_keeps_every_contract(copy_of_the_code: Path) -> None:
@@ -47,11 +51,7 @@ def test_the_code_keeps_every_contract(copy_of_the_code: Path) -> None:
 
 
 def test_a_pipeline_module_that_imports_django_breaks_a_contract(copy_of_the_code: Path) -> None:
-    probe = add_module(copy_of_the_code, "competitions.pipeline.probe", "import django.db\n")
-    try:
-        result = lint_imports(copy_of_the_code)
-    finally:
-        probe.unlink()
+    result = lint_with_module(copy_of_the_code, "competitions.pipeline.probe", "import django.db\n")
 
     assert result.returncode == 1
     assert "competitions.pipeline is not allowed to import django" in result.stdout
@@ -59,11 +59,7 @@ def test_a_pipeline_module_that_imports_django_breaks_a_contract(copy_of_the_cod
 
 
 def test_a_service_that_imports_the_tasks_breaks_a_contract(copy_of_the_code: Path) -> None:
-    probe = add_module(copy_of_the_code, "competitions.services.probe", "from competitions import tasks\n")
-    try:
-        result = lint_imports(copy_of_the_code)
-    finally:
-        probe.unlink()
+    result = lint_with_module(copy_of_the_code, "competitions.services.probe", "from competitions import tasks\n")
 
     assert result.returncode == 1
     assert "competitions.services.probe -> competitions.tasks" in result.stdout
