@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from competitions.models import Competition, Entry, EntryRevision, Membership, Team, Track, UploadSession
 from competitions.selectors import competitions_visible, teams_of
+from competitions.selectors.reports import ReportLine, revision_report
 
 from .exceptions import error_codes
 
@@ -218,6 +219,12 @@ class ReportMessageSerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
     pointer = serializers.CharField(help_text=_("JSON pointer into the glTF document, if the message is about a part."))
+    original = serializers.CharField(
+        help_text=_(
+            "The glTF validator's own English sentence when the message explains it in the reader's language "
+            "(Accept-Language); otherwise empty."
+        )
+    )
 
 
 class RevisionSerializer(serializers.ModelSerializer):
@@ -250,8 +257,8 @@ class RevisionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     @extend_schema_field(ReportMessageSerializer(many=True))
-    def get_messages(self, revision: EntryRevision) -> list[dict[str, str]]:
-        return (revision.report or {}).get("messages", [])
+    def get_messages(self, revision: EntryRevision) -> list[ReportLine]:
+        return revision_report(revision)
 
     def get_status_url(self, revision: EntryRevision) -> str:
         return _absolute(self, "api:revision-detail", revision.pk)

@@ -16,7 +16,7 @@ import trimesh
 
 from .inspect import BundleResolver, image_size
 from .limits import Limits
-from .report import AssetRejected, Message, error
+from .report import AssetRejected, Message, error, gettext_noop
 from .unpack import Bundle
 
 logger = logging.getLogger(__name__)
@@ -24,9 +24,11 @@ logger = logging.getLogger(__name__)
 CONVERTED_NAME = "converted.glb"
 NAMES = {"obj": "OBJ", "stl": "STL", "ply": "PLY"}
 ADVICE = {
-    "obj": "Export it again as Wavefront OBJ (with its .mtl file and textures in the zip), or as glTF 2.0 (.glb).",
-    "stl": "Export it again as binary STL, or as glTF 2.0 (.glb).",
-    "ply": "Export it again as PLY with triangle faces, or as glTF 2.0 (.glb).",
+    "obj": gettext_noop(
+        "Export it again as Wavefront OBJ (with its .mtl file and textures in the zip), or as glTF 2.0 (.glb)."
+    ),
+    "stl": gettext_noop("Export it again as binary STL, or as glTF 2.0 (.glb)."),
+    "ply": gettext_noop("Export it again as PLY with triangle faces, or as glTF 2.0 (.glb)."),
 }
 _MTLLIB = re.compile(rb"^[ \t]*mtllib[ \t]+([^\r\n]*?)[ \t]*\r?$", re.MULTILINE)
 _MAP_KD = re.compile(r"^[ \t]*map_kd[ \t]+(.*?)[ \t]*$", re.MULTILINE | re.IGNORECASE)
@@ -44,7 +46,13 @@ def convert_to_glb(bundle: Bundle, workdir: Path, *, limits: Limits | None = Non
         return bundle.scene
     if bundle.kind not in NAMES:
         raise AssetRejected(
-            [error("FORMAT_NOT_ACCEPTED", f"A {bundle.kind} scene cannot be converted; upload glTF 2.0 (.glb).")]
+            [
+                error(
+                    "FORMAT_NOT_ACCEPTED",
+                    gettext_noop("A %(kind)s scene cannot be converted; upload glTF 2.0 (.glb)."),
+                    kind=bundle.kind,
+                )
+            ]
         )
     limits = limits or Limits()
     resolver = BundleResolver(bundle.scene.parent, bundle.root)
@@ -59,11 +67,25 @@ def convert_to_glb(bundle: Bundle, workdir: Path, *, limits: Limits | None = Non
     except Exception:  # trimesh raises anything on a malformed file: the file is at fault
         logger.info("trimesh cannot convert %s", bundle.scene, exc_info=True)
         raise AssetRejected(
-            [error("FORMAT_CONVERSION_FAILED", f"The {name} file cannot be read as a 3D scene. {advice}")]
+            [
+                error(
+                    "FORMAT_CONVERSION_FAILED",
+                    gettext_noop("The %(kind)s file cannot be read as a 3D scene. %(advice_text)s"),
+                    kind=name,
+                    advice_text=advice,
+                )
+            ]
         ) from None
     if data is None:
         raise AssetRejected(
-            [error("FORMAT_EMPTY_SCENE", f"The {name} file holds no geometry (no vertices or faces). {advice}")]
+            [
+                error(
+                    "FORMAT_EMPTY_SCENE",
+                    gettext_noop("The %(kind)s file holds no geometry (no vertices or faces). %(advice_text)s"),
+                    kind=name,
+                    advice_text=advice,
+                )
+            ]
         )
     target = workdir / CONVERTED_NAME
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -88,8 +110,12 @@ def _check_obj_files(bundle: Bundle, resolver: BundleResolver, limits: Limits) -
             problems.append(
                 error(
                     "FORMAT_OBJ_MISSING_FILE",
-                    f"{obj_name} uses the material library '{library}', which is not in the upload. Put the .mtl "
-                    "file (and its textures) in the zip next to the .obj.",
+                    gettext_noop(
+                        "%(name)s uses the material library '%(library)s', which is not in the upload. Put the .mtl "
+                        "file (and its textures) in the zip next to the .obj."
+                    ),
+                    name=obj_name,
+                    library=library,
                 )
             )
             continue
@@ -106,8 +132,12 @@ def _check_texture(library: str, texture: str, resolver: BundleResolver, limits:
         return [
             error(
                 "FORMAT_OBJ_MISSING_FILE",
-                f"The material library '{library}' uses the texture '{texture}', which is not in the upload. Put "
-                "the image in the zip next to the .mtl file.",
+                gettext_noop(
+                    "The material library '%(library)s' uses the texture '%(texture)s', which is not in the upload. "
+                    "Put the image in the zip next to the .mtl file."
+                ),
+                library=library,
+                texture=texture,
             )
         ]
     with open(path, "rb") as f:
@@ -116,15 +146,26 @@ def _check_texture(library: str, texture: str, resolver: BundleResolver, limits:
         return [
             error(
                 "TEXTURE_UNREADABLE",
-                f"The texture '{texture}' used by '{library}' is not an image we can read. Save it as PNG or JPEG.",
+                gettext_noop(
+                    "The texture '%(texture)s' used by '%(library)s' is not an image we can read. Save it as PNG or "
+                    "JPEG."
+                ),
+                texture=texture,
+                library=library,
             )
         ]
     if size[0] * size[1] > limits.max_texture_pixels:
         return [
             error(
                 "TEXTURE_DECOMPRESSION_BOMB",
-                f"The texture '{texture}' is {size[0]}x{size[1]} pixels, more than the "
-                f"{limits.max_texture_pixels:,} pixels a texture may have. Resize it (4096x4096 at most is usual).",
+                gettext_noop(
+                    "The texture '%(texture)s' is %(width)sx%(height)s pixels, more than the %(limit)s pixels a "
+                    "texture may have. Resize it (4096x4096 at most is usual)."
+                ),
+                texture=texture,
+                width=size[0],
+                height=size[1],
+                limit=f"{limits.max_texture_pixels:,}",
             )
         ]
     return []

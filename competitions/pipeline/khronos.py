@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Any, Protocol
 
-from .report import ERROR, INFO, WARNING, Message, info, plain_message
+from .report import ERROR, INFO, WARNING, Message, gettext_noop, info, plain_message
 
 NODE_DIR = Path(__file__).resolve().parent / "node"
 VALIDATE_SCRIPT = NODE_DIR / "validate.mjs"
@@ -188,7 +188,10 @@ def validator_messages(report: dict[str, Any]) -> list[Message]:
         messages.append(
             info(
                 "LIMIT_VALIDATOR_TRUNCATED",
-                f"The validator stopped after {len(messages)} messages; fix these and check again to see the rest.",
+                gettext_noop(
+                    "The validator stopped after %(count)s messages; fix these and check again to see the rest."
+                ),
+                count=len(messages),
             )
         )
     return messages

@@ -19,7 +19,7 @@ from typing import Any, overload
 from PIL import Image
 
 from competitions.pipeline.gltf_io import GltfError, glb_bytes, load_glb_parts, parse_glb, repack, sniff_mime
-from competitions.pipeline.report import Message, info, warning
+from competitions.pipeline.report import Message, gettext_noop, info, warning
 
 logger = logging.getLogger(__name__)
 
@@ -147,9 +147,13 @@ def package_viewer(
             messages.append(
                 info(
                     "TEXTURE_RESIZED_FOR_VIEWER",
-                    f"Texture {index} was scaled down to at most {texture_cap} pixels a side in the viewer copy; "
-                    "the original file keeps it at full size.",
+                    gettext_noop(
+                        "Texture %(index)s was scaled down to at most %(cap)s pixels a side in the viewer copy; "
+                        "the original file keeps it at full size."
+                    ),
                     f"/images/{index}",
+                    index=index,
+                    cap=texture_cap,
                 )
             )
     document, binary = repack(document, binary, replacements)
@@ -166,8 +170,11 @@ def package_viewer(
     messages.append(
         warning(
             "FORMAT_VIEWER_UNCOMPRESSED",
-            "The viewer copy could not be compressed, so judges download it at full size. The file itself is fine; "
-            f"the packager said: {failure}",
+            gettext_noop(
+                "The viewer copy could not be compressed, so judges download it at full size. The file itself is "
+                "fine; the packager said: %(detail)s"
+            ),
+            detail=str(failure),
         )
     )
     return _write_atomically(out, unpacked)

@@ -1,7 +1,9 @@
 """What the pipeline tells people: messages with a severity, a stable code, plain words and a JSON pointer."""
 
 import re
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from .limits import MB
 
@@ -51,31 +53,78 @@ UNLOADABLE_CODES = frozenset(
 )
 
 
+def gettext_noop(text: str) -> str:
+    """Marks a message of ours for the translation catalogue (makemessages finds it by this name) without
+    translating it: the pipeline runs without Django and writes English; the pages translate it for the reader
+    from the template and values a ``Message`` keeps."""
+    return text
+
+
 @dataclass(frozen=True)
 class Message:
+    """One line of a report. ``message`` is the English text; a message of ours also keeps its ``template`` (marked
+    with ``gettext_noop``) and the ``params`` filled into it, so a page can show it in the reader's language."""
+
     severity: str
     code: str
     message: str
     pointer: str = ""
+    template: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
 
-    def to_dict(self) -> dict[str, str]:
-        return asdict(self)
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message,
+            "pointer": self.pointer,
+        }
+        if self.template:
+            data["template"] = self.template
+            data["params"] = dict(self.params)
+        return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, str]) -> "Message":
-        return cls(data["severity"], data["code"], data["message"], data.get("pointer", ""))
+    def from_dict(cls, data: dict[str, Any]) -> "Message":
+        return cls(
+            data["severity"],
+            data["code"],
+            data["message"],
+            data.get("pointer", ""),
+            data.get("template", ""),
+            dict(data.get("params") or {}),
+        )
 
 
-def error(code: str, message: str, pointer: str = "") -> Message:
-    return Message(ERROR, code, message, pointer)
+def fill(template: str, params: dict[str, Any], words: Callable[[str], str] = str) -> str:
+    """``template`` with its ``%(name)s`` placeholders filled from ``params``. A value whose name ends in ``_text``
+    is our own words (marked with ``gettext_noop``), or a list of them joined with commas: ``words`` translates
+    them, as the page translates the template itself."""
+    if not params:
+        return template
+    values = {}
+    for name, value in params.items():
+        if name.endswith("_text"):
+            value = ", ".join(words(v) for v in value) if isinstance(value, list) else words(value)
+        values[name] = value
+    return template % values
 
 
-def warning(code: str, message: str, pointer: str = "") -> Message:
-    return Message(WARNING, code, message, pointer)
+def _message(severity: str, code: str, template: str, pointer: str, params: dict[str, Any]) -> Message:
+    """A message of ours: ``template`` is English with ``%(name)s`` placeholders filled from ``params``."""
+    return Message(severity, code, fill(template, params), pointer, template, params)
 
 
-def info(code: str, message: str, pointer: str = "") -> Message:
-    return Message(INFO, code, message, pointer)
+def error(code: str, template: str, pointer: str = "", **params: Any) -> Message:
+    return _message(ERROR, code, template, pointer, params)
+
+
+def warning(code: str, template: str, pointer: str = "", **params: Any) -> Message:
+    return _message(WARNING, code, template, pointer, params)
+
+
+def info(code: str, template: str, pointer: str = "", **params: Any) -> Message:
+    return _message(INFO, code, template, pointer, params)
 
 
 def size_text(n: int) -> str:
@@ -102,7 +151,7 @@ def apply_policy(messages: list[Message], policy: str) -> list[Message]:
     if policy != "lenient":
         return messages
     return [
-        Message(WARNING, m.code, m.message, m.pointer)
+        replace(m, severity=WARNING)
         if m.severity == ERROR and m.code not in UNLOADABLE_CODES and not is_our_code(m.code)
         else m
         for m in messages
@@ -127,36 +176,74 @@ OUR_PREFIXES = (
 # What to fix, in plain words, for the validator messages entrants meet most. The validator's own sentence (which
 # names the exact index or value) comes first; this says what it means and what to do about it.
 PLAIN_WORDS = {
-    "ACCESSOR_MIN_MISMATCH": "The stored minimum of this accessor is wrong; re-export so the exporter recomputes it.",
-    "ACCESSOR_MAX_MISMATCH": "The stored maximum of this accessor is wrong; re-export so the exporter recomputes it.",
-    "ACCESSOR_ELEMENT_OUT_OF_MIN_BOUND": "A value is below the accessor's declared minimum; re-export the mesh.",
-    "ACCESSOR_ELEMENT_OUT_OF_MAX_BOUND": "A value is above the accessor's declared maximum; re-export the mesh.",
-    "ACCESSOR_OFFSET_ALIGNMENT": "Binary data is not aligned as glTF requires; re-export with a current exporter.",
-    "ACCESSOR_TOTAL_OFFSET_ALIGNMENT": "Binary data is not aligned as glTF requires; re-export with a newer exporter.",
-    "ACCESSOR_INVALID_FLOAT": "The mesh holds NaN or infinite numbers; clean up the geometry and export again.",
-    "ACCESSOR_INDEX_OOB": "A triangle refers to a vertex that does not exist; the mesh is corrupt, export it again.",
-    "ACCESSOR_TOO_LONG": "The accessor reads past the end of its data; the file is truncated or corrupt.",
-    "BUFFER_VIEW_TOO_LONG": "A buffer view reaches past the end of its buffer; the file is truncated or corrupt.",
-    "BUFFER_EXTERNAL_BYTELENGTH_MISMATCH": "A .bin file is shorter than the .gltf says; include the right .bin file.",
-    "GLB_CHUNK_LENGTH_UNALIGNED": "The GLB chunks are not padded to 4 bytes; re-export with a current exporter.",
-    "GLB_LENGTH_MISMATCH": "The GLB header's length does not match the file; the upload is truncated or damaged.",
-    "GLB_UNEXPECTED_END_OF_CHUNK_DATA": "The GLB file ends too early; it is truncated, upload it again.",
-    "GLB_UNEXPECTED_END_OF_CHUNK_HEADER": "The GLB file ends too early; it is truncated, upload it again.",
-    "GLB_UNEXPECTED_END_OF_HEADER": "The GLB file ends too early; it is truncated, upload it again.",
-    "GLB_INVALID_MAGIC": "This is not a GLB file; export the scene as binary glTF (.glb).",
-    "INVALID_JSON": "The glTF JSON cannot be parsed; the file is damaged or was edited by hand.",
-    "IO_ERROR": "A file the scene refers to cannot be read; include it in the zip beside the .gltf.",
-    "IMAGE_UNRECOGNIZED_FORMAT": "A texture is not a PNG, JPEG, WebP or KTX2 image; convert it to PNG or JPEG.",
-    "IMAGE_DATA_INVALID": "A texture image is damaged; save it again as PNG or JPEG.",
-    "IMAGE_UNEXPECTED_EOS": "A texture image is cut short; save it again as PNG or JPEG.",
-    "IMAGE_MIME_TYPE_INVALID": "A texture's declared type does not match its content; re-export the scene.",
-    "UNRESOLVED_REFERENCE": "Something refers to an object that does not exist; the file is corrupt, export it again.",
-    "UNDEFINED_PROPERTY": "A property glTF requires is missing; export with a glTF 2.0 exporter.",
-    "TYPE_MISMATCH": "A property has the wrong type; export with a glTF 2.0 exporter.",
-    "UNSUPPORTED_EXTENSION": "The scene needs a glTF extension viewers may not support; export without it.",
-    "NODE_LOOP": "The node hierarchy contains a loop; fix the parenting in your 3D tool.",
-    "MESH_PRIMITIVE_ACCESSOR_WITHOUT_BYTESTRIDE": "Interleaved vertex data lacks a byte stride; re-export the scene.",
-    "MESH_PRIMITIVE_POSITION_ACCESSOR_WITHOUT_BOUNDS": "Vertex positions lack min/max; re-export the scene.",
+    "ACCESSOR_MIN_MISMATCH": gettext_noop(
+        "The stored minimum of this accessor is wrong; re-export so the exporter recomputes it."
+    ),
+    "ACCESSOR_MAX_MISMATCH": gettext_noop(
+        "The stored maximum of this accessor is wrong; re-export so the exporter recomputes it."
+    ),
+    "ACCESSOR_ELEMENT_OUT_OF_MIN_BOUND": gettext_noop(
+        "A value is below the accessor's declared minimum; re-export the mesh."
+    ),
+    "ACCESSOR_ELEMENT_OUT_OF_MAX_BOUND": gettext_noop(
+        "A value is above the accessor's declared maximum; re-export the mesh."
+    ),
+    "ACCESSOR_OFFSET_ALIGNMENT": gettext_noop(
+        "Binary data is not aligned as glTF requires; re-export with a current exporter."
+    ),
+    "ACCESSOR_TOTAL_OFFSET_ALIGNMENT": gettext_noop(
+        "Binary data is not aligned as glTF requires; re-export with a newer exporter."
+    ),
+    "ACCESSOR_INVALID_FLOAT": gettext_noop(
+        "The mesh holds NaN or infinite numbers; clean up the geometry and export again."
+    ),
+    "ACCESSOR_INDEX_OOB": gettext_noop(
+        "A triangle refers to a vertex that does not exist; the mesh is corrupt, export it again."
+    ),
+    "ACCESSOR_TOO_LONG": gettext_noop("The accessor reads past the end of its data; the file is truncated or corrupt."),
+    "BUFFER_VIEW_TOO_LONG": gettext_noop(
+        "A buffer view reaches past the end of its buffer; the file is truncated or corrupt."
+    ),
+    "BUFFER_EXTERNAL_BYTELENGTH_MISMATCH": gettext_noop(
+        "A .bin file is shorter than the .gltf says; include the right .bin file."
+    ),
+    "GLB_CHUNK_LENGTH_UNALIGNED": gettext_noop(
+        "The GLB chunks are not padded to 4 bytes; re-export with a current exporter."
+    ),
+    "GLB_LENGTH_MISMATCH": gettext_noop(
+        "The GLB header's length does not match the file; the upload is truncated or damaged."
+    ),
+    "GLB_UNEXPECTED_END_OF_CHUNK_DATA": gettext_noop("The GLB file ends too early; it is truncated, upload it again."),
+    "GLB_UNEXPECTED_END_OF_CHUNK_HEADER": gettext_noop(
+        "The GLB file ends too early; it is truncated, upload it again."
+    ),
+    "GLB_UNEXPECTED_END_OF_HEADER": gettext_noop("The GLB file ends too early; it is truncated, upload it again."),
+    "GLB_INVALID_MAGIC": gettext_noop("This is not a GLB file; export the scene as binary glTF (.glb)."),
+    "INVALID_JSON": gettext_noop("The glTF JSON cannot be parsed; the file is damaged or was edited by hand."),
+    "IO_ERROR": gettext_noop("A file the scene refers to cannot be read; include it in the zip beside the .gltf."),
+    "IMAGE_UNRECOGNIZED_FORMAT": gettext_noop(
+        "A texture is not a PNG, JPEG, WebP or KTX2 image; convert it to PNG or JPEG."
+    ),
+    "IMAGE_DATA_INVALID": gettext_noop("A texture image is damaged; save it again as PNG or JPEG."),
+    "IMAGE_UNEXPECTED_EOS": gettext_noop("A texture image is cut short; save it again as PNG or JPEG."),
+    "IMAGE_MIME_TYPE_INVALID": gettext_noop(
+        "A texture's declared type does not match its content; re-export the scene."
+    ),
+    "UNRESOLVED_REFERENCE": gettext_noop(
+        "Something refers to an object that does not exist; the file is corrupt, export it again."
+    ),
+    "UNDEFINED_PROPERTY": gettext_noop("A property glTF requires is missing; export with a glTF 2.0 exporter."),
+    "TYPE_MISMATCH": gettext_noop("A property has the wrong type; export with a glTF 2.0 exporter."),
+    "UNSUPPORTED_EXTENSION": gettext_noop(
+        "The scene needs a glTF extension viewers may not support; export without it."
+    ),
+    "NODE_LOOP": gettext_noop("The node hierarchy contains a loop; fix the parenting in your 3D tool."),
+    "MESH_PRIMITIVE_ACCESSOR_WITHOUT_BYTESTRIDE": gettext_noop(
+        "Interleaved vertex data lacks a byte stride; re-export the scene."
+    ),
+    "MESH_PRIMITIVE_POSITION_ACCESSOR_WITHOUT_BOUNDS": gettext_noop(
+        "Vertex positions lack min/max; re-export the scene."
+    ),
 }
 
 

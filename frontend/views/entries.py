@@ -31,7 +31,7 @@ from competitions import selectors
 from competitions.auth import AuthenticatedHttpRequest
 from competitions.exceptions import RuleError, StorageFull
 from competitions.models import Entry, EntryRevision
-from competitions.selectors import deadline, workers
+from competitions.selectors import deadline, reports, workers
 from competitions.services import entries
 from frontend.forms import EntryEditForm, RevisionUploadForm, add_rule_error
 from frontend.views.stats import stat_rows
@@ -68,20 +68,6 @@ def _entry_of(request: AuthenticatedHttpRequest, pk: int) -> Entry:
 # --- How a revision is shown ----------------------------------------------------------------------------------
 
 
-def _report_messages(revision: EntryRevision) -> list[dict[str, str]]:
-    report = revision.report if isinstance(revision.report, dict) else {}
-    return [
-        {
-            "severity": str(m.get("severity", "")),
-            "message": str(m.get("message", "")),
-            "code": str(m.get("code", "")),
-            "pointer": str(m.get("pointer", "") or ""),
-        }
-        for m in report.get("messages") or []
-        if isinstance(m, dict)
-    ]
-
-
 def _group_title(severity: str, count: int) -> str:
     if severity == "error":
         return ngettext("%(count)d error", "%(count)d errors", count) % {"count": count}
@@ -90,11 +76,10 @@ def _group_title(severity: str, count: int) -> str:
     return ngettext("%(count)d note", "%(count)d notes", count) % {"count": count}
 
 
-def _message_groups(revision: EntryRevision) -> list[dict[str, Any]]:
+def _message_groups(revision: EntryRevision, found: list[reports.ReportLine]) -> list[dict[str, Any]]:
     """The report's messages grouped by severity, errors first. A failed revision's are ours, not the entrant's."""
     if revision.status == EntryRevision.Status.FAILED:
         return []
-    found = _report_messages(revision)
     groups = []
     for severity in SEVERITIES:
         chosen = [m for m in found if m["severity"] == severity]
@@ -153,13 +138,14 @@ def _revision_view(revision: EntryRevision, queues_down: set[str]) -> dict[str, 
     """What the entry page shows under a revision: stages while it is processed, then the outcome; and whether
     checking is delayed because no worker is alive for the queue it waits on."""
     ready = revision.status == EntryRevision.Status.READY
+    messages = reports.revision_report(revision)
     view = {
         "revision": revision,
         "delayed": workers.queue_of(revision) in queues_down,
         "stages": _stages(revision),
         "stopped_at": revision.get_stage_display() if revision.stage and revision.is_final else "",
-        "groups": _message_groups(revision),
-        "has_pointers": any(m["pointer"] for m in _report_messages(revision)),
+        "groups": _message_groups(revision, messages),
+        "has_pointers": any(m["pointer"] for m in messages),
         "folded": False,
         "stats": stat_rows(revision.stats or {}, READY_STAT_LABELS) if ready else [],
         "hero_url": _artifact_url(revision, "hero") if ready else "",
@@ -322,7 +308,7 @@ def entry_status(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
                 "stage": revision.stage,
                 "stage_label": revision.get_stage_display() if revision.stage else "",
                 "stages": [{key: stage[key] for key in ("key", "label", "state")} for stage in view["stages"]],
-                "messages": [] if revision.status == EntryRevision.Status.FAILED else _report_messages(revision),
+                "messages": [] if revision.status == EntryRevision.Status.FAILED else reports.revision_report(revision),
                 "hero_url": view["hero_url"] or None,
                 "visible": view["visible"],
                 "html": render_to_string("portal/includes/revision_detail.html", {"row": view}, request=request),

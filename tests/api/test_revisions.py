@@ -147,7 +147,7 @@ def test_revision_detail_shows_status_report_and_stats(client_for, alice, entry)
     body = client_for(alice).get(f"/api/revisions/{revision.pk}/").json()
 
     assert (body["status"], body["is_final"]) == ("rejected", True)
-    assert body["messages"] == [message]
+    assert body["messages"] == [{**message, "original": ""}]
     assert body["stats"] == {"triangles": 12}
 
 

@@ -179,7 +179,7 @@ def test_status_json_lists_revisions_with_status_and_report(client, entry, bob):
         (1, "ready", "Ready", True),
     ]
     assert body["revisions"][1]["messages"] == [
-        {"severity": "error", "message": "Not a GLB.", "code": "GLB_BAD_MAGIC", "pointer": ""}
+        {"severity": "error", "message": "Not a GLB.", "code": "GLB_BAD_MAGIC", "pointer": "", "original": ""}
     ]
 
 

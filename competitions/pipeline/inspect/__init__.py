@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from competitions.pipeline.limits import Limits
-from competitions.pipeline.report import Message, error
+from competitions.pipeline.report import Message, error, gettext_noop
 
 from .bounds import scene_bounds
 from .document import array_at, json_integer, read_document
@@ -104,30 +104,40 @@ def check_limits(stats: dict[str, Any], document: dict[str, Any], limits: Limits
         messages.append(
             error(
                 "LIMIT_TRIANGLES",
-                f"The scene has {stats['triangles']:,} triangles; this competition allows at most "
-                f"{limits.max_triangles:,}. Decimate the dense meshes (for example with Blender's Decimate modifier) "
-                "or remove hidden geometry, then export again.",
+                gettext_noop(
+                    "The scene has %(count)s triangles; this competition allows at most %(limit)s. Decimate the "
+                    "dense meshes (for example with Blender's Decimate modifier) or remove hidden geometry, then "
+                    "export again."
+                ),
                 "/meshes",
+                count=f"{stats['triangles']:,}",
+                limit=f"{limits.max_triangles:,}",
             )
         )
     if stats["materials"] > limits.max_materials:
         messages.append(
             error(
                 "LIMIT_MATERIALS",
-                f"The scene has {stats['materials']:,} materials; this competition allows at most "
-                f"{limits.max_materials:,}. Merge materials that look alike, or bake them into a texture atlas, "
-                "then export again.",
+                gettext_noop(
+                    "The scene has %(count)s materials; this competition allows at most %(limit)s. Merge materials "
+                    "that look alike, or bake them into a texture atlas, then export again."
+                ),
                 "/materials",
+                count=f"{stats['materials']:,}",
+                limit=f"{limits.max_materials:,}",
             )
         )
     if stats["draw_calls"] > limits.max_draw_calls:
         messages.append(
             error(
                 "LIMIT_DRAW_CALLS",
-                f"The scene needs {stats['draw_calls']:,} draw calls (one per mesh primitive); this competition "
-                f"allows at most {limits.max_draw_calls:,}. Join meshes that share a material and merge materials, "
-                "then export again.",
+                gettext_noop(
+                    "The scene needs %(count)s draw calls (one per mesh primitive); this competition allows at most "
+                    "%(limit)s. Join meshes that share a material and merge materials, then export again."
+                ),
                 "/meshes",
+                count=f"{stats['draw_calls']:,}",
+                limit=f"{limits.max_draw_calls:,}",
             )
         )
     images = array_at(document, "images")
@@ -139,10 +149,16 @@ def check_limits(stats: dict[str, Any], document: dict[str, Any], limits: Limits
             messages.append(
                 error(
                     "LIMIT_TEXTURE_SIZE",
-                    f"Texture image {label} is {size[0]}x{size[1]} pixels; this competition allows at most "
-                    f"{limits.max_texture_size} pixels on each side. Resize it to {limits.max_texture_size} pixels "
-                    "or less on its longest side, then export again.",
+                    gettext_noop(
+                        "Texture image %(image)s is %(width)sx%(height)s pixels; this competition allows at most "
+                        "%(limit)s pixels on each side. Resize it to %(limit)s pixels or less on its longest side, "
+                        "then export again."
+                    ),
                     f"/images/{index}",
+                    image=label,
+                    width=size[0],
+                    height=size[1],
+                    limit=limits.max_texture_size,
                 )
             )
     return messages

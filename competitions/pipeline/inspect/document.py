@@ -6,7 +6,7 @@ import struct
 from pathlib import Path
 from typing import Any
 
-from competitions.pipeline.report import AssetRejected, error
+from competitions.pipeline.report import AssetRejected, error, gettext_noop
 
 GLB_HEADER = struct.Struct("<4sII")
 CHUNK_HEADER = struct.Struct("<II")
@@ -21,11 +21,11 @@ def read_document(path: Path) -> tuple[dict[str, Any], bool, tuple[int, int] | N
             return _parse_json(head + f.read()), False, None
         size = path.stat().st_size
         if len(head) < GLB_HEADER.size + CHUNK_HEADER.size:
-            raise _unreadable("The GLB file ends before its JSON chunk.")
+            raise _unreadable(gettext_noop("The GLB file ends before its JSON chunk."))
         json_length, json_type = CHUNK_HEADER.unpack_from(head, GLB_HEADER.size)
         json_end = GLB_HEADER.size + CHUNK_HEADER.size + json_length
         if json_type != CHUNK_JSON or json_end > size:
-            raise _unreadable("The GLB file's first chunk is not a complete JSON chunk.")
+            raise _unreadable(gettext_noop("The GLB file's first chunk is not a complete JSON chunk."))
         document = _parse_json(f.read(json_length))
         f.seek(json_end)
         bin_header = f.read(CHUNK_HEADER.size)
@@ -41,14 +41,16 @@ def _parse_json(raw: bytes) -> dict[str, Any]:
     try:
         document = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError):
-        raise _unreadable("The glTF JSON cannot be parsed.") from None
+        raise _unreadable(gettext_noop("The glTF JSON cannot be parsed.")) from None
     if not isinstance(document, dict):
-        raise _unreadable("The glTF JSON must be an object.")
+        raise _unreadable(gettext_noop("The glTF JSON must be an object."))
     return document
 
 
 def _unreadable(reason: str) -> AssetRejected:
-    return AssetRejected([error("FORMAT_UNREADABLE", f"{reason} Export the scene again as glTF 2.0 (.glb).")])
+    """``reason``: a sentence of ours, marked with ``gettext_noop``."""
+    template = gettext_noop("%(reason_text)s Export the scene again as glTF 2.0 (.glb).")
+    return AssetRejected([error("FORMAT_UNREADABLE", template, reason_text=reason)])
 
 
 def array_at(document: dict[str, Any], key: str) -> list[Any]:

@@ -43,7 +43,7 @@ from typing import Any
 
 import psutil
 
-from competitions.pipeline.report import AssetRejected, Message, error
+from competitions.pipeline.report import AssetRejected, Message, error, gettext_noop
 
 from .watch import Watch
 
@@ -269,24 +269,33 @@ def _outcome(final: dict[str, Any] | None, watch: Watch, budget: Budget, wall: f
 def memory_exceeded(limit: int) -> Message:
     return error(
         "LIMIT_MEMORY",
-        f"Processing this file needed more than {limit // 2**20} MB of memory, the most one upload may use. "
-        "Make the scene lighter (fewer or simpler meshes, smaller textures) and upload it again.",
+        gettext_noop(
+            "Processing this file needed more than %(megabytes)s MB of memory, the most one upload may use. "
+            "Make the scene lighter (fewer or simpler meshes, smaller textures) and upload it again."
+        ),
+        megabytes=limit // 2**20,
     )
 
 
 def cpu_time_exceeded(seconds: int) -> Message:
     return error(
         "LIMIT_CPU_TIME",
-        f"Processing this file needed more than {seconds} seconds of CPU time, the most one upload may use. "
-        "Make the scene lighter (fewer or simpler meshes, smaller textures) and upload it again.",
+        gettext_noop(
+            "Processing this file needed more than %(seconds)s seconds of CPU time, the most one upload may use. "
+            "Make the scene lighter (fewer or simpler meshes, smaller textures) and upload it again."
+        ),
+        seconds=seconds,
     )
 
 
 def time_exceeded(seconds: float) -> Message:
     return error(
         "LIMIT_TIME",
-        f"Processing this file took longer than {seconds:.0f} seconds, the most one upload may take. "
-        "Make the scene lighter (fewer or simpler meshes, smaller textures) and upload it again.",
+        gettext_noop(
+            "Processing this file took longer than %(seconds)s seconds, the most one upload may take. "
+            "Make the scene lighter (fewer or simpler meshes, smaller textures) and upload it again."
+        ),
+        seconds=f"{seconds:.0f}",
     )
 
 

@@ -21,11 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from competitions.pipeline.limits import Limits
-from competitions.pipeline.report import AssetRejected, Message, error, size_text
+from competitions.pipeline.report import AssetRejected, Message, error, gettext_noop, size_text
 
 from .archive import check_entries, declared_entries, entry_parts, extract, too_many_entries
-
-ACCEPTED = ".glb, .zip (holding one .gltf with its files, one .glb, or one .obj with its .mtl and textures), .stl, .ply"
 
 # Errors that a file name in the archive causes (clashing or unstorable names), as opposed to a full disk.
 _NAME_ERRNOS = {errno.EEXIST, errno.ENOTDIR, errno.EISDIR, errno.ENAMETOOLONG, errno.EILSEQ, errno.EINVAL}
@@ -46,13 +44,16 @@ def unpack(upload: Path, workdir: Path, limits: Limits) -> Bundle:
             [
                 error(
                     "UPLOAD_TOO_LARGE",
-                    f"The file is {size_text(size)}; this competition accepts files up to "
-                    f"{size_text(limits.max_upload_bytes)}.",
+                    gettext_noop("The file is %(size)s; this competition accepts files up to %(limit)s."),
+                    size=size_text(size),
+                    limit=size_text(limits.max_upload_bytes),
                 )
             ]
         )
     if size == 0:
-        raise AssetRejected([error("UPLOAD_EMPTY", "The file is empty. Upload the exported scene again.")])
+        raise AssetRejected(
+            [error("UPLOAD_EMPTY", gettext_noop("The file is empty. Upload the exported scene again."))]
+        )
     with open(upload, "rb") as f:
         head = f.read(512)
     suffix = upload.suffix.lower()
@@ -72,68 +73,77 @@ def unpack(upload: Path, workdir: Path, limits: Limits) -> Bundle:
             [
                 error(
                     "FORMAT_MISMATCH",
-                    f"The file is named {suffix} but its content is {describe_content(head)}. "
-                    f"Export the scene again as a real {suffix} file.",
+                    gettext_noop(
+                        "The file is named %(suffix)s but its content is %(content_text)s. "
+                        "Export the scene again as a real %(suffix)s file."
+                    ),
+                    suffix=suffix,
+                    content_text=describe_content(head),
                 )
             ]
         )
-    raise AssetRejected([_not_accepted(suffix or "a file without an extension", limits)])
+    if suffix:
+        template = gettext_noop("A %(suffix)s file is not accepted. Upload one of: %(accepted_text)s.")
+        raise AssetRejected([_not_accepted(template, limits, suffix=suffix)])
+    template = gettext_noop("A file without an extension is not accepted. Upload one of: %(accepted_text)s.")
+    raise AssetRejected([_not_accepted(template, limits)])
 
 
 def describe_content(head: bytes) -> str:
-    """A few words saying what the first bytes of a file look like, for messages."""
+    """A few words saying what the first bytes of a file look like, for messages (a ``*_text`` value: the pages
+    translate it too)."""
     signatures = [
-        (b"\x89PNG\r\n\x1a\n", "a PNG image"),
-        (b"\xff\xd8\xff", "a JPEG image"),
-        (b"GIF8", "a GIF image"),
-        (b"%PDF", "a PDF document"),
-        (b"glTF", "a GLB file"),
-        (b"PK\x03\x04", "a zip archive"),
-        (b"\x1f\x8b", "a gzip archive"),
-        (b"7z\xbc\xaf\x27\x1c", "a 7z archive"),
-        (b"Rar!", "a RAR archive"),
-        (b"\xabKTX 20\xbb", "a KTX2 texture"),
+        (b"\x89PNG\r\n\x1a\n", gettext_noop("a PNG image")),
+        (b"\xff\xd8\xff", gettext_noop("a JPEG image")),
+        (b"GIF8", gettext_noop("a GIF image")),
+        (b"%PDF", gettext_noop("a PDF document")),
+        (b"glTF", gettext_noop("a GLB file")),
+        (b"PK\x03\x04", gettext_noop("a zip archive")),
+        (b"\x1f\x8b", gettext_noop("a gzip archive")),
+        (b"7z\xbc\xaf\x27\x1c", gettext_noop("a 7z archive")),
+        (b"Rar!", gettext_noop("a RAR archive")),
+        (b"\xabKTX 20\xbb", gettext_noop("a KTX2 texture")),
     ]
     for magic, name in signatures:
         if head.startswith(magic):
             return name
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "a WebP image"
+        return gettext_noop("a WebP image")
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if text.startswith((b"<!doctype html", b"<html", b"<head", b"<body")):
-        return "an HTML page"
+        return gettext_noop("an HTML page")
     if text.startswith(b"<"):
-        return "an XML or HTML document"
+        return gettext_noop("an XML or HTML document")
     if text.startswith(b"{"):
-        return "JSON text (a .gltf file? zip it together with its buffers and textures)"
+        return gettext_noop("JSON text (a .gltf file? zip it together with its buffers and textures)")
     if text and all(32 <= b < 127 or b in (9, 10, 13) for b in text[:256]):
-        return "plain text"
-    return "not a format we recognise"
+        return gettext_noop("plain text")
+    return gettext_noop("not a format we recognise")
 
 
-def _not_accepted(what: str, limits: Limits) -> Message:
-    return error(
-        "FORMAT_NOT_ACCEPTED",
-        f"{what} is not accepted. Upload one of: {_accepted(limits)}.",
-    )
+def _not_accepted(template: str, limits: Limits, **params: str) -> Message:
+    """``template`` ends "Upload one of: %(accepted_text)s.", the accepted kinds of file in words."""
+    return error("FORMAT_NOT_ACCEPTED", template, accepted_text=_accepted(limits), **params)
 
 
-def _accepted(limits: Limits) -> str:
-    if set(limits.formats) >= {"glb", "gltf", "obj", "stl", "ply"}:
-        return ACCEPTED
-    names = {
-        "glb": ".glb (or a .zip holding one .glb)",
-        "gltf": ".zip holding one .gltf with its buffers and textures",
-        "obj": ".zip holding one .obj with its .mtl and textures",
-        "stl": ".stl",
-        "ply": ".ply",
-    }
-    return ", ".join(names[f] for f in limits.formats if f in names)
+# Each accepted format in words, for "Upload one of: ...".
+FORMAT_WORDS = {
+    "glb": gettext_noop(".glb (or a .zip holding one .glb)"),
+    "gltf": gettext_noop(".gltf with everything embedded, or a .zip holding one .gltf with its buffers and textures"),
+    "obj": gettext_noop(".zip holding one .obj with its .mtl and textures"),
+    "stl": ".stl",
+    "ply": ".ply",
+}
+
+
+def _accepted(limits: Limits) -> list[str]:
+    return [FORMAT_WORDS[f] for f in limits.formats if f in FORMAT_WORDS]
 
 
 def _check_format(kind: str, limits: Limits) -> None:
     if kind not in limits.formats:
-        raise AssetRejected([_not_accepted(f"A {kind.upper()} scene", limits)])
+        template = gettext_noop("A %(kind)s scene is not accepted. Upload one of: %(accepted_text)s.")
+        raise AssetRejected([_not_accepted(template, limits, kind=kind.upper())])
 
 
 def _looks_like_stl(head: bytes, size: int) -> bool:
@@ -171,7 +181,13 @@ def _unzip(upload: Path, root: Path, limits: Limits) -> Bundle:
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error) as exc:
         shutil.rmtree(root, ignore_errors=True)
         raise AssetRejected(
-            [error("ZIP_INVALID", f"The zip archive is damaged and cannot be read ({exc}). Create it again.")]
+            [
+                error(
+                    "ZIP_INVALID",
+                    gettext_noop("The zip archive is damaged and cannot be read (%(detail)s). Create it again."),
+                    detail=str(exc),
+                )
+            ]
         ) from None
     except (OSError, ValueError) as exc:
         shutil.rmtree(root, ignore_errors=True)
@@ -182,8 +198,10 @@ def _unzip(upload: Path, root: Path, limits: Limits) -> Bundle:
             [
                 error(
                     "ZIP_INVALID",
-                    "The zip archive cannot be extracted: it holds names that clash (a file and a folder with the "
-                    "same name) or that cannot be stored. Rename the files and create the zip again.",
+                    gettext_noop(
+                        "The zip archive cannot be extracted: it holds names that clash (a file and a folder with the "
+                        "same name) or that cannot be stored. Rename the files and create the zip again."
+                    ),
                 )
             ]
         ) from None
@@ -200,8 +218,12 @@ def _unzip(upload: Path, root: Path, limits: Limits) -> Bundle:
                 [
                     error(
                         "FORMAT_MISMATCH",
-                        f"{scene_info.filename} in the zip is named .glb but its content is {describe_content(head)}. "
-                        "Export the scene again as a real .glb file.",
+                        gettext_noop(
+                            "%(name)s in the zip is named .glb but its content is %(content_text)s. "
+                            "Export the scene again as a real .glb file."
+                        ),
+                        name=scene_info.filename,
+                        content_text=describe_content(head),
                     )
                 ]
             )

@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 from competitions.pipeline.limits import MB, Limits
-from competitions.pipeline.report import AssetRejected, Message, error, size_text
+from competitions.pipeline.report import AssetRejected, Message, error, gettext_noop, size_text
 
 SCENE_SUFFIXES = {".gltf": "gltf", ".glb": "glb", ".obj": "obj"}
 NESTED_ARCHIVE_SUFFIXES = (".zip", ".7z", ".rar", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".zst", ".lzma", ".cab")
@@ -56,8 +56,12 @@ def declared_entries(path: Path) -> int | None:
 def too_many_entries(count: int, limits: Limits) -> Message:
     return error(
         "ZIP_TOO_MANY_ENTRIES",
-        f"The zip holds {count} entries; at most {limits.max_zip_entries} are allowed. "
-        "Keep only the scene, its buffers and its textures.",
+        gettext_noop(
+            "The zip holds %(count)s entries; at most %(limit)s are allowed. "
+            "Keep only the scene, its buffers and its textures."
+        ),
+        count=count,
+        limit=limits.max_zip_entries,
     )
 
 
@@ -83,34 +87,52 @@ def check_entries(infos: list[zipfile.ZipInfo], limits: Limits) -> tuple[zipfile
         pointer = f"zip:{name}"
         if name.startswith(("/", "\\")) or _DRIVE.match(name):
             problems.append(
-                error("ZIP_UNSAFE_PATH", f"The zip entry '{name}' has an absolute path; use relative paths.", pointer)
+                error(
+                    "ZIP_UNSAFE_PATH",
+                    gettext_noop("The zip entry '%(name)s' has an absolute path; use relative paths."),
+                    pointer,
+                    name=name,
+                )
             )
         elif ".." in re.split(r"[\\/]", name):
             problems.append(
                 error(
                     "ZIP_UNSAFE_PATH",
-                    f"The zip entry '{name}' points outside the archive with '..'; keep every file inside the bundle.",
+                    gettext_noop(
+                        "The zip entry '%(name)s' points outside the archive with '..'; "
+                        "keep every file inside the bundle."
+                    ),
                     pointer,
+                    name=name,
                 )
             )
         if stat.S_ISLNK(info.external_attr >> 16):
             problems.append(
                 error(
                     "ZIP_SYMLINK",
-                    f"The zip entry '{name}' is a symbolic link; put the real file in the zip instead.",
+                    gettext_noop("The zip entry '%(name)s' is a symbolic link; put the real file in the zip instead."),
                     pointer,
+                    name=name,
                 )
             )
         if info.flag_bits & 0x1:
             problems.append(
-                error("ZIP_ENCRYPTED", f"The zip entry '{name}' is encrypted; upload an unencrypted zip.", pointer)
+                error(
+                    "ZIP_ENCRYPTED",
+                    gettext_noop("The zip entry '%(name)s' is encrypted; upload an unencrypted zip."),
+                    pointer,
+                    name=name,
+                )
             )
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             problems.append(
                 error(
                     "ZIP_UNSUPPORTED_COMPRESSION",
-                    f"The zip entry '{name}' uses an unusual compression method; use plain 'deflate' compression.",
+                    gettext_noop(
+                        "The zip entry '%(name)s' uses an unusual compression method; use plain 'deflate' compression."
+                    ),
                     pointer,
+                    name=name,
                 )
             )
         if info.is_dir() or _is_junk(name):
@@ -120,8 +142,9 @@ def check_entries(infos: list[zipfile.ZipInfo], limits: Limits) -> tuple[zipfile
             problems.append(
                 error(
                     "ZIP_NESTED_ARCHIVE",
-                    f"The zip holds another archive, '{name}'; unpack it and zip its files directly.",
+                    gettext_noop("The zip holds another archive, '%(name)s'; unpack it and zip its files directly."),
                     pointer,
+                    name=name,
                 )
             )
         key = "/".join(entry_parts(name)).casefold()
@@ -129,8 +152,12 @@ def check_entries(infos: list[zipfile.ZipInfo], limits: Limits) -> tuple[zipfile
             problems.append(
                 error(
                     "ZIP_DUPLICATE_NAME",
-                    f"The zip holds both '{seen[key]}' and '{name}'; file names must differ (ignoring case).",
+                    gettext_noop(
+                        "The zip holds both '%(first)s' and '%(name)s'; file names must differ (ignoring case)."
+                    ),
                     pointer,
+                    first=seen[key],
+                    name=name,
                 )
             )
         seen.setdefault(key, name)
@@ -142,36 +169,55 @@ def check_entries(infos: list[zipfile.ZipInfo], limits: Limits) -> tuple[zipfile
             problems.append(
                 error(
                     "ZIP_BOMB",
-                    f"The zip entry '{name}' expands {info.file_size // max(info.compress_size, 1)} times "
-                    f"(to {size_text(info.file_size)}); at most {limits.max_zip_ratio} times is allowed.",
+                    gettext_noop(
+                        "The zip entry '%(name)s' expands %(ratio)s times (to %(size)s); "
+                        "at most %(limit)s times is allowed."
+                    ),
                     pointer,
+                    name=name,
+                    ratio=info.file_size // max(info.compress_size, 1),
+                    size=size_text(info.file_size),
+                    limit=limits.max_zip_ratio,
                 )
             )
     if total_size > limits.max_zip_uncompressed_bytes:
         problems.append(
             error(
                 "ZIP_TOO_LARGE",
-                f"The zip expands to {size_text(total_size)}; at most {size_text(limits.max_zip_uncompressed_bytes)} "
-                "is allowed.",
+                gettext_noop("The zip expands to %(size)s; at most %(limit)s is allowed."),
+                size=size_text(total_size),
+                limit=size_text(limits.max_zip_uncompressed_bytes),
             )
         )
     elif total_size >= RATIO_FLOOR_BYTES and total_size > limits.max_zip_ratio * max(total_compressed, 1):
         problems.append(
             error(
                 "ZIP_BOMB",
-                f"The zip expands {total_size // max(total_compressed, 1)} times (to {size_text(total_size)}); "
-                f"at most {limits.max_zip_ratio} times is allowed.",
+                gettext_noop("The zip expands %(ratio)s times (to %(size)s); at most %(limit)s times is allowed."),
+                ratio=total_size // max(total_compressed, 1),
+                size=size_text(total_size),
+                limit=limits.max_zip_ratio,
             )
         )
     if len(scenes) != 1:
-        found = ", ".join(f"'{s.filename}'" for s in scenes[:5])
-        problems.append(
-            error(
-                "ZIP_SCENE_COUNT",
-                "The zip must hold exactly one scene file (.gltf, .glb or .obj); "
-                + (f"it holds {len(scenes)}: {found}." if scenes else "it holds none."),
+        if scenes:
+            problems.append(
+                error(
+                    "ZIP_SCENE_COUNT",
+                    gettext_noop(
+                        "The zip must hold exactly one scene file (.gltf, .glb or .obj); it holds %(count)s: %(found)s."
+                    ),
+                    count=len(scenes),
+                    found=", ".join(f"'{s.filename}'" for s in scenes[:5]),
+                )
             )
-        )
+        else:
+            problems.append(
+                error(
+                    "ZIP_SCENE_COUNT",
+                    gettext_noop("The zip must hold exactly one scene file (.gltf, .glb or .obj); it holds none."),
+                )
+            )
     if problems:
         raise AssetRejected(problems[:MAX_MESSAGES])
     scene = scenes[0]
@@ -191,7 +237,15 @@ def extract(upload: Path, infos: list[zipfile.ZipInfo], root: Path, limits: Limi
                 continue
             target = root.joinpath(*entry_parts(info.filename))
             if not target.resolve().is_relative_to(real_root):  # the checks above already refused this
-                raise AssetRejected([error("ZIP_UNSAFE_PATH", f"The zip entry '{info.filename}' points outside it.")])
+                raise AssetRejected(
+                    [
+                        error(
+                            "ZIP_UNSAFE_PATH",
+                            gettext_noop("The zip entry '%(name)s' points outside it."),
+                            name=info.filename,
+                        )
+                    ]
+                )
             target.parent.mkdir(parents=True, exist_ok=True)
             with open(target, "xb") as sink:
                 _inflate(archive, info, sink, budget)
@@ -242,7 +296,11 @@ def _inflate(archive: BinaryIO, info: zipfile.ZipInfo, sink: BinaryIO, total: _B
 def _size_mismatch(info: zipfile.ZipInfo) -> Message:
     return error(
         "ZIP_SIZE_MISMATCH",
-        f"The zip entry '{info.filename}' does not hold the {size_text(info.file_size)} its header declares; the "
-        "archive is corrupt or was built to deceive. Create it again with a standard zip tool.",
+        gettext_noop(
+            "The zip entry '%(name)s' does not hold the %(size)s its header declares; the archive is corrupt or was "
+            "built to deceive. Create it again with a standard zip tool."
+        ),
         f"zip:{info.filename}",
+        name=info.filename,
+        size=size_text(info.file_size),
     )

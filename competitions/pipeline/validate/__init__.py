@@ -32,7 +32,7 @@ from typing import Any
 
 from competitions.pipeline.khronos import NodeValidator, Validator, ValidatorFailed, validator_messages
 from competitions.pipeline.limits import Limits
-from competitions.pipeline.report import Message, apply_policy, error
+from competitions.pipeline.report import Message, apply_policy, error, gettext_noop
 from competitions.pipeline.unpack import Bundle
 
 from .budgets import check_accessor_budget, check_data_uris, check_ply_header
@@ -95,13 +95,22 @@ def _check_extensions(document: dict[str, Any], limits: Limits) -> list[Message]
     if limits.allowed_extensions is None:
         return []
     used = document.get("extensionsUsed")
-    allowed = ", ".join(limits.allowed_extensions) or "none"
+    if limits.allowed_extensions:
+        template = gettext_noop(
+            "The scene uses the glTF extension %(name)s, which this competition does not allow (allowed: "
+            "%(allowed)s). Export without it."
+        )
+    else:
+        template = gettext_noop(
+            "The scene uses the glTF extension %(name)s; this competition allows no extensions. Export without it."
+        )
     return [
         error(
             "LIMIT_EXTENSION_NOT_ALLOWED",
-            f"The scene uses the glTF extension {name}, which this competition does not allow (allowed: {allowed}). "
-            "Export without it.",
+            template,
             f"/extensionsUsed/{index}",
+            name=name,
+            allowed=", ".join(limits.allowed_extensions),
         )
         for index, name in enumerate(used if isinstance(used, list) else [])
         if isinstance(name, str) and name not in limits.allowed_extensions

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from competitions.pipeline.limits import MB, Limits
-from competitions.pipeline.report import Message, error
+from competitions.pipeline.report import Message, error, gettext_noop
 from competitions.pipeline.unpack import Bundle
 
 from .document import is_index, items
@@ -22,17 +22,25 @@ _PLY_ELEMENT = re.compile(rb"(?m)^element[ \t]+(\w+)[ \t]+(\d+)")
 def json_too_large(size: int, limits: Limits) -> Message:
     return error(
         "JSON_TOO_LARGE",
-        f"The glTF JSON is {size / MB:.1f} MB; at most {limits.max_json_bytes // MB} MB is allowed. Move binary data "
-        "out of the JSON: export as .glb, or as .gltf with separate .bin files.",
+        gettext_noop(
+            "The glTF JSON is %(size)s MB; at most %(limit)s MB is allowed. Move binary data out of the JSON: export "
+            "as .glb, or as .gltf with separate .bin files."
+        ),
+        size=f"{size / MB:.1f}",
+        limit=limits.max_json_bytes // MB,
     )
 
 
 def _data_uri_too_large(size: int, limits: Limits, pointer: str = "") -> Message:
     return error(
         "DATA_URI_TOO_LARGE",
-        f"An embedded data URI holds about {size / MB:.1f} MB; at most {limits.max_data_uri_bytes // MB} MB is "
-        "allowed. Export as .glb, or as .gltf with separate .bin and image files.",
+        gettext_noop(
+            "An embedded data URI holds about %(size)s MB; at most %(limit)s MB is allowed. Export as .glb, or as "
+            ".gltf with separate .bin and image files."
+        ),
         pointer,
+        size=f"{size / MB:.1f}",
+        limit=limits.max_data_uri_bytes // MB,
     )
 
 
@@ -105,19 +113,27 @@ def check_accessor_budget(document: dict[str, Any], limits: Limits) -> list[Mess
             messages.append(
                 error(
                     "BUDGET_ACCESSOR_MEMORY",
-                    f"This accessor declares {count:,} elements, {need / MB:,.0f} MB once loaded; at most "
-                    f"{limits.max_accessor_bytes // MB:,} MB is allowed. The count is wrong or the mesh is far too "
-                    "large: simplify it or split the scene.",
+                    gettext_noop(
+                        "This accessor declares %(count)s elements, %(size)s MB once loaded; at most %(limit)s MB is "
+                        "allowed. The count is wrong or the mesh is far too large: simplify it or split the scene."
+                    ),
                     f"/accessors/{index}/count",
+                    count=f"{count:,}",
+                    size=f"{need / MB:,.0f}",
+                    limit=f"{limits.max_accessor_bytes // MB:,}",
                 )
             )
     if not messages and total > limits.max_accessor_bytes:
         messages.append(
             error(
                 "BUDGET_ACCESSOR_MEMORY",
-                f"The scene's geometry and animation data need {total / MB:,.0f} MB once loaded; at most "
-                f"{limits.max_accessor_bytes // MB:,} MB is allowed. Simplify the meshes or split the scene.",
+                gettext_noop(
+                    "The scene's geometry and animation data need %(size)s MB once loaded; at most %(limit)s MB is "
+                    "allowed. Simplify the meshes or split the scene."
+                ),
                 "/accessors",
+                size=f"{total / MB:,.0f}",
+                limit=f"{limits.max_accessor_bytes // MB:,}",
             )
         )
     return messages
@@ -133,8 +149,14 @@ def check_ply_header(bundle: Bundle, limits: Limits) -> list[Message]:
         return [
             error(
                 "BUDGET_ACCESSOR_MEMORY",
-                f"The PLY header declares {counts.get('vertex', 0):,} vertices and {counts.get('face', 0):,} faces, "
-                f"about {need / MB:,.0f} MB once loaded; at most {limits.max_accessor_bytes // MB:,} MB is allowed.",
+                gettext_noop(
+                    "The PLY header declares %(vertices)s vertices and %(faces)s faces, about %(size)s MB once "
+                    "loaded; at most %(limit)s MB is allowed."
+                ),
+                vertices=f"{counts.get('vertex', 0):,}",
+                faces=f"{counts.get('face', 0):,}",
+                size=f"{need / MB:,.0f}",
+                limit=f"{limits.max_accessor_bytes // MB:,}",
             )
         ]
     return []

@@ -6,10 +6,11 @@ import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from competitions.pipeline.limits import Limits
-from competitions.pipeline.report import Message, error, warning
+from competitions.pipeline.report import WARNING, Message, error, gettext_noop
 from competitions.pipeline.unpack import Bundle
 
 from .textures import check_image
@@ -31,7 +32,14 @@ def check_obj(bundle: Bundle, limits: Limits) -> list[Message]:
             continue
         assert target is not None
         if target.stat().st_size > limits.max_json_bytes:
-            messages.append(error("JSON_TOO_LARGE", f"The material file {library} is too large to read.", library))
+            messages.append(
+                error(
+                    "JSON_TOO_LARGE",
+                    gettext_noop("The material file %(name)s is too large to read."),
+                    library,
+                    name=library,
+                )
+            )
             continue
         for match in _MTL_MAP.finditer(target.read_bytes()):
             texture = match.group(1).decode(errors="replace").split()[-1]
@@ -59,7 +67,7 @@ def _mtllib_lines(data: bytes | mmap.mmap) -> list[str]:
 def _obj_problem(problem: Message) -> Message:
     # A missing .mtl or texture leaves the model loadable (untextured): a warning; the others are refused reads.
     if problem.code == "URI_MISSING":
-        return warning(problem.code, problem.message, problem.pointer)
+        return replace(problem, severity=WARNING)
     return problem
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from competitions.pipeline.limits import Limits
-from competitions.pipeline.report import Message, error
+from competitions.pipeline.report import Message, error, gettext_noop
 from competitions.pipeline.unpack import Bundle
 
 from .budgets import json_too_large, scan_data_uris
@@ -93,7 +93,12 @@ class MappedScene:
         try:
             document = json.loads(raw)
         except RecursionError:
-            return [error("JSON_TOO_DEEP", "The glTF JSON is nested too deeply to be read; export the scene again.")]
+            return [
+                error(
+                    "JSON_TOO_DEEP",
+                    gettext_noop("The glTF JSON is nested too deeply to be read; export the scene again."),
+                )
+            ]
         except (ValueError, UnicodeDecodeError):
             return []  # the validator reports INVALID_JSON with the position
         if isinstance(document, dict):
@@ -184,9 +189,13 @@ class MappedScene:
                 messages.append(
                     error(
                         "FORMAT_NON_FINITE_POSITIONS",
-                        f"Vertex {bad} of this mesh has a position that is not a finite number (NaN or infinity); "
-                        "the model cannot be framed, rendered or measured. Clean up the mesh and export again.",
+                        gettext_noop(
+                            "Vertex %(vertex)s of this mesh has a position that is not a finite number (NaN or "
+                            "infinity); the model cannot be framed, rendered or measured. Clean up the mesh and "
+                            "export again."
+                        ),
                         f"/accessors/{index}",
+                        vertex=int(bad),
                     )
                 )
         return messages

@@ -9,7 +9,7 @@ from typing import IO
 from PIL import Image
 
 from competitions.pipeline.limits import Limits
-from competitions.pipeline.report import Message, error
+from competitions.pipeline.report import Message, error, gettext_noop
 from competitions.pipeline.unpack import describe_content
 
 IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF8", b"BM", b"\xabKTX 20\xbb\r\n\x1a\n")
@@ -23,8 +23,11 @@ def check_image(f: IO[bytes], pointer: str, limits: Limits) -> list[Message]:
         return [
             error(
                 "TEXTURE_NOT_AN_IMAGE",
-                f"This texture is not an image: its content is {describe_content(head)}. Use a PNG or JPEG texture.",
+                gettext_noop(
+                    "This texture is not an image: its content is %(content_text)s. Use a PNG or JPEG texture."
+                ),
                 pointer,
+                content_text=describe_content(head),
             )
         ]
     if head.startswith(IMAGE_MAGIC[-1]):
@@ -38,35 +41,56 @@ def check_image(f: IO[bytes], pointer: str, limits: Limits) -> list[Message]:
         except Image.DecompressionBombError as exc:
             if head.startswith(IMAGE_MAGIC[0]):
                 width, height = struct.unpack_from(">II", head, 16)
-                return [_bomb(f"{width}x{height} pixels", pointer, limits)]
+                return [_bomb(f"{width}x{height}", pointer, limits)]
             pixels = re.search(r"\((\d+) pixels\)", str(exc))
-            return [_bomb(f"{int(pixels.group(1)):,} pixels" if pixels else "too many pixels", pointer, limits)]
+            return [_bomb(f"{int(pixels.group(1)):,}" if pixels else "", pointer, limits)]
         except (OSError, SyntaxError, ValueError, struct.error, EOFError):
             return [
                 error(
                     "TEXTURE_UNREADABLE",
-                    "This texture's image header cannot be read; the image is damaged. Save it again as PNG or JPEG.",
+                    gettext_noop(
+                        "This texture's image header cannot be read; the image is damaged. "
+                        "Save it again as PNG or JPEG."
+                    ),
                     pointer,
                 )
             ]
     if width * height > limits.max_texture_pixels:
-        return [_bomb(f"{width}x{height} pixels", pointer, limits)]
+        return [_bomb(f"{width}x{height}", pointer, limits)]
     if max(width, height) > limits.max_texture_size:
         return [
             error(
                 "LIMIT_TEXTURE_SIZE",
-                f"This texture is {width}x{height} pixels; this competition allows at most "
-                f"{limits.max_texture_size} pixels per side. Resize it and export again.",
+                gettext_noop(
+                    "This texture is %(width)sx%(height)s pixels; this competition allows at most %(limit)s pixels "
+                    "per side. Resize it and export again."
+                ),
                 pointer,
+                width=width,
+                height=height,
+                limit=limits.max_texture_size,
             )
         ]
     return []
 
 
-def _bomb(detail: str, pointer: str, limits: Limits) -> Message:
+def _bomb(pixels: str, pointer: str, limits: Limits) -> Message:
+    """``pixels``: "8000x8000" or a count, as far as the header tells; "" when it does not."""
+    if pixels:
+        template = gettext_noop(
+            "This texture is far too large to open safely (%(pixels)s pixels; at most %(limit)s pixels). Resize it "
+            "to at most %(side)sx%(side)s and export again."
+        )
+    else:
+        template = gettext_noop(
+            "This texture is far too large to open safely (at most %(limit)s pixels). Resize it to at most "
+            "%(side)sx%(side)s and export again."
+        )
     return error(
         "TEXTURE_DECOMPRESSION_BOMB",
-        f"This texture is far too large to open safely ({detail}; at most {limits.max_texture_pixels:,} pixels). "
-        f"Resize it to at most {limits.max_texture_size}x{limits.max_texture_size} and export again.",
+        template,
         pointer,
+        pixels=pixels,
+        limit=f"{limits.max_texture_pixels:,}",
+        side=limits.max_texture_size,
     )
