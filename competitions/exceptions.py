@@ -43,6 +43,9 @@ class ErrorCode(StrEnum):
     FILE_TOO_LARGE = "file_too_large"
     FORMAT_NOT_ALLOWED = "format_not_allowed"
     INCOMPLETE = "incomplete"
+    INVITATION_EXPIRED = "invitation_expired"
+    INVITATION_REVOKED = "invitation_revoked"
+    INVITATION_USED = "invitation_used"
     LAST_MEMBER_WITH_ENTRIES = "last_member_with_entries"
     LOCKED_OUT = "locked_out"
     NAME_REQUIRED = "name_required"
@@ -88,6 +91,7 @@ class ErrorCode(StrEnum):
     UPLOAD_PROTOCOL = "upload_protocol"
     UPLOAD_TOO_LONG = "upload_too_long"
     UPLOAD_VERSION = "upload_version"
+    WRONG_ADDRESS = "wrong_address"
     WRONG_TRACK = "wrong_track"
 
 

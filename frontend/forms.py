@@ -180,6 +180,15 @@ class TeamJoinForm(forms.Form):
     )
 
 
+class TeamInvitationForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=254,
+        help_text=_("We email them a link to join. They accept it logged in with this address."),
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+
+
 class EntryCreateForm(forms.Form):
     track = TrackChoiceField(label=_("Track"), queryset=Track.objects.none(), empty_label=_("Choose a track"))
     title = forms.CharField(label=_("Title"), max_length=200)

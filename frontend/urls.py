@@ -55,6 +55,9 @@ urlpatterns = [
     path("teams/<int:pk>/members/<int:user_id>/remove/", teams.member_remove, name="member-remove"),
     path("teams/<int:pk>/members/<int:user_id>/captain/", teams.member_make_captain, name="member-make-captain"),
     path("teams/<int:pk>/entries/new/", teams.entry_create, name="entry-create"),
+    path("teams/<int:pk>/invitations/", teams.invitation_create, name="invitation-create"),
+    path("teams/<int:pk>/invitations/<int:invitation_id>/revoke/", teams.invitation_revoke, name="invitation-revoke"),
+    path("teams/invitations/<slug:token>/", teams.invitation_accept, name="invitation-accept"),
     # Entries
     path("entries/<int:pk>/", entries.entry_detail, name="entry-detail"),
     path("entries/<int:pk>/edit/", entries.entry_edit, name="entry-edit"),

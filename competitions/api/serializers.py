@@ -8,7 +8,16 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from competitions.models import Competition, Entry, EntryRevision, Membership, Team, Track, UploadSession
+from competitions.models import (
+    Competition,
+    Entry,
+    EntryRevision,
+    Membership,
+    Team,
+    TeamInvitation,
+    Track,
+    UploadSession,
+)
 from competitions.selectors import competitions_visible, teams_of
 from competitions.selectors.reports import ReportLine, revision_report
 
@@ -209,6 +218,19 @@ class TeamLeaveSerializer(serializers.Serializer):
 
 class InviteCodeSerializer(serializers.Serializer):
     invite_code = serializers.CharField()
+
+
+class TeamInvitationCreateSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+
+
+class TeamInvitationSerializer(serializers.ModelSerializer):
+    """An invitation as the team sees it: without its token, which only the invited address receives."""
+
+    class Meta:
+        model = TeamInvitation
+        fields = ["id", "email", "status", "created_at", "expires_at"]
+        read_only_fields = fields
 
 
 # --- Entries and revisions ------------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from competitions import selectors
 from competitions.auth import signed_in_user
 from competitions.exceptions import StorageFull
 from competitions.models import Competition, Entry, EntryRevision, Team, UploadSession
-from competitions.services import accounts, entries, teams, uploads
+from competitions.services import accounts, entries, invitations, teams, uploads
 
 from . import serializers as s
 from . import tus
@@ -147,6 +147,21 @@ class TeamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def rotate_invite_code(self, request: Request, pk: str) -> Response:
         code = teams.team_rotate_invite_code(team=self.get_object(), by=signed_in_user(request))
         return Response(s.InviteCodeSerializer({"invite_code": code}).data)
+
+    @extend_schema(
+        operation_id="teams_invite",
+        summary="Invite someone by email (any member); they join through the link the email carries",
+        request=s.TeamInvitationCreateSerializer,
+        responses={201: s.TeamInvitationSerializer, 400: RULE_ERROR},
+    )
+    @action(detail=True, methods=["post"], url_path="invitations")
+    def invite(self, request: Request, pk: str) -> Response:
+        form = s.TeamInvitationCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        invitation = invitations.invitation_create(
+            team=self.get_object(), email=form.validated_data["email"], user=signed_in_user(request)
+        )
+        return Response(s.TeamInvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
 
 
 class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):

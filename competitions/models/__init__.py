@@ -5,7 +5,7 @@ from .competition import Competition, Track
 from .entries import Entry, EntryRevision, UploadSession
 from .judging import Assignment, Conflict, Criterion, Panelist, Round, RoundEntry, RoundResult, Score, ScoreSheet
 from .profile import Profile
-from .teams import Membership, Team
+from .teams import Membership, Team, TeamInvitation
 from .workers import WorkerHeartbeat, WorkerOutage
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "Score",
     "ScoreSheet",
     "Team",
+    "TeamInvitation",
     "Track",
     "UploadSession",
     "WorkerHeartbeat",

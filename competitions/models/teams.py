@@ -1,5 +1,5 @@
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -84,3 +84,69 @@ class Membership(models.Model):
     @property
     def is_captain(self) -> bool:
         return self.role == self.Role.CAPTAIN
+
+
+# How long an emailed invitation stays valid, at most: it also ends when registration closes.
+INVITATION_LIFETIME = timedelta(days=14)
+
+
+def new_invitation_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class TeamInvitation(models.Model):
+    """An invitation, sent by email, to join a team. The token in its link is the secret: the invited person opens
+    the link signed in with the invited address and joins through the same rules as with the invite code.
+
+    At most one pending invitation per team and address; inviting the address again renews that one.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        REVOKED = "revoked", _("Revoked")
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("team"))
+    # Normalised to lower case by the service, so one address is one invitation.
+    email = models.EmailField(_("email"))
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    token = models.CharField(_("token"), max_length=64, unique=True, default=new_invitation_token)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    # When it was accepted (by whom) or revoked.
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accepted by"),
+    )
+
+    class Meta:
+        ordering = ["team", "created_at"]
+        verbose_name = _("team invitation")
+        verbose_name_plural = _("team invitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "email"], condition=Q(status="pending"), name="team_invitation_one_pending_per_email"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.team}"
+
+    def is_expired(self, now: datetime | None = None) -> bool:
+        return (now or timezone.now()) >= self.expires_at
+
+    def is_usable(self, now: datetime | None = None) -> bool:
+        """Pending and not expired: its link can still be accepted."""
+        return self.status == self.Status.PENDING and not self.is_expired(now)

@@ -13,7 +13,7 @@ def _check_account_confirmed(user: User) -> None:
         raise RuleError(_("Confirm your email address first."), code=ErrorCode.EMAIL_UNCONFIRMED)
 
 
-def _check_registration_open(competition: Competition) -> None:
+def check_registration_open(competition: Competition) -> None:
     now = timezone.now()
     if now < competition.registration_opens_at:
         raise RuleError(
@@ -35,7 +35,7 @@ def _check_not_in_a_team(competition: Competition, user: User) -> None:
         raise RuleError(_("You are already in a team in this competition."), code=ErrorCode.ALREADY_IN_TEAM)
 
 
-def _lock_team(team: Team) -> Team:
+def lock_team(team: Team) -> Team:
     """Lock the team row: every change to a team's members happens under this lock, so counts are exact."""
     return Team.objects.select_for_update().select_related("competition").get(pk=team.pk)
 
@@ -49,7 +49,7 @@ def _check_captain(team: Team, user: User) -> None:
 def team_create(*, competition: Competition, user: User, name: str) -> Team:
     """Create a team with ``user`` as its captain, during registration, if the user has no team there yet."""
     _check_account_confirmed(user)
-    _check_registration_open(competition)
+    check_registration_open(competition)
     name = " ".join(name.split())
     if not name:
         raise RuleError(_("Give your team a name."), code=ErrorCode.NAME_REQUIRED, field="name")
@@ -68,27 +68,28 @@ def team_create(*, competition: Competition, user: User, name: str) -> Team:
     return team
 
 
+def check_team_has_room(team: Team) -> None:
+    """Refuse when the team has as many members as its competition allows. Exact only with the team row locked."""
+    team_size_max = team.competition.team_size_max
+    if team.memberships.count() >= team_size_max:
+        raise RuleError(
+            _("This team is full (at most %(max)d members).") % {"max": team_size_max}, code=ErrorCode.TEAM_FULL
+        )
+
+
 @transaction.atomic
-def team_join(*, user: User, invite_code: str) -> Team:
-    """Join the team whose invite code this is, if registration is open and the team has room."""
+def membership_create(*, team: Team, user: User) -> Team:
+    """Put ``user`` in ``team``: the one way into a team, whether by invite code or by an emailed invitation.
+
+    The rules: a confirmed account, registration open, no team yet in the competition, room in the team. Locks the
+    team row (until the caller's transaction ends); returns the locked team. A refusal writes nothing.
+    """
     _check_account_confirmed(user)
-    code = invite_code.strip().upper().replace(" ", "").replace("-", "")
-    team = Team.objects.filter(invite_code=code).first()
-    if team is None:
-        raise RuleError(
-            _("No team has this invite code. Check it with your captain."),
-            code=ErrorCode.BAD_INVITE_CODE,
-            field="invite_code",
-        )
-    team = _lock_team(team)
+    team = lock_team(team)
     competition = team.competition
-    _check_registration_open(competition)
+    check_registration_open(competition)
     _check_not_in_a_team(competition, user)
-    if team.memberships.count() >= competition.team_size_max:
-        raise RuleError(
-            _("This team is full (at most %(max)d members).") % {"max": competition.team_size_max},
-            code=ErrorCode.TEAM_FULL,
-        )
+    check_team_has_room(team)
     try:
         with transaction.atomic():
             Membership.objects.create(team=team, competition=competition, user=user)
@@ -98,12 +99,27 @@ def team_join(*, user: User, invite_code: str) -> Team:
 
 
 @transaction.atomic
+def team_join(*, user: User, invite_code: str) -> Team:
+    """Join the team whose invite code this is, by the rules of ``membership_create``."""
+    _check_account_confirmed(user)
+    code = invite_code.strip().upper().replace(" ", "").replace("-", "")
+    team = Team.objects.filter(invite_code=code).first()
+    if team is None:
+        raise RuleError(
+            _("No team has this invite code. Check it with your captain."),
+            code=ErrorCode.BAD_INVITE_CODE,
+            field="invite_code",
+        )
+    return membership_create(team=team, user=user)
+
+
+@transaction.atomic
 def team_leave(*, team: Team, user: User) -> bool:
     """Leave a team before the deadline. Returns True when the team was dissolved (its last member left).
 
     A captain hands over captaincy before leaving; a last member may leave only a team without entries.
     """
-    team = _lock_team(team)
+    team = lock_team(team)
     membership = Membership.objects.filter(team=team, user=user).first()
     if membership is None:
         raise RuleError(_("You are not a member of this team."), code=ErrorCode.NOT_MEMBER)
@@ -128,7 +144,7 @@ def team_leave(*, team: Team, user: User) -> bool:
 @transaction.atomic
 def team_remove_member(*, team: Team, by: User, member: User) -> None:
     """The captain removes another member, before the deadline."""
-    team = _lock_team(team)
+    team = lock_team(team)
     _check_captain(team, by)
     _check_before_deadline(team.competition)
     if member.pk == by.pk:
@@ -143,7 +159,7 @@ def team_remove_member(*, team: Team, by: User, member: User) -> None:
 @transaction.atomic
 def team_transfer_captaincy(*, team: Team, by: User, to: User) -> None:
     """The captain makes another member captain and becomes a member."""
-    team = _lock_team(team)
+    team = lock_team(team)
     _check_captain(team, by)
     target = Membership.objects.filter(team=team, user=to).first()
     if target is None or target.user_id == by.pk:
@@ -155,7 +171,7 @@ def team_transfer_captaincy(*, team: Team, by: User, to: User) -> None:
 @transaction.atomic
 def team_rotate_invite_code(*, team: Team, by: User) -> str:
     """Replace the invite code; the old one stops working at once."""
-    team = _lock_team(team)
+    team = lock_team(team)
     _check_captain(team, by)
     team.invite_code = new_invite_code()
     team.save(update_fields=["invite_code"])

@@ -1,4 +1,4 @@
-"""Teams: create, join, the team page, the captain's actions, leaving, and new entries.
+"""Teams: create, join, the team page, the captain's actions, leaving, new entries, and invitations by email.
 
 A team is looked up among the requesting person's own teams only, so anyone else gets a 404, as for a team that
 does not exist.
@@ -16,8 +16,9 @@ from competitions import selectors
 from competitions.auth import AuthenticatedHttpRequest
 from competitions.exceptions import RuleError
 from competitions.models import Membership, Team
-from competitions.services import entries, teams
-from frontend.forms import EntryCreateForm, TeamCreateForm, TeamJoinForm, add_rule_error
+from competitions.selectors.invitations import invitation_by_token, invitations_pending
+from competitions.services import entries, invitations, teams
+from frontend.forms import EntryCreateForm, TeamCreateForm, TeamInvitationForm, TeamJoinForm, add_rule_error
 from frontend.templatetags.portal import display_name
 
 
@@ -70,7 +71,13 @@ def team_join(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def team_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    team = _team_of(request, pk)
+    return _team_page(request, _team_of(request, pk))
+
+
+def _team_page(
+    request: AuthenticatedHttpRequest, team: Team, invitation_form: TeamInvitationForm | None = None
+) -> HttpResponse:
+    """The team page of a member, with the invitation form as it was sent back when it had errors."""
     competition = team.competition
     now = timezone.now()
     membership = _membership_in(team, request.user.pk)
@@ -85,6 +92,8 @@ def team_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "submission_open": team.submission_is_open(now),
         "deadline_passed": now >= team.submission_deadline,
         "entry_form": EntryCreateForm(tracks=competition.tracks.all()),
+        "invitation_form": invitation_form or TeamInvitationForm(),
+        "invitations": invitations_pending(team, now),
     }
     return render(request, "portal/team_detail.html", context)
 
@@ -176,3 +185,72 @@ def entry_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("frontend:entry-detail", pk=entry.pk)
     return render(request, "portal/entry_create.html", {"team": team, "competition": team.competition, "form": form})
+
+
+# --- Invitations by email ----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def invitation_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    team = _team_of(request, pk)
+    form = TeamInvitationForm(request.POST)
+    if form.is_valid():
+        try:
+            invitation = invitations.invitation_create(team=team, email=form.cleaned_data["email"], user=request.user)
+        except RuleError as error:
+            add_rule_error(form, error)
+        else:
+            messages.success(request, _("We emailed an invitation to %(email)s.") % {"email": invitation.email})
+            return redirect("frontend:team-detail", pk=team.pk)
+    return _team_page(request, team, invitation_form=form)
+
+
+@login_required
+@require_POST
+def invitation_revoke(request: AuthenticatedHttpRequest, pk: int, invitation_id: int) -> HttpResponse:
+    team = _team_of(request, pk)
+    invitation = get_object_or_404(team.invitations, pk=invitation_id)
+    try:
+        invitations.invitation_revoke(invitation=invitation, user=request.user)
+    except RuleError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("The invitation to %(email)s is withdrawn; its link no longer works.") % {"email": invitation.email},
+        )
+    return redirect("frontend:team-detail", pk=team.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
+    """What the invitation's link opens: what the person is joining and a button; only the POST joins."""
+    invitation = invitation_by_token(token)
+    if invitation is None:
+        raise Http404
+    error = None
+    if request.method == "POST":
+        try:
+            team = invitations.invitation_accept(invitation=invitation, user=request.user)
+        except RuleError as refusal:
+            error = refusal.message
+        else:
+            messages.success(request, _("You joined team “%(team)s”.") % {"team": team.name})
+            return redirect("frontend:team-detail", pk=team.pk)
+    try:
+        invitations.check_invitation_usable(invitation, request.user)
+    except RuleError as refusal:
+        usable, error = False, error or refusal.message
+    else:
+        usable = True
+    team = invitation.team
+    context = {
+        "invitation": invitation,
+        "team": team,
+        "competition": team.competition,
+        "usable": usable,
+        "error": error,
+    }
+    return render(request, "portal/team_invitation.html", context)
