@@ -23,6 +23,7 @@ from competitions.models import (
     Team,
     Track,
 )
+from competitions.services.results import AWARD_FIELDS
 
 # Sentences of Django's own admin templates that its Simplified Chinese catalogue (Django 5.2) does not translate,
 # so the admin showed them in English to a Chinese organiser. Named here so that our catalogue, which Django reads
@@ -42,6 +43,7 @@ class TrackInline(admin.TabularInline):
     model = Track
     extra = 0
     prepopulated_fields = {"slug": ("name",)}
+    readonly_fields = AWARD_FIELDS  # changed on the console's Awards page, audited (track_awards_update)
 
 
 @admin.register(Competition)
@@ -75,9 +77,10 @@ class CompetitionAdmin(admin.ModelAdmin):
 
 @admin.register(Track)
 class TrackAdmin(admin.ModelAdmin):
-    list_display = ["name", "name_zh", "competition", "position"]
+    list_display = ["name", "name_zh", "competition", "position", *AWARD_FIELDS]
     list_filter = ["competition"]
     search_fields = ["name", "name_zh"]
+    readonly_fields = AWARD_FIELDS  # changed on the console's Awards page, audited (track_awards_update)
 
 
 @admin.register(Profile)

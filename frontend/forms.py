@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from competitions.exceptions import RuleError
 from competitions.models import Competition, Criterion, Round, RoundEntry, Team, Track
+from competitions.models.competition import MAX_HONOURABLE_MENTIONS, MAX_MIN_ENTRIES_FOR_FIRST_PRIZE, MAX_PRIZES
 from competitions.services import accounts
 
 
@@ -252,7 +253,6 @@ class RoundForm(forms.ModelForm):
             "advancement",
             "advance_count",
             "method",
-            "honourable_mentions",
         ]
         widgets = {"opens_at": _LOCAL_DATETIME, "closes_at": _LOCAL_DATETIME}
         help_texts = {
@@ -272,6 +272,21 @@ class RoundForm(forms.ModelForm):
     def validate_constraints(self, exclude: object = None) -> None:
         # The round's window is checked in clean() with a readable message; the competition is not a field here.
         return
+
+
+class TrackAwardsForm(forms.ModelForm):
+    """A track's award settings, one form per track (prefixed by the view). Like ``RoundForm``, without an
+    instance: the ranges come from the model's validators and the service sets the values."""
+
+    class Meta:
+        model = Track
+        fields = ["prizes", "honourable_mentions", "min_entries_for_first_prize"]
+        help_texts = dict.fromkeys(fields, "")  # the page explains each column once, above the tracks
+        widgets = {
+            "prizes": forms.NumberInput(attrs={"max": MAX_PRIZES}),
+            "honourable_mentions": forms.NumberInput(attrs={"max": MAX_HONOURABLE_MENTIONS}),
+            "min_entries_for_first_prize": forms.NumberInput(attrs={"min": 1, "max": MAX_MIN_ENTRIES_FOR_FIRST_PRIZE}),
+        }
 
 
 class CriterionForm(forms.ModelForm):

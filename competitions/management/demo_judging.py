@@ -97,7 +97,6 @@ def create_rounds(competition: Competition, organiser: User) -> list[Round]:
         advancement=Round.Advancement.TOP_N,
         advance_count=3,
         method=Round.Method.NORMALISED,
-        honourable_mentions=2,
     )
     final = judging.round_create(
         competition=competition,
@@ -112,7 +111,6 @@ def create_rounds(competition: Competition, organiser: User) -> list[Round]:
         advancement=Round.Advancement.MANUAL,
         advance_count=0,
         method=Round.Method.NORMALISED,
-        honourable_mentions=2,
     )
     for round_ in (preliminary, final):
         for position, plan in enumerate(RUBRIC, start=1):

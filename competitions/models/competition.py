@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 MB = 1024 * 1024
+# The ranges of a track's award settings (first, second and third prize at most).
+MAX_PRIZES, MAX_HONOURABLE_MENTIONS, MAX_MIN_ENTRIES_FOR_FIRST_PRIZE = 3, 20, 1000
 
 
 def validate_time_zone(value: str) -> None:
@@ -24,7 +26,10 @@ def validate_time_zone(value: str) -> None:
 
 class AssetFormat(models.TextChoices):
     GLB = "glb", _("glTF binary (.glb, or a .zip holding one .glb)")
-    GLTF_ZIP = "gltf", _("glTF with buffers and textures (.zip)")
+    GLTF_ZIP = (
+        "gltf",
+        _("glTF (.gltf with everything embedded, or a .zip holding one .gltf with its buffers and textures)"),
+    )
     OBJ = "obj", _("OBJ with .mtl and textures (.zip), converted to GLB")
     STL = "stl", _("STL (.stl), converted to GLB")
     PLY = "ply", _("PLY (.ply), converted to GLB")
@@ -33,7 +38,7 @@ class AssetFormat(models.TextChoices):
 # File extensions accepted for each format, in the order shown to entrants.
 FORMAT_EXTENSIONS = {
     AssetFormat.GLB: (".glb", ".zip"),
-    AssetFormat.GLTF_ZIP: (".zip",),
+    AssetFormat.GLTF_ZIP: (".gltf", ".zip"),
     AssetFormat.OBJ: (".zip",),
     AssetFormat.STL: (".stl",),
     AssetFormat.PLY: (".ply",),
@@ -201,12 +206,45 @@ class Track(models.Model):
     description = models.TextField(_("description"), blank=True)
     description_zh = models.TextField(_("description in Chinese"), blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    # Awards, decided at publication by competitions.selectors.scoring.awards_by_rank; changed through
+    # competitions.services.results.track_awards_update.
+    prizes = models.PositiveSmallIntegerField(
+        _("prizes"),
+        default=MAX_PRIZES,
+        validators=[MaxValueValidator(MAX_PRIZES)],
+        help_text=_(
+            "How many ranked prizes the track gives, 0 to 3: 1 is a first prize only, 3 first, second and third."
+        ),
+    )
+    honourable_mentions = models.PositiveSmallIntegerField(
+        _("honourable mentions"),
+        default=0,
+        validators=[MaxValueValidator(MAX_HONOURABLE_MENTIONS)],
+        help_text=_("How many entries ranked after the prizes receive an honourable mention, 0 to 20."),
+    )
+    min_entries_for_first_prize = models.PositiveSmallIntegerField(
+        _("entries needed for a first prize"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_MIN_ENTRIES_FOR_FIRST_PRIZE)],
+        help_text=_(
+            "1 to 1000. With fewer ranked entries, first prize is withheld and the awards start at second prize."
+        ),
+    )
 
     class Meta:
         ordering = ["competition", "position", "name"]
         verbose_name = _("track")
         verbose_name_plural = _("tracks")
-        constraints = [models.UniqueConstraint(fields=["competition", "slug"], name="track_unique_slug")]
+        constraints = [
+            models.UniqueConstraint(fields=["competition", "slug"], name="track_unique_slug"),
+            models.CheckConstraint(
+                condition=Q(prizes__lte=MAX_PRIZES)
+                & Q(honourable_mentions__lte=MAX_HONOURABLE_MENTIONS)
+                & Q(min_entries_for_first_prize__gte=1)
+                & Q(min_entries_for_first_prize__lte=MAX_MIN_ENTRIES_FOR_FIRST_PRIZE),
+                name="track_awards_range",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -69,11 +69,6 @@ class Round(models.Model):
         _("entries advancing per track"), default=10, help_text=_("For “the top N of each track”.")
     )
     method = models.CharField(_("ranking method"), max_length=12, choices=Method.choices, default=Method.NORMALISED)
-    honourable_mentions = models.PositiveSmallIntegerField(
-        _("honourable mentions per track"),
-        default=3,
-        help_text=_("How many entries after the first three of each track receive an honourable mention."),
-    )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
     # When the round opened: the entries and the exact revisions judged were frozen then.
     frozen_at = models.DateTimeField(_("entries frozen"), null=True, blank=True)

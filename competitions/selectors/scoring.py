@@ -18,6 +18,13 @@ The rules:
 - Ranking, per track, by the round's method; ties are broken by the normalised score, then the raw mean, then the
   number of submitted sheets (all higher first). Entries still equal on all of these share a rank (1, 2, 2, 4), are
   listed by entry code, and share the award of that rank. Entries without any submitted sheet are not ranked.
+- Awards, per track, by its organisers' numbers (``Track.prizes``, ``honourable_mentions``,
+  ``min_entries_for_first_prize``): the awards in order are the first ``prizes`` of first, second and third
+  prize, then ``honourable_mentions`` honourable mentions; rank r receives the r-th of them, nothing after the
+  last. A track with fewer ranked entries than ``min_entries_for_first_prize`` withholds first prize: its awards
+  start at second prize (one entry of three prizes: second prize; a track giving one prize: no prize, the
+  honourable mentions still follow). Entries sharing a rank share its award (1, 2, 2, 4: both second-ranked
+  entries receive the second award, the fourth the fourth).
 - Agreement per track: Kendall's W. When every judge of the track scored every entry, the textbook W with the
   correction for ties; otherwise (the usual K-of-N design) the generalisation through the mean Spearman
   correlation of the judge pairs that share at least three entries (weighted by the entries shared):
@@ -40,6 +47,7 @@ E = TypeVar("E", bound=Hashable)  # an entry
 J = TypeVar("J", bound=Hashable)  # a judge
 
 MEAN, NORMALISED, TRIMMED = "mean", "normalised", "trimmed"  # the values of Round.Method
+FIRST, SECOND, THIRD, HONOURABLE, NO_AWARD = "first", "second", "third", "honourable", ""  # RoundResult.Award
 
 
 @dataclass(frozen=True)
@@ -134,6 +142,25 @@ def rank_entries(
         else:
             result.append((entry, position))
     return result
+
+
+@dataclass(frozen=True)
+class AwardRules:
+    """A track's award settings (``Track.prizes``, ``honourable_mentions``, ``min_entries_for_first_prize``)."""
+
+    prizes: int
+    honourable_mentions: int
+    min_entries_for_first_prize: int
+
+
+def awards_by_rank(ranks: Sequence[int], rules: AwardRules) -> list[str]:
+    """The award of each of a track's ranked entries, given their ranks (from ``rank_entries``: 1, 2, 2, 4); the
+    rule is in the module docstring."""
+    ladder = [FIRST, SECOND, THIRD][: rules.prizes]
+    if len(ranks) < rules.min_entries_for_first_prize:
+        ladder = ladder[1:]
+    ladder += [HONOURABLE] * rules.honourable_mentions
+    return [ladder[rank - 1] if rank <= len(ladder) else NO_AWARD for rank in ranks]
 
 
 def _ranks(values: Sequence[float]) -> list[float]:

@@ -1,25 +1,27 @@
-"""A round's results, written: publication (a ``RoundResult`` snapshot of the leaderboard, awards and advancement)
-and the manual shortlist. The leaderboard itself is read by ``competitions.selectors.leaderboard``."""
+"""A round's results, written: publication (a ``RoundResult`` snapshot of the leaderboard, awards and advancement),
+the manual shortlist and each track's award settings. The leaderboard itself is read by
+``competitions.selectors.leaderboard``; the award rule is ``competitions.selectors.scoring.awards_by_rank``."""
 
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from competitions.exceptions import ErrorCode, RuleError
-from competitions.models import Round, RoundEntry, RoundResult
+from competitions.models import Round, RoundEntry, RoundResult, Track
 from competitions.selectors.leaderboard import round_leaderboard
-from competitions.selectors.scoring import to_decimal
+from competitions.selectors.scoring import AwardRules, awards_by_rank, to_decimal
 from competitions.services.audit import record
 
-PRIZES = {1: RoundResult.Award.FIRST, 2: RoundResult.Award.SECOND, 3: RoundResult.Award.THIRD}
+AWARD_FIELDS = ("prizes", "honourable_mentions", "min_entries_for_first_prize")
 
 
 def round_publish(*, round: Round, actor: User | None) -> Round:
-    """Publish an open or closed round: a ``RoundResult`` per ranked entry (rank, score by the round's method,
-    award: first/second/third by rank, then honourable mentions for the next ``honourable_mentions`` ranks),
-    ``advanced`` set on the top ``advance_count`` ranks of each track when advancement is top N (a manual shortlist
-    is left as it is), status published. One transaction with the round locked; audited ("round.published")."""
+    """Publish an open or closed round: a ``RoundResult`` per ranked entry (rank, score by the round's method, and
+    the award its track's settings give its rank, by ``awards_by_rank``), ``advanced`` set on the top
+    ``advance_count`` ranks of each track when advancement is top N (a manual shortlist is left as it is), status
+    published. One transaction with the round locked; audited ("round.published")."""
     with transaction.atomic():
         round = Round.objects.select_for_update().get(pk=round.pk)
         if round.status not in (Round.Status.OPEN, Round.Status.CLOSED):
@@ -27,21 +29,18 @@ def round_publish(*, round: Round, actor: User | None) -> Round:
         board = round_leaderboard(round)
         results, advancing = [], []
         for track_board in board.tracks:
-            for row in track_board.rows:
-                if row.rank is None or row.score is None:
-                    continue
-                if row.rank in PRIZES:
-                    award = PRIZES[row.rank]
-                elif row.rank <= 3 + round.honourable_mentions:
-                    award = RoundResult.Award.HONOURABLE
-                else:
-                    award = RoundResult.Award.NONE
+            track = track_board.track
+            ranked = [(row.round_entry, row.rank, row.score) for row in track_board.rows
+                      if row.rank is not None and row.score is not None]  # fmt: skip
+            rules = AwardRules(**{name: getattr(track, name) for name in AWARD_FIELDS})
+            awards = awards_by_rank([rank for _entry, rank, _score in ranked], rules)
+            for (round_entry, rank, score), award in zip(ranked, awards, strict=True):
                 results.append(
-                    RoundResult(round=round, round_entry=row.round_entry, track=track_board.track, rank=row.rank,
-                                score=to_decimal(row.score), award=award)
+                    RoundResult(round=round, round_entry=round_entry, track=track, rank=rank,
+                                score=to_decimal(score), award=RoundResult.Award(award))
                 )  # fmt: skip
-                if row.rank <= round.advance_count:
-                    advancing.append(row.round_entry.pk)
+                if rank <= round.advance_count:
+                    advancing.append(round_entry.pk)
         RoundResult.objects.filter(round=round).delete()
         RoundResult.objects.bulk_create(results)
         if round.advancement == Round.Advancement.TOP_N:
@@ -90,3 +89,40 @@ def shortlist_set(*, round: Round, round_entry_ids: list[int], actor: User | Non
             data={"round": round.pk, "round_entries": wanted},
         )
     return wanted
+
+
+def track_awards_update(
+    *, track: Track, prizes: int, honourable_mentions: int, min_entries_for_first_prize: int, actor: User
+) -> Track:
+    """Set the awards a track gives when a round is published: ``prizes`` ranked prizes (0 to 3: first, second,
+    third), then ``honourable_mentions`` (0 to 20) honourable mentions, and first prize only with at least
+    ``min_entries_for_first_prize`` (1 to 1000) ranked entries (the rule: ``awards_by_rank``). A number out of its
+    range is refused ("out_of_range", with the field). Allowed after a round is published: publication took a
+    snapshot of the awards, which stays as it is; the next publication uses the new settings. The track is locked
+    while it changes; audited ("track.awards_changed") with the values before and after, unless nothing changed."""
+    after = {
+        "prizes": prizes,
+        "honourable_mentions": honourable_mentions,
+        "min_entries_for_first_prize": min_entries_for_first_prize,
+    }
+    with transaction.atomic():
+        track = Track.objects.select_for_update().select_related("competition").get(pk=track.pk)
+        before = {name: getattr(track, name) for name in AWARD_FIELDS}
+        for name, value in after.items():
+            setattr(track, name, value)
+        try:  # the ranges are the model fields' validators
+            track.clean_fields(exclude=[f.name for f in Track._meta.fields if f.name not in AWARD_FIELDS])
+        except ValidationError as error:
+            name, messages = next(iter(error.message_dict.items()))
+            raise RuleError(messages[0], code=ErrorCode.OUT_OF_RANGE, field=name) from None
+        if before == after:
+            return track
+        track.save(update_fields=list(AWARD_FIELDS))
+        record(
+            competition=track.competition,
+            actor=actor,
+            action="track.awards_changed",
+            target=track,
+            data={"track": track.pk, "before": before, "after": after},
+        )
+    return track

@@ -51,7 +51,10 @@ def round_(transactional_db) -> Round:
     """A blind round over two teams' processed entries (real thumbnails and viewer copies), open and assigned to
     one judge; submissions have just closed."""
     competition = CompetitionFactory(name="Metaverse Scenario Design Competition", slug="metaverse-design")
-    track = TrackFactory(competition=competition, name="Industrial metaverse", slug="industrial")
+    # Two entries: enough for a first prize here (a track needs three by default).
+    track = TrackFactory(
+        competition=competition, name="Industrial metaverse", slug="industrial", min_entries_for_first_prize=2
+    )
     for index, (title, boxes) in enumerate(SCENES.items()):
         team = TeamFactory(competition=competition, name=["Huangpu Digital Twins", "Lakeside Learning Lab"][index])
         entry = EntryFactory(team=team, track=track, title=title, description=f"{title}, built for the jury.")

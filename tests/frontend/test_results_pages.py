@@ -39,6 +39,8 @@ def judged(competition, track, team, oscar, jules, judith):
     """An open round of the portal cast's competition: Aurora's and Nebula's entries, each scored by both judges
     (Aurora higher), with a comment for the team from each judge. Not closed nor published yet."""
     round = RoundFactory(competition=competition, name="Online preliminary", judges_per_entry=2)
+    track.min_entries_for_first_prize = 2  # two entries: enough for a first prize here
+    track.save(update_fields=["min_entries_for_first_prize"])
     criterion = CriterionFactory(round=round, name="Atmosphere", weight=Decimal("1"))
     nebula = TeamFactory(competition=competition, name="Nebula")
     ready_entry(track, team=team, title="Harbour at dusk")

@@ -12,7 +12,17 @@ from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from competitions.models import AuditEvent, Conflict, Criterion, Round, RoundEntry, RoundResult, Score, ScoreSheet
+from competitions.models import (
+    AuditEvent,
+    Conflict,
+    Criterion,
+    Round,
+    RoundEntry,
+    RoundResult,
+    Score,
+    ScoreSheet,
+    Track,
+)
 from competitions.selectors.leaderboard import CSV_HEADER, round_leaderboard, scores_csv
 from competitions.selectors.results import team_results
 from competitions.selectors.scoring import (
@@ -237,9 +247,8 @@ def test_leaderboard_counts_only_submitted_sheets_of_judges_without_conflict() -
 @pytest.mark.django_db
 def test_publishing_snapshots_ranks_awards_and_advancement(organiser) -> None:
     values = {("J1", letter): 9 - i for i, letter in enumerate("ABCDEF")}
-    round, entries, _judges = scored_round(
-        values, method="mean", honourable_mentions=2, advancement=Round.Advancement.TOP_N, advance_count=2
-    )
+    round, entries, _judges = scored_round(values, method="mean", advancement=Round.Advancement.TOP_N, advance_count=2)
+    Track.objects.filter(competition=round.competition).update(honourable_mentions=2)
 
     round_publish(round=round, actor=organiser)
 
@@ -315,7 +324,8 @@ def test_team_sees_its_published_result_with_anonymised_comments(organiser) -> N
     round_publish(round=round, actor=organiser)
     (result,) = team_results(team)
 
-    assert (result.rank, result.award, result.score) == (1, "first", "7.000")
+    # Two ranked entries, fewer than the three a first prize needs by default: the prizes start at second.
+    assert (result.rank, result.award, result.score) == (1, "second", "7.000")
     assert [f.label for f in result.feedback] == ["Judge 1", "Judge 2"]
     assert result.feedback[0].comment == "Lovely lighting."
     assert judges["J1"].email not in str(result.feedback)

@@ -28,7 +28,7 @@ from competitions.services.judging.panel import conflicts_detect
 ROUND_FIELDS = frozenset(
     {
         "name", "name_zh", "position", "opens_at", "closes_at", "blind", "judges_per_entry", "advancement",
-        "advance_count", "method", "honourable_mentions",
+        "advance_count", "method",
     }
 )  # fmt: skip
 # What judges see and which entries take part: fixed once the round opens.

@@ -43,9 +43,10 @@ def olga(db: None) -> User:
 
 
 def _open_round(*, blind: str, oscar: User, alice: User, jules: User, olga: User) -> Round:
-    round = RoundFactory(blind=blind, judges_per_entry=1, honourable_mentions=0)
+    round = RoundFactory(blind=blind, judges_per_entry=1)
     competition = round.competition
-    track = TrackFactory(competition=competition, name="Culture and tourism")
+    # Jules scores two entries: enough for a first prize here.
+    track = TrackFactory(competition=competition, name="Culture and tourism", min_entries_for_first_prize=2)
     CriterionFactory(round=round, name="Atmosphere", weight=Decimal("2"))
     CriterionFactory(round=round, name="Craft", weight=Decimal("1"))
     aurora = TeamFactory(competition=competition, captain=alice, name="Aurora Collective")

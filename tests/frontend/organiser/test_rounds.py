@@ -30,7 +30,6 @@ def test_create_round_reads_times_in_the_competitions_time_zone(client, olga, ro
         "advancement": "manual",
         "advance_count": "0",
         "method": "trimmed",
-        "honourable_mentions": "2",
     }
 
     response = client.post(reverse("frontend:organise-round-create", kwargs={"slug": round.competition.slug}), data)
@@ -48,7 +47,7 @@ def test_in_chinese_the_flashes_name_the_round_and_criterion_by_their_chinese_na
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
     data = {"name": "Final", "name_zh": "决赛", "position": "5", "opens_at": "2026-12-01T09:00"}
     data |= {"closes_at": "2026-12-08T18:00", "blind": "never", "judges_per_entry": "4", "advancement": "manual"}
-    data |= {"advance_count": "0", "method": "mean", "honourable_mentions": "0"}
+    data |= {"advance_count": "0", "method": "mean"}
 
     created = client.post(
         reverse("frontend:organise-round-create", kwargs={"slug": round.competition.slug}), data, follow=True
@@ -67,7 +66,7 @@ def test_a_round_may_be_named_in_chinese_only_and_is_shown_by_that_name_in_engli
     client.force_login(olga)
     data = {"name": "", "name_zh": "复赛", "position": "5", "opens_at": "2026-12-01T09:00"}
     data |= {"closes_at": "2026-12-08T18:00", "blind": "never", "judges_per_entry": "3", "advancement": "manual"}
-    data |= {"advance_count": "0", "method": "mean", "honourable_mentions": "0"}
+    data |= {"advance_count": "0", "method": "mean"}
 
     response = client.post(
         reverse("frontend:organise-round-create", kwargs={"slug": round.competition.slug}), data, follow=True
@@ -82,7 +81,7 @@ def test_a_round_named_in_neither_language_is_refused_at_the_name_field(client, 
     client.force_login(olga)
     data = {"name": " ", "name_zh": "", "position": "5", "opens_at": "2026-12-01T09:00"}
     data |= {"closes_at": "2026-12-08T18:00", "blind": "never", "judges_per_entry": "3", "advancement": "manual"}
-    data |= {"advance_count": "0", "method": "mean", "honourable_mentions": "0"}
+    data |= {"advance_count": "0", "method": "mean"}
 
     response = client.post(reverse("frontend:organise-round-create", kwargs={"slug": round.competition.slug}), data)
 
@@ -95,7 +94,7 @@ def test_create_round_closing_before_it_opens_shows_the_error_next_to_the_field(
     client.force_login(olga)
     data = {"name": "Final", "position": "5", "opens_at": "2026-12-08T09:00", "closes_at": "2026-12-01T09:00"}
     data |= {"blind": "always", "judges_per_entry": "3", "advancement": "top_n", "advance_count": "5"}
-    data |= {"method": "mean", "honourable_mentions": "0"}
+    data |= {"method": "mean"}
 
     response = client.post(reverse("frontend:organise-round-create", kwargs={"slug": round.competition.slug}), data)
 
@@ -157,7 +156,6 @@ def test_round_settings_are_saved_through_the_service(client, olga, round):
     data = {"name": "Preliminary", "name_zh": "初赛", "position": str(round.position)}
     data |= {"opens_at": "2026-12-01T09:00", "closes_at": "2026-12-08T18:00", "blind": "always"}
     data |= {"judges_per_entry": "5", "advancement": "top_n", "advance_count": "10", "method": "normalised"}
-    data |= {"honourable_mentions": "3"}
 
     response = client.post(reverse("frontend:organise-round-update", kwargs={"pk": round.pk}), data)
 
@@ -184,7 +182,7 @@ def test_changing_the_blind_setting_of_an_open_round_shows_the_refusal_next_to_t
     client.force_login(olga)
     data = {"name": round.name, "position": str(round.position), "blind": "never", "judges_per_entry": "2"}
     data |= {"opens_at": "2026-12-01T09:00", "closes_at": "2026-12-08T18:00", "advancement": "top_n"}
-    data |= {"advance_count": "10", "method": "normalised", "honourable_mentions": "3"}
+    data |= {"advance_count": "10", "method": "normalised"}
 
     response = client.post(reverse("frontend:organise-round-update", kwargs={"pk": round.pk}), data)
 
