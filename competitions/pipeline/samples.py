@@ -6,6 +6,7 @@ grid scenes, imported inside them, so the box scenes stay free of it.
 build any GLB one buffer view at a time (the tests' scenes in ``tests/pipeline/scenes.py`` use them too).
 """
 
+import base64
 import json
 import math
 import struct
@@ -152,6 +153,17 @@ def scene_glb(boxes: list[Box], *, generator: str = "Metascene samples") -> byte
 def box_glb(colour: tuple[float, float, float] = (0.2, 0.5, 0.9)) -> bytes:
     """One coloured unit cube resting on the ground: 12 triangles, 24 vertices."""
     return scene_glb([Box(colour=colour, name="cube")])
+
+
+def embedded_gltf(glb: bytes) -> bytes:
+    """The scene of a GLB as a self-contained .gltf: its binary chunk becomes a base64 data URI."""
+    (json_length,) = struct.unpack_from("<I", glb, 12)
+    document = json.loads(glb[20 : 20 + json_length])
+    binary_at = 20 + json_length
+    (binary_length,) = struct.unpack_from("<I", glb, binary_at)
+    binary = glb[binary_at + 8 : binary_at + 8 + binary_length]
+    document["buffers"][0]["uri"] = "data:application/octet-stream;base64," + base64.b64encode(binary).decode()
+    return json.dumps(document, indent=2).encode()
 
 
 # --- grids: large scenes for the benchmarks and the tests -----------------------------------------------------------

@@ -162,7 +162,7 @@ def test_a_file_the_rules_refuse_is_named_at_the_file_field_and_nothing_is_kept(
     page.locator("input[type=file]").set_input_files(str(picture))
     page.get_by_role("button", name="Upload", exact=True).click()
 
-    page.locator("#id_file_error", has_text="Upload one of: .glb, .zip.").wait_for()
+    page.locator("#id_file_error", has_text="Upload one of: .glb, .zip, .gltf.").wait_for()
     assert page.locator("input[type=file]").get_attribute("aria-invalid") == "true"
     assert page.get_by_role("button", name="Upload", exact=True).is_enabled()
     assert not UploadSession.objects.exists()

@@ -78,6 +78,7 @@ def test_competition_page_shows_the_asset_rules(client, competition):
 
     assert "300 MB" in content
     assert "<code>.glb, .zip</code>" in content
+    assert "<code>.gltf, .zip</code> — glTF (.gltf with everything embedded" in content
     assert "2,000,000" in content
 
 

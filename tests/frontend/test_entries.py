@@ -89,7 +89,7 @@ def test_upload_of_a_png_is_refused_naming_the_accepted_types(client, entry, bob
 
     assert response.status_code == 200
     assert (
-        "“shot.png” is not an accepted file. Upload one of: .glb, .zip."
+        "“shot.png” is not an accepted file. Upload one of: .glb, .zip, .gltf."
         in response.context["upload_form"].errors["file"]
     )
     assert entry.revisions.count() == 0
@@ -110,7 +110,7 @@ def test_upload_form_accepts_only_the_competitions_file_types(client, entry, bob
 
     content = client.get(reverse("frontend:entry-detail", kwargs={"pk": entry.pk})).content.decode()
 
-    assert 'accept=".glb,.zip"' in content
+    assert 'accept=".glb,.zip,.gltf"' in content
     assert "At most 500 MB." in content
 
 

@@ -83,7 +83,7 @@ def test_opening_an_upload_of_a_png_is_refused_naming_the_accepted_types(client,
 
     assert response.status_code == 400
     assert (response.json()["code"], response.json()["field"]) == ("format_not_allowed", "file")
-    assert "Upload one of: .glb, .zip." in response.json()["detail"]
+    assert "Upload one of: .glb, .zip, .gltf." in response.json()["detail"]
     assert not UploadSession.objects.exists()
 
 

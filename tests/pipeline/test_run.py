@@ -18,7 +18,7 @@ from competitions.pipeline.run import (
     render_stage,
     validate_stage,
 )
-from competitions.pipeline.samples import Box, box_glb, scene_glb
+from competitions.pipeline.samples import Box, box_glb, embedded_gltf, scene_glb
 from tests.pipeline import hostile
 from tests.pipeline.scenes import cube_stl
 
@@ -111,6 +111,18 @@ def test_rendering_writes_views_and_packaged_copies_under_fixed_names(tmp_path: 
     assert {"front", "side", "top"} <= names.keys()
     assert Image.open(out / "hero.webp").size == (1280, 720)
     assert not is_blank(out / "hero.webp")
+
+
+def test_a_self_contained_gltf_is_measured_rendered_and_packaged_like_its_glb(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    upload = write(tmp_path / "box.gltf", embedded_gltf(box_glb()))
+
+    result = check_asset(upload, LIMITS, workdir=tmp_path / "work", render_dir=out)
+
+    assert (result.status, result.messages) == (READY, [])
+    assert (result.stats["triangles"], result.stats["vertices"]) == (12, 24)
+    assert not is_blank(out / "hero.webp")
+    assert (out / "viewer.glb").read_bytes()[:4] == b"glTF"
 
 
 def test_rendering_again_into_the_same_folder_replaces_the_same_files(tmp_path: Path) -> None:

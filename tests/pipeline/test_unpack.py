@@ -1,5 +1,6 @@
 """Stage 1, unpack: uploads are recognised by content, and hostile zips are refused before anything is extracted."""
 
+import json
 import time
 import zipfile
 from pathlib import Path
@@ -8,7 +9,7 @@ import pytest
 
 from competitions.pipeline.limits import MB, Limits
 from competitions.pipeline.report import AssetRejected
-from competitions.pipeline.samples import box_glb
+from competitions.pipeline.samples import box_glb, embedded_gltf
 from competitions.pipeline.unpack import Bundle, unpack
 from tests.pipeline import hostile
 
@@ -247,3 +248,74 @@ def test_damaged_zip_is_refused(tmp_path, workdir):
     upload.write_bytes(hostile.gltf_zip(tmp_path / "entry.zip").read_bytes()[:60])
 
     assert rejected_codes(upload, workdir) == {"ZIP_INVALID"}
+
+
+# --- a bare .gltf -------------------------------------------------------------------------------------------------
+
+
+def test_self_contained_gltf_is_accepted_as_a_bundle_of_its_own(tmp_path, workdir):
+    upload = tmp_path / "abc.gltf"
+    upload.write_bytes(embedded_gltf(box_glb()))
+
+    bundle = unpack(upload, workdir, LIMITS)
+
+    assert bundle.kind == "gltf"
+    assert bundle.scene.read_bytes() == upload.read_bytes()
+    assert [p.name for p in bundle.root.iterdir()] == ["scene.gltf"]
+
+
+def test_gltf_that_refers_to_files_is_refused_naming_each_file_to_zip_with_it(tmp_path, workdir):
+    upload = tmp_path / "abc.gltf"
+    document = {
+        "asset": {"version": "2.0"},
+        "buffers": [{"uri": "harbour.bin", "byteLength": 4}],
+        "images": [{"uri": "textures/water.png"}, {"uri": "data:image/png;base64,AAAA"}, {"uri": "harbour.bin"}],
+    }
+    upload.write_text(json.dumps(document))
+
+    with pytest.raises(AssetRejected) as caught:
+        unpack(upload, workdir, LIMITS)
+
+    [message] = caught.value.messages
+    assert message.code == "FORMAT_GLTF_NEEDS_ZIP"
+    assert "refers to 2 other files, which a single .gltf upload cannot bring: 'harbour.bin', 'textures/water.png'. " \
+        "Put the .gltf and these files in one .zip" in message.message  # fmt: skip
+    assert not (workdir / "bundle").exists()
+
+
+def test_gltf_with_one_file_and_with_many_files_says_so_in_words(tmp_path, workdir):
+    one, many = tmp_path / "one.gltf", tmp_path / "many.gltf"
+    one.write_text(json.dumps({"asset": {"version": "2.0"}, "buffers": [{"uri": "a.bin", "byteLength": 4}]}))
+    many.write_text(json.dumps({"asset": {"version": "2.0"}, "images": [{"uri": f"t{i}.png"} for i in range(12)]}))
+
+    with pytest.raises(AssetRejected) as first:
+        unpack(one, workdir, LIMITS)
+    with pytest.raises(AssetRejected) as second:
+        unpack(many, workdir, LIMITS)
+
+    assert (
+        "refers to another file, which a single .gltf upload cannot bring: 'a.bin'." in first.value.messages[0].message
+    )
+    assert "'t9.png' and 2 more." in second.value.messages[0].message
+
+
+def test_gltf_is_refused_when_the_competition_takes_only_glb(tmp_path, workdir):
+    upload = tmp_path / "abc.gltf"
+    upload.write_bytes(embedded_gltf(box_glb()))
+
+    assert rejected_codes(upload, workdir, Limits(formats=("glb",))) == {"FORMAT_NOT_ACCEPTED"}
+
+
+def test_gltf_that_is_not_json_is_a_format_mismatch(tmp_path, workdir):
+    upload = tmp_path / "abc.gltf"
+    upload.write_bytes(box_glb())  # a GLB under the wrong name is still read as what it is
+    assert unpack(upload, workdir, LIMITS).kind == "glb"
+    upload.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    assert rejected_codes(upload, workdir) == {"FORMAT_MISMATCH"}
+
+
+def test_unreadable_gltf_json_is_left_to_the_validator_to_explain(tmp_path, workdir):
+    upload = tmp_path / "abc.gltf"
+    upload.write_text('{"asset": {"version": "2.0"}, "buffers": [')
+
+    assert unpack(upload, workdir, LIMITS).kind == "gltf"

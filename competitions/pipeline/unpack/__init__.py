@@ -1,17 +1,19 @@
 """Stage 1, unpack: recognise an upload by its content and lay it out as a bundle folder the later stages read.
 
-``unpack(upload, workdir, limits)`` accepts a .glb, a .zip holding one .gltf (with its buffers and textures), one
-.glb or one .obj (with its .mtl and textures), an .stl or a .ply. A zip is checked from its central directory
-before a single byte is extracted (entry count, declared sizes, compression ratios, unsafe paths, symlinks, nested
-archives, duplicate names, exactly one scene) and then extracted with a running byte counter, so a header that
-lies about sizes cannot get past (both in ``archive``). Every fault of the file raises ``AssetRejected`` with the
-messages.
+``unpack(upload, workdir, limits)`` accepts a .glb, a self-contained .gltf (every buffer and image a data URI), a
+.zip holding one .gltf (with its buffers and textures), one .glb or one .obj (with its .mtl and textures), an .stl or
+a .ply. A bare .gltf that refers to other files is refused with the list of files to zip with it. A zip is checked
+from its central directory before a single byte is extracted (entry count, declared sizes, compression ratios,
+unsafe paths, symlinks, nested archives, duplicate names, exactly one scene) and then extracted with a running byte
+counter, so a header that lies about sizes cannot get past (both in ``archive``). Every fault of the file raises
+``AssetRejected`` with the messages.
 
 The bundle always lives in ``workdir / "bundle"`` and holds only the upload's own files: a single file is linked
 (or copied) there, never used in place, so a URI in it cannot reach the uploads stored beside it.
 """
 
 import errno
+import json
 import os
 import shutil
 import struct
@@ -68,7 +70,11 @@ def unpack(upload: Path, workdir: Path, limits: Limits) -> Bundle:
         return _single(upload, root, "ply", limits)
     if suffix == ".stl" and _looks_like_stl(head, size):
         return _single(upload, root, "stl", limits)
-    if suffix in (".glb", ".zip", ".stl", ".ply"):
+    if suffix == ".gltf" and head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{":
+        _check_format("gltf", limits)
+        _check_self_contained(upload, size, limits)
+        return _single(upload, root, "gltf", limits)
+    if suffix in (".glb", ".gltf", ".zip", ".stl", ".ply"):
         raise AssetRejected(
             [
                 error(
@@ -144,6 +150,68 @@ def _check_format(kind: str, limits: Limits) -> None:
     if kind not in limits.formats:
         template = gettext_noop("A %(kind)s scene is not accepted. Upload one of: %(accepted_text)s.")
         raise AssetRejected([_not_accepted(template, limits, kind=kind.upper())])
+
+
+def external_files(document: object) -> list[str]:
+    """The files a glTF document refers to by URI (its buffers and images that are not data URIs), in order."""
+    files: list[str] = []
+    if not isinstance(document, dict):
+        return files
+    for key in ("buffers", "images"):
+        items = document.get(key)
+        for item in items if isinstance(items, list) else []:
+            uri = item.get("uri") if isinstance(item, dict) else None
+            if isinstance(uri, str) and uri[:5].lower() != "data:" and uri not in files:
+                files.append(uri)
+    return files
+
+
+# How many of the files a bare .gltf refers to are named in the message; the rest are counted.
+MAX_NAMED_FILES = 10
+
+
+def _check_self_contained(upload: Path, size: int, limits: Limits) -> None:
+    """A bare .gltf is accepted only with every buffer and image embedded: refuse one that refers to other files,
+    naming them. JSON too large or unreadable is left to the validate stage, which says so precisely."""
+    if size > limits.max_json_bytes:
+        return
+    try:
+        document = json.loads(upload.read_bytes())
+    except (ValueError, RecursionError):
+        return
+    files = external_files(document)
+    if not files:
+        return
+    named = ", ".join(f"'{name}'" for name in files[:MAX_NAMED_FILES])
+    if len(files) == 1:
+        template = gettext_noop(
+            "This .gltf refers to another file, which a single .gltf upload cannot bring: %(files)s. Put the .gltf "
+            "and this file in one .zip, in the folder the .gltf names, and upload the .zip (or export the scene as "
+            ".glb)."
+        )
+    elif len(files) > MAX_NAMED_FILES:
+        template = gettext_noop(
+            "This .gltf refers to %(count)s other files, which a single .gltf upload cannot bring: %(files)s and "
+            "%(more)s more. Put the .gltf and these files in one .zip, in the folders the .gltf names, and upload "
+            "the .zip (or export the scene as .glb)."
+        )
+    else:
+        template = gettext_noop(
+            "This .gltf refers to %(count)s other files, which a single .gltf upload cannot bring: %(files)s. Put "
+            "the .gltf and these files in one .zip, in the folders the .gltf names, and upload the .zip (or export "
+            "the scene as .glb)."
+        )
+    raise AssetRejected(
+        [
+            error(
+                "FORMAT_GLTF_NEEDS_ZIP",
+                template,
+                count=len(files),
+                files=named,
+                more=len(files) - MAX_NAMED_FILES,
+            )
+        ]
+    )
 
 
 def _looks_like_stl(head: bytes, size: int) -> bool:

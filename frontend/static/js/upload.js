@@ -238,9 +238,17 @@
     event.preventDefault();
     if (job) return;
     view.clearErrors();
+    var file = input.files[0];
     var max = Number(input.dataset.maxBytes || 0);
-    if (max && input.files[0].size > max) view.tooLarge();
-    else start(input.files[0]);
+    if (max && file.size > max) {
+      view.tooLarge();
+      return;
+    }
+    // Refused here, a file costs no request (and no error in the browser's console); the server checks again.
+    view.problemWith(file).then(function (problem) {
+      if (problem) view.fieldProblem(problem);
+      else if (!job) start(file);
+    });
   });
 
   view.cancelButton.addEventListener("click", function () {

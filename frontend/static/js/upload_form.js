@@ -34,6 +34,28 @@ window.metasceneUploadForm = function (form) {
     return h ? h + ":" + String(m).padStart(2, "0") + ":" + s : m + ":" + s;
   }
 
+  // A .gltf is read in the browser up to this size to list the files it refers to; a larger one is left to the server.
+  var GLTF_READ_LIMIT = 64 * 1024 * 1024;
+
+  // The files a glTF document refers to by URI (buffers and images that are not data: URIs); none if it is not JSON.
+  function externalFiles(json) {
+    var document;
+    try {
+      document = JSON.parse(json);
+    } catch (error) {
+      return [];
+    }
+    var files = [];
+    ["buffers", "images"].forEach(function (key) {
+      var items = document && Array.isArray(document[key]) ? document[key] : [];
+      items.forEach(function (item) {
+        var uri = item && typeof item.uri === "string" ? item.uri : "";
+        if (uri && uri.slice(0, 5).toLowerCase() !== "data:" && files.indexOf(uri) === -1) files.push(uri);
+      });
+    });
+    return files;
+  }
+
   function show(box, message) {
     box.textContent = message || "";
     box.hidden = !message;
@@ -130,6 +152,36 @@ window.metasceneUploadForm = function (form) {
 
     tooLarge: function () {
       fieldError(text.textTooLarge);
+    },
+
+    // What is wrong with `file` before any byte is sent, as far as the browser can tell: a type the competition
+    // does not take, or a .gltf that refers to files of its own (which only a .zip can bring along). Resolves with
+    // the message to show at the field, or "" when the file may go; the server checks everything again.
+    problemWith: function (file) {
+      var name = file.name || "";
+      var dot = name.lastIndexOf(".");
+      var extension = dot < 0 ? "" : name.slice(dot).toLowerCase();
+      var accepted = (input.accept || "").split(",").filter(Boolean);
+      if (accepted.length && accepted.indexOf(extension) === -1) {
+        return Promise.resolve(fill(text.textNotAccepted, { name: name, accepted: accepted.join(", ") }));
+      }
+      if (extension !== ".gltf" || file.size > GLTF_READ_LIMIT || !file.text) return Promise.resolve("");
+      return file.text().then(
+        function (json) {
+          var files = externalFiles(json);
+          if (!files.length) return "";
+          return fill(text.textGltfNeedsZip, {
+            files: files.map(function (uri) { return "“" + uri + "”"; }).join(", "),
+          });
+        },
+        function () {
+          return "";
+        },
+      );
+    },
+
+    fieldProblem: function (message) {
+      fieldError(message);
     },
 
     cancelled: function () {
