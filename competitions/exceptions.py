@@ -52,6 +52,7 @@ class ErrorCode(StrEnum):
     NAME_TAKEN = "name_taken"
     NO_CRITERIA = "no_criteria"
     NO_ENTRIES = "no_entries"
+    NO_FIXED_COPY = "no_fixed_copy"
     NOT_ASSIGNED = "not_assigned"
     NOT_CAPTAIN = "not_captain"
     NOT_DRAFT = "not_draft"

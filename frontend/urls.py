@@ -63,6 +63,11 @@ urlpatterns = [
     path("entries/<int:pk>/", entries.entry_detail, name="entry-detail"),
     path("entries/<int:pk>/edit/", entries.entry_edit, name="entry-edit"),
     path("entries/<int:pk>/revisions/", entries.revision_upload, name="revision-upload"),
+    path(
+        "entries/<int:pk>/revisions/<int:revision_pk>/use-fixed/",
+        entries.revision_use_fixed,
+        name="revision-use-fixed",
+    ),
     path("entries/<int:pk>/status.json", entries.entry_status, name="entry-status"),
     path(
         "entries/<int:pk>/revisions/<int:revision_pk>/artifacts/<slug:name>",

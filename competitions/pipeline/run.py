@@ -48,12 +48,14 @@ StageCallback = Callable[[str], None]
 @dataclass(frozen=True)
 class Validation:
     """The verdict of the validation half. ``scene`` is the glTF/GLB to render (its files inside ``root``); None
-    when the file is rejected."""
+    when the file is rejected. ``fixed``: for a GLB rejected only for padding and alignment, the same scene
+    re-padded, which passes every check (see ``repair``)."""
 
     messages: list[Message]
     stats: dict[str, Any]
     scene: Path | None
     root: Path | None = None
+    fixed: Path | None = None
 
     @property
     def rejected(self) -> bool:
@@ -65,13 +67,20 @@ class Validation:
             "stats": self.stats,
             "scene": str(self.scene) if self.scene else None,
             "root": str(self.root) if self.root else None,
+            "fixed": str(self.fixed) if self.fixed else None,
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Validation":
-        scene, root = data.get("scene"), data.get("root")
+        scene, root, fixed = data.get("scene"), data.get("root"), data.get("fixed")
         messages = [Message.from_dict(m) for m in data["messages"]]
-        return cls(messages, data["stats"], Path(scene) if scene else None, Path(root) if root else None)
+        return cls(
+            messages,
+            data["stats"],
+            Path(scene) if scene else None,
+            Path(root) if root else None,
+            Path(fixed) if fixed else None,
+        )
 
 
 @dataclass(frozen=True)
@@ -134,9 +143,12 @@ def _converted(bundle: Bundle, limits: Limits, workdir: Path) -> Bundle:
     return Bundle(root=converted.parent, scene=converted, kind="glb")
 
 
-def validate_stage(upload: Path, limits: Limits, *, workdir: Path, on_stage: StageCallback = _ignore) -> Validation:
+def validate_stage(
+    upload: Path, limits: Limits, *, workdir: Path, on_stage: StageCallback = _ignore, repair: bool = True
+) -> Validation:
     """Unpack, validate (an OBJ, STL or PLY before and after its conversion to GLB) and inspect ``upload``;
-    rejected when any message is an error after the policy.
+    rejected when any message is an error after the policy. A GLB rejected only for padding and alignment comes
+    back with ``fixed``, the same scene re-padded, when that passes these same checks (``repair`` False: not tried).
 
     The file's own faults come back as messages, never as exceptions. ``on_stage`` hears "unpack", "validate" and
     "inspect" as each begins.
@@ -166,8 +178,26 @@ def validate_stage(upload: Path, limits: Limits, *, workdir: Path, on_stage: Sta
         return Validation(messages + exc.messages, stats, None)
     messages = apply_policy(messages, limits.policy)
     if has_errors(messages):
-        return Validation(messages, stats, None)
+        fixed = _repaired(bundle, messages, limits, workdir) if repair else None
+        return Validation(messages, stats, None, fixed=fixed)
     return Validation(messages, stats, bundle.scene, bundle.root)
+
+
+def _repaired(bundle: Bundle, messages: list[Message], limits: Limits, workdir: Path) -> Path | None:
+    """The re-padded GLB (``repair.FIXED_NAME`` under ``workdir``) when the file's only errors are padding and
+    alignment and the rewrite passes every check; None otherwise."""
+    from .repair import FIXED_NAME, is_repairable, repadded_glb
+
+    if bundle.kind != "glb" or not is_repairable(messages):
+        return None
+    data = repadded_glb(bundle.scene)
+    if data is None:
+        return None
+    fixed = workdir / "repaired" / FIXED_NAME
+    fixed.parent.mkdir(parents=True, exist_ok=True)
+    fixed.write_bytes(data)
+    check = validate_stage(fixed, limits, workdir=workdir / "repair-check", repair=False)
+    return None if check.rejected else fixed
 
 
 def artifact_name(file_name: str) -> str:

@@ -5,6 +5,7 @@ from pathlib import PurePath
 
 from django.contrib.auth.models import User
 from django.core.files.base import File
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
@@ -14,6 +15,7 @@ from django.utils.translation import ngettext
 
 from competitions.exceptions import ErrorCode, RuleError
 from competitions.models import Entry, EntryRevision, Membership, Team, Track
+from competitions.pipeline.repair import FIXED_ARTIFACT
 from competitions.services import queue, storage
 
 CHUNK_SIZE = 1024 * 1024
@@ -200,3 +202,19 @@ def revision_receive(
 
 def _enqueue_processing(revision_id: int) -> None:
     queue.revision_task_send(queue.VALIDATE_REVISION, revision_id)
+
+
+def revision_use_fixed(*, revision: EntryRevision, user: User) -> EntryRevision:
+    """Make the fixed copy of a revision refused only for padding (its ``fixed`` artifact, the same scene
+    re-padded, see ``pipeline.repair``) the entry's next revision, by the same rules as an upload made now.
+
+    The refused revision stays in the history as it was; the new one is named after it ("harbour-fixed.glb") and
+    is checked like any upload.
+    """
+    storage_name = (revision.artifacts or {}).get(FIXED_ARTIFACT)
+    if revision.status != EntryRevision.Status.REJECTED or not isinstance(storage_name, str):
+        raise RuleError(_("This revision has no fixed copy to use."), code=ErrorCode.NO_FIXED_COPY)
+    name = f"{PurePath(revision.original_name).stem}-fixed.glb"
+    with default_storage.open(storage_name, "rb") as handle:
+        upload = UploadedFile(handle, name=name, content_type="model/gltf-binary", size=handle.size)
+        return revision_receive(entry=revision.entry, user=user, upload=upload)

@@ -31,6 +31,7 @@ from competitions import selectors
 from competitions.auth import AuthenticatedHttpRequest
 from competitions.exceptions import RuleError, StorageFull
 from competitions.models import Entry, EntryRevision
+from competitions.pipeline.repair import FIXED_ARTIFACT
 from competitions.selectors import deadline, reports, workers
 from competitions.services import entries
 from frontend.forms import EntryEditForm, RevisionUploadForm, add_rule_error
@@ -134,10 +135,12 @@ def _queues_down(revisions: list[EntryRevision]) -> set[str]:
     return workers.queues_without_workers()
 
 
-def _revision_view(revision: EntryRevision, queues_down: set[str]) -> dict[str, Any]:
+def _revision_view(revision: EntryRevision, queues_down: set[str], *, open_now: bool) -> dict[str, Any]:
     """What the entry page shows under a revision: stages while it is processed, then the outcome; and whether
-    checking is delayed because no worker is alive for the queue it waits on."""
+    checking is delayed because no worker is alive for the queue it waits on. ``open_now``: the team may upload,
+    so a fixed copy may be offered."""
     ready = revision.status == EntryRevision.Status.READY
+    rejected = revision.status == EntryRevision.Status.REJECTED
     messages = reports.revision_report(revision)
     view = {
         "revision": revision,
@@ -149,6 +152,8 @@ def _revision_view(revision: EntryRevision, queues_down: set[str]) -> dict[str, 
         "folded": False,
         "stats": stat_rows(revision.stats or {}, READY_STAT_LABELS) if ready else [],
         "hero_url": _artifact_url(revision, "hero") if ready else "",
+        # A file refused only for padding: the same scene re-padded, to download or to use in one click.
+        "fixed_url": _artifact_url(revision, FIXED_ARTIFACT) if rejected and open_now else "",
     }
     view["visible"] = not ready or bool(view["groups"] or view["stats"] or view["hero_url"])
     return view
@@ -180,7 +185,8 @@ def _render_entry(
     competition = entry.team.competition
     revisions = list(selectors.revisions_of(entry))
     queues_down = _queues_down(revisions)
-    rows = [_revision_view(revision, queues_down) for revision in revisions]
+    open_now = entry.team.submission_is_open()
+    rows = [_revision_view(revision, queues_down, open_now=open_now) for revision in revisions]
     # The newest finished revision's report stays open (with any still being checked); older ones are folded: on a
     # phone they made the page many screens long.
     finished = [row for row in rows if row["revision"].is_final]
@@ -271,6 +277,20 @@ def revision_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _render_entry(request, entry, upload_form=form)
 
 
+@login_required
+@require_POST
+def revision_use_fixed(request: AuthenticatedHttpRequest, pk: int, revision_pk: int) -> HttpResponse:
+    """Make the fixed copy of a revision refused only for padding the entry's next revision (one click)."""
+    revision = get_object_or_404(selectors.revisions_visible_to(request.user), pk=revision_pk, entry_id=pk)
+    try:
+        fixed = entries.revision_use_fixed(revision=revision, user=request.user)
+    except RuleError as error:  # a full disk included
+        messages.error(request, str(error))
+    else:
+        _received_message(request, fixed)
+    return redirect(reverse("frontend:entry-detail", kwargs={"pk": pk}) + "#revisions")
+
+
 def _disk_full(request: HttpRequest, entry: Entry, form: RevisionUploadForm, error: StorageFull) -> HttpResponse:
     """The form again with the message, as 507 with Retry-After: the disk filled up and nothing was kept."""
     response = _render_entry(request, entry, upload_form=form)
@@ -296,8 +316,9 @@ def entry_status(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
     revisions = []
     rows = list(selectors.revisions_of(entry))
     queues_down = _queues_down(rows)
+    open_now = entry.team.submission_is_open()
     for revision in rows:
-        view = _revision_view(revision, queues_down)
+        view = _revision_view(revision, queues_down, open_now=open_now)
         revisions.append(
             {
                 "id": revision.pk,

@@ -5,6 +5,7 @@ file's report in the reader's language; older reports folded under the current f
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.browser
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True}
 
 
-def _signed_in_phone(browser, live_server, user, language: str) -> object:
+def _signed_in_phone(browser, live_server, user, language: str) -> Any:
     client = Client()
     client.force_login(user)
     context = browser.new_context(**PHONE, locale="zh-CN" if language == "zh-hans" else "en-GB")
@@ -66,9 +67,10 @@ def test_a_gltf_that_refers_to_files_is_explained_at_the_field_before_anything_i
     document = {"asset": {"version": "2.0"}, "buffers": [{"uri": "harbour.bin", "byteLength": 4}],
                 "images": [{"uri": "textures/water.png"}]}  # fmt: skip
     scene.write_text(json.dumps(document))
-    requests, console_errors = [], []
+    requests: list[str] = []
+    console: list[tuple[str, str]] = []
     phone.on("request", lambda request: requests.append(request.url))
-    phone.on("console", lambda message: message.type == "error" and console_errors.append(message.text))
+    phone.on("console", lambda message: console.append((message.type, message.text)))
 
     phone.goto(f"{live_server.url}/entries/{entry.pk}/")
     requests.clear()
@@ -78,7 +80,7 @@ def test_a_gltf_that_refers_to_files_is_explained_at_the_field_before_anything_i
     phone.locator("#id_file_error", has_text=hint).wait_for()
     assert phone.locator("input[type=file]").get_attribute("aria-invalid") == "true"
     assert not any("/api/" in url for url in requests), requests
-    assert console_errors == []
+    assert [text for kind, text in console if kind == "error"] == []
     assert not EntryRevision.objects.exists()
 
 

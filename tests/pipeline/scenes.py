@@ -2,6 +2,7 @@
 counts are checked against, a cube as OBJ (with its .mtl and texture), STL and PLY, and boxes that carry their
 colour in a texture or in vertex colours."""
 
+import json
 import math
 import struct
 from typing import Any
@@ -246,3 +247,17 @@ def vertex_coloured_box_glb() -> bytes:
     colours = b"".join(struct.pack("<4B", *rgb, 255) for rgb in VERTEX_COLOURED_BOX_FACES for _ in range(4))
     material = {"name": "cube-material", "pbrMetallicRoughness": {"metallicFactor": 0.0, "roughnessFactor": 0.8}}
     return assemble_glb(_box_document(chunk, {"COLOR_0": (colours, UNSIGNED_BYTE, "VEC4", True)}, material), chunk)
+
+
+def unpadded_glb(glb: bytes) -> bytes:
+    """The same scene with its JSON chunk cut to its exact length: the chunk lengths are no longer multiples of 4
+    and the BIN chunk follows straight after."""
+    (json_length,) = struct.unpack_from("<I", glb, 12)
+    document = glb[20 : 20 + json_length].rstrip(b" ")
+    rest = glb[20 + json_length :]
+    if len(document) % 4 == 0:
+        document = json.dumps(json.loads(document), indent=1).encode()
+    if len(document) % 4 == 0:
+        document += b"\n"
+    body = struct.pack("<II", len(document), 0x4E4F534A) + document + rest
+    return struct.pack("<4sII", b"glTF", 2, 12 + len(body)) + body

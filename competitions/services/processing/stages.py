@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from competitions.models import Competition, Entry, EntryRevision, Team
 from competitions.pipeline.limits import Limits
+from competitions.pipeline.repair import FIXED_ARTIFACT
 from competitions.pipeline.report import AssetRejected, Message
 from competitions.pipeline.run import (
     RENDERING_MODULES,
@@ -100,8 +101,10 @@ def revision_validate(*, revision_id: int, claim: str, queue_rendering: bool = T
             validation = Validation.from_json(finished.value)
         except AssetRejected as exc:
             validation = Validation(exc.messages, {}, None)
+        # The re-padded copy of a file refused only for padding, offered on the entry page (entries.revision_use_fixed).
+        fixed = artifacts_store(revision, {FIXED_ARTIFACT: validation.fixed}) if validation.fixed else {}
     if validation.rejected:
-        return _reject(revision, claim, validation.messages, validation.stats)
+        return _reject(revision, claim, validation.messages, validation.stats, artifacts=fixed)
     return _pass_to_rendering(revision, claim, validation, queue_rendering=queue_rendering)
 
 
@@ -130,9 +133,15 @@ def _pass_to_rendering(
 
 
 def _reject(
-    revision: EntryRevision, claim: str, messages: list[Message], stats: dict[str, Any]
+    revision: EntryRevision,
+    claim: str,
+    messages: list[Message],
+    stats: dict[str, Any],
+    *,
+    artifacts: dict[str, str] | None = None,
 ) -> EntryRevision | None:
-    """The file is at fault: record its messages. The entry keeps its current revision."""
+    """The file is at fault: record its messages (and, for a file refused only for padding, its fixed copy in
+    ``artifacts``). The entry keeps its current revision."""
     now = timezone.now()
     rejected = EntryRevision.objects.filter(
         pk=revision.pk, status__in=(Status.VALIDATING, Status.RENDERING), claimed_by=claim
@@ -140,6 +149,7 @@ def _reject(
         status=Status.REJECTED,
         report={"messages": [m.to_dict() for m in messages]},
         stats=stats,
+        artifacts=artifacts or {},
         processed_at=now,
         status_changed_at=now,
         claimed_by="",
