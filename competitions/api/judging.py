@@ -182,12 +182,12 @@ class JudgeSheetSubmitView(APIView):
 
 
 class OrganiserRoundView(APIView):
-    """A round, for organisers only: anyone else gets a 404."""
+    """A round, for the organisers of its competition only: anyone else gets a 404."""
 
     def get_round(self, request: Request, pk: int) -> Round:
-        if not judging_selectors.is_organiser(signed_in_user(request)):
-            raise Http404
-        return get_object_or_404(Round.objects.select_related("competition"), pk=pk)
+        user = signed_in_user(request)
+        rounds = Round.objects.filter(competition__in=judging_selectors.competitions_organised_by(user))
+        return get_object_or_404(rounds.select_related("competition"), pk=pk)
 
 
 class LeaderboardView(OrganiserRoundView):

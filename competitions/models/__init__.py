@@ -4,6 +4,7 @@ from .audit import AuditEvent
 from .competition import Competition, Track
 from .entries import Entry, EntryRevision, UploadSession
 from .judging import Assignment, Conflict, Criterion, Panelist, Round, RoundEntry, RoundResult, Score, ScoreSheet
+from .organisers import CompetitionOrganiser
 from .profile import Profile
 from .teams import Membership, Team, TeamInvitation
 from .workers import WorkerHeartbeat, WorkerOutage
@@ -12,6 +13,7 @@ __all__ = [
     "Assignment",
     "AuditEvent",
     "Competition",
+    "CompetitionOrganiser",
     "Conflict",
     "Criterion",
     "Entry",

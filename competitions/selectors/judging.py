@@ -17,6 +17,7 @@ from competitions.models import (
     Assignment,
     AuditEvent,
     Competition,
+    CompetitionOrganiser,
     Conflict,
     Membership,
     Panelist,
@@ -95,9 +96,21 @@ def criterion_next_position(round: Round) -> int:
     return (last or 0) + 1
 
 
+def competitions_organised_by(user: User | AnonymousUser) -> QuerySet[Competition]:
+    """The competitions ``user`` runs from the organiser console: every one for site staff, else those they were
+    made an organiser of; none for anyone else."""
+    if not user.is_authenticated:
+        return Competition.objects.none()
+    if user.is_staff:
+        return Competition.objects.all()
+    return Competition.objects.filter(organisers__user=user)
+
+
 def is_organiser(user: User | AnonymousUser) -> bool:
-    """Organisers are staff: they run every competition."""
-    return bool(user.is_authenticated and user.is_staff)
+    """Whether ``user`` runs any competition (site staff run all of them)."""
+    if not user.is_authenticated:
+        return False
+    return user.is_staff or CompetitionOrganiser.objects.filter(user=user).exists()
 
 
 @dataclass(frozen=True)
@@ -121,11 +134,13 @@ def menu_roles(user: User) -> MenuRoles:
         .annotate(
             judges=Exists(rounds_judged_by(user)),
             in_a_team=Exists(Membership.objects.filter(user=OuterRef("pk"))),
+            organises=Exists(CompetitionOrganiser.objects.filter(user=OuterRef("pk"))),
         )
-        .values("judges", "in_a_team")
+        .values("judges", "in_a_team", "organises")
         .get()
     )
-    return MenuRoles(judges=flags["judges"], organises=is_organiser(user), in_a_team=flags["in_a_team"])
+    organises = user.is_staff or flags["organises"]
+    return MenuRoles(judges=flags["judges"], organises=organises, in_a_team=flags["in_a_team"])
 
 
 def rounds_judged_by(user: User) -> QuerySet[Round]:
@@ -234,10 +249,12 @@ class RoundCounts(TypedDict):
     entry_count: int
 
 
-def rounds_for_organiser() -> "QuerySet[WithAnnotations[Round, RoundCounts]]":
-    """Every round, with counts of criteria, active judges and entries for the organiser's console."""
+def rounds_for_organiser(user: User | AnonymousUser) -> "QuerySet[WithAnnotations[Round, RoundCounts]]":
+    """The rounds of the competitions ``user`` organises, with counts of criteria, active judges and entries for
+    the organiser's console."""
     return (
-        Round.objects.select_related("competition")
+        Round.objects.filter(competition__in=competitions_organised_by(user))
+        .select_related("competition")
         .annotate(
             criterion_count=Count("criteria", distinct=True),
             judge_count=Count("panelists", filter=Q(panelists__withdrawn_at__isnull=True), distinct=True),
@@ -247,10 +264,14 @@ def rounds_for_organiser() -> "QuerySet[WithAnnotations[Round, RoundCounts]]":
     )
 
 
-def audit_events(*, competition: Competition | None = None, round: Round | None = None) -> QuerySet[AuditEvent]:
-    """The audit log, newest first: of a competition, or of a round (the round itself and every event whose data
-    names it, as every judging service writes ``data["round"]``)."""
-    events = AuditEvent.objects.select_related("actor__profile", "competition")
+def audit_events(
+    *, organiser: User, competition: Competition | None = None, round: Round | None = None
+) -> QuerySet[AuditEvent]:
+    """The audit log of the competitions ``organiser`` runs, newest first: of one competition, or of a round (the
+    round itself and every event whose data names it, as every judging service writes ``data["round"]``)."""
+    events = AuditEvent.objects.select_related("actor__profile", "competition").filter(
+        competition__in=competitions_organised_by(organiser)
+    )
     if competition is not None:
         events = events.filter(competition=competition)
     if round is not None:

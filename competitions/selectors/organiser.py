@@ -1,6 +1,7 @@
 """The organiser console's reads: competitions with their rounds, a round's panel and conflicts, and its assignments
-with each judge's load, each track's progress and each entry's judges. Organisers see every round (the views check
-``judging.is_organiser`` first), so nothing here filters by person.
+with each judge's load, each track's progress and each entry's judges. The views find the round or competition
+among those the person organises (``judging.rounds_for_organiser(user)``, ``competitions_organised_by(user)``)
+before calling these, so nothing else here filters by person.
 
 Each read makes a fixed number of queries, whatever the number of judges or entries: the console's pages are
 checked for it (``django_assert_max_num_queries`` in their tests).
@@ -14,15 +15,18 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 
 from competitions.models import Assignment, Competition, Conflict, Panelist, Round, RoundEntry, ScoreSheet, Team
-from competitions.selectors.judging import rounds_for_organiser
+from competitions.selectors.judging import competitions_organised_by, rounds_for_organiser
 
 ENTRIES_PAGE_SIZE = 50
 
 
-def competitions_with_rounds() -> QuerySet[Competition]:
-    """Every competition, the latest deadline first, with its rounds as ``console_rounds`` (counts included)."""
-    return Competition.objects.order_by("-submission_deadline").prefetch_related(
-        Prefetch("rounds", queryset=rounds_for_organiser(), to_attr="console_rounds")
+def competitions_with_rounds(user: User) -> QuerySet[Competition]:
+    """The competitions ``user`` organises, the latest deadline first, with their rounds as ``console_rounds``
+    (counts included)."""
+    return (
+        competitions_organised_by(user)
+        .order_by("-submission_deadline")
+        .prefetch_related(Prefetch("rounds", queryset=rounds_for_organiser(user), to_attr="console_rounds"))
     )
 
 

@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
-from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -31,6 +31,29 @@ email_confirmation_token = EmailConfirmationTokenGenerator()
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
+
+
+def invited_account(*, email: str, name: str = "") -> tuple[User, bool]:
+    """The account with this (normalised) email, or a new active one with an unusable password, which the person
+    sets through the link of their invitation (``password_setup_link``). Returns (user, created)."""
+    user = User.objects.filter(username=email).first()
+    if user is not None:
+        return user, False
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(username=email, email=email, password=None)
+            Profile.objects.create(user=user, display_name=name.strip() or email.split("@")[0])
+    except IntegrityError:
+        # Invited twice at the same moment: the other invitation created the account.
+        return User.objects.get(username=email), False
+    return user, True
+
+
+def password_setup_link(user: User) -> str:
+    """A one-time link for ``user`` to choose a password (the password-reset page)."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return settings.SITE_URL + reverse("frontend:password-reset-confirm", kwargs={"uidb64": uid, "token": token})
 
 
 @transaction.atomic

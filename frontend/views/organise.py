@@ -1,9 +1,11 @@
 """The organiser console: competitions and their judging rounds, the creation of a round, and the audit log.
 
-Organisers are staff users. Everyone else gets a 404 for every page of the console (its existence is not
-advertised); a visitor who is not logged in is sent to the login page first. Pages of one round are in
-``organise_rounds`` (settings, rubric, opening and closing), ``organise_panel`` (judges, conflicts, assignments,
-progress) and ``organise_results`` (leaderboard, publication, CSV export). Every change goes through a service.
+Organisers run the competitions they were made organisers of (site staff run all of them): every page and object
+of another competition is a 404, like one that does not exist. Everyone else gets a 404 for every page of the
+console (its existence is not advertised); a visitor who is not logged in is sent to the login page first. Pages
+of one round are in ``organise_rounds`` (settings, rubric, opening and closing), ``organise_panel`` (judges,
+conflicts, assignments, progress) and ``organise_results`` (leaderboard, publication, CSV export). Every change goes
+through a service.
 """
 
 import json
@@ -48,9 +50,14 @@ def organiser_required(view: View) -> View:
     return cast(View, login_required(wrapped))
 
 
-def round_of(pk: int) -> Round:
-    """A round as the console shows it (the organisers see every round), or a 404."""
-    return get_object_or_404(judging_selectors.rounds_for_organiser(), pk=pk)
+def round_of(request: AuthenticatedHttpRequest, pk: int) -> Round:
+    """A round of a competition the person organises, as the console shows it, or a 404."""
+    return get_object_or_404(judging_selectors.rounds_for_organiser(request.user), pk=pk)
+
+
+def competition_of(request: AuthenticatedHttpRequest, slug: str) -> Competition:
+    """A competition the person organises, or a 404."""
+    return get_object_or_404(judging_selectors.competitions_organised_by(request.user), slug=slug)
 
 
 # --- Competitions and their rounds ----------------------------------------------------------------------------
@@ -60,7 +67,7 @@ def round_of(pk: int) -> Round:
 @require_GET
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     context = {
-        "competitions": organiser_selectors.competitions_with_rounds(),
+        "competitions": organiser_selectors.competitions_with_rounds(request.user),
         "processing": worker_selectors.processing_health(),
     }
     return render(request, "organiser/home.html", context)
@@ -77,7 +84,7 @@ def _new_round_initial(competition: Competition) -> dict[str, Any]:
 @organiser_required
 @require_http_methods(["GET", "POST"])
 def round_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    competition = get_object_or_404(Competition, slug=slug)
+    competition = competition_of(request, slug)
     with timezone.override(competition.zone):
         form = RoundForm(request.POST or None, initial=_new_round_initial(competition))
         valid = request.method == "POST" and form.is_valid()
@@ -98,12 +105,12 @@ def round_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 @organiser_required
 @require_GET
 def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
-    rounds = judging_selectors.rounds_for_organiser()
+    rounds = judging_selectors.rounds_for_organiser(request.user)
     chosen = None
     round_id = request.GET.get("round", "")
     if round_id.isdigit():
         chosen = rounds.filter(pk=int(round_id)).first()
-    events = judging_selectors.audit_events(round=chosen)
+    events = judging_selectors.audit_events(organiser=request.user, round=chosen)
     page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,

@@ -5,16 +5,16 @@ them (``competitions.selectors.scoring.awards_by_rank``); results already publis
 from django.contrib import messages
 from django.forms.models import model_to_dict
 from django.http import HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from competitions.auth import AuthenticatedHttpRequest
 from competitions.exceptions import RuleError
-from competitions.models import Competition, Track
+from competitions.models import Track
 from competitions.services import results
 from frontend.forms import TrackAwardsForm, add_rule_error
-from frontend.views.organise import organiser_required
+from frontend.views.organise import competition_of, organiser_required
 
 AWARDS = TrackAwardsForm.Meta.fields
 
@@ -29,7 +29,7 @@ def _awards_form(track: Track, data: QueryDict | None) -> TrackAwardsForm:
 def track_awards(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """One form per track; nothing is saved unless every track's numbers are valid. Only changed tracks reach the
     service (each change is audited on its own)."""
-    competition = get_object_or_404(Competition, slug=slug)
+    competition = competition_of(request, slug)
     data = request.POST if request.method == "POST" else None
     rows = [(track, _awards_form(track, data)) for track in competition.tracks.all()]
     # The page explains each number once, above the tracks, with the model's help text.

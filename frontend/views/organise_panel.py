@@ -56,13 +56,13 @@ def _panel_url(round: Round, anchor: str = "") -> str:
 @organiser_required
 @require_GET
 def round_panel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _render_panel(request, round_of(pk))
+    return _render_panel(request, round_of(request, pk))
 
 
 @organiser_required
 @require_POST
 def judge_invite(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    round = round_of(pk)
+    round = round_of(request, pk)
     form = JudgeInviteForm(request.POST, tracks=round.competition.tracks.all())
     if form.is_valid():
         data = form.cleaned_data
@@ -82,7 +82,7 @@ def judge_invite(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def judge_withdraw(request: AuthenticatedHttpRequest, pk: int, panelist_id: int) -> HttpResponse:
     """GET asks for confirmation (saying what happens to the judge's entries and scores); POST withdraws."""
-    round = round_of(pk)
+    round = round_of(request, pk)
     panelist = get_object_or_404(organiser_selectors.panelists_of(round), pk=panelist_id)
     if request.method == "GET":
         load = organiser_selectors.judge_load(round, panelist)
@@ -104,7 +104,7 @@ def judge_withdraw(request: AuthenticatedHttpRequest, pk: int, panelist_id: int)
 @organiser_required
 @require_POST
 def conflict_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    round = round_of(pk)
+    round = round_of(request, pk)
     form = _conflict_form(round, request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -128,7 +128,7 @@ def conflict_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @organiser_required
 @require_POST
 def conflict_remove(request: AuthenticatedHttpRequest, pk: int, conflict_id: int) -> HttpResponse:
-    round = round_of(pk)
+    round = round_of(request, pk)
     conflict = get_object_or_404(organiser_selectors.conflicts_of_panel(round), pk=conflict_id)
     try:
         judging.conflict_remove(conflict=conflict, actor=request.user)
@@ -174,7 +174,7 @@ def _render_assignments(
 @organiser_required
 @require_GET
 def round_assignments(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _render_assignments(request, round_of(pk))
+    return _render_assignments(request, round_of(request, pk))
 
 
 def _report_messages(
@@ -193,7 +193,7 @@ def _report_messages(
 @organiser_required
 @require_POST
 def round_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    round = round_of(pk)
+    round = round_of(request, pk)
     try:
         report = assignment_service.round_assign(round=round, actor=request.user)
     except RuleError as error:
@@ -206,7 +206,7 @@ def round_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @organiser_required
 @require_POST
 def assignment_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    round = round_of(pk)
+    round = round_of(request, pk)
     form = _assignment_form(round, request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -229,7 +229,7 @@ def assignment_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @organiser_required
 @require_POST
 def assignment_remove(request: AuthenticatedHttpRequest, pk: int, assignment_id: int) -> HttpResponse:
-    round = round_of(pk)
+    round = round_of(request, pk)
     assignment = get_object_or_404(organiser_selectors.assignments_of(round), pk=assignment_id)
     try:
         assignment_service.assignment_remove(assignment=assignment, actor=request.user)
@@ -247,7 +247,7 @@ def assignment_remove(request: AuthenticatedHttpRequest, pk: int, assignment_id:
 @organiser_required
 @require_http_methods(["GET", "POST"])
 def sheet_reopen(request: AuthenticatedHttpRequest, pk: int, sheet_id: int) -> HttpResponse:
-    round = round_of(pk)
+    round = round_of(request, pk)
     sheet = get_object_or_404(organiser_selectors.sheets_of(round), pk=sheet_id)
     form = SheetReopenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

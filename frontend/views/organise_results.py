@@ -19,7 +19,7 @@ from frontend.views.organise import organiser_required, round_of
 @organiser_required
 @require_GET
 def leaderboard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    round = round_of(pk)
+    round = round_of(request, pk)
     board = leaderboard_selectors.round_leaderboard(round)
     context = {
         "round": round,
@@ -36,7 +36,7 @@ def leaderboard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @organiser_required
 @require_http_methods(["GET", "POST"])
 def round_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    round = round_of(pk)
+    round = round_of(request, pk)
     if request.method == "GET":
         context = {"round": round, "competition": round.competition, "action": "publish"}
         return render(request, "organiser/round_confirm.html", context)
@@ -52,7 +52,7 @@ def round_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @organiser_required
 @require_POST
 def shortlist_set(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    round = round_of(pk)
+    round = round_of(request, pk)
     ids = [int(value) for value in request.POST.getlist("round_entry") if value.isdigit()]
     try:
         results.shortlist_set(round=round, round_entry_ids=ids, actor=request.user)
@@ -66,7 +66,7 @@ def shortlist_set(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @organiser_required
 @require_GET
 def scores_csv(request: AuthenticatedHttpRequest, pk: int) -> StreamingHttpResponse:
-    round = round_of(pk)
+    round = round_of(request, pk)
     rows = leaderboard_selectors.scores_csv(round)
     response = StreamingHttpResponse(csv_lines(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{leaderboard_selectors.scores_csv_filename(round)}"'

@@ -68,13 +68,13 @@ def _render_round(
 @organiser_required
 @require_http_methods(["GET"])
 def round_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _render_round(request, round_of(pk))
+    return _render_round(request, round_of(request, pk))
 
 
 @organiser_required
 @require_POST
 def round_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    round = round_of(pk)
+    round = round_of(request, pk)
     with timezone.override(round.competition.zone):
         form = RoundForm(request.POST, initial=model_to_dict(round, fields=RoundForm.Meta.fields))
         valid = form.is_valid()
@@ -90,7 +90,7 @@ def round_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The round's settings are saved."))
             return redirect("frontend:organise-round", pk=round.pk)
-    return _render_round(request, round_of(pk), form=form, status=400)
+    return _render_round(request, round_of(request, pk), form=form, status=400)
 
 
 # --- Rubric ---------------------------------------------------------------------------------------------------
@@ -103,7 +103,7 @@ def _rubric_url(round: Round) -> str:
 @organiser_required
 @require_POST
 def criterion_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    round = round_of(pk)
+    round = round_of(request, pk)
     form = _new_criterion_form(round, request.POST)
     if form.is_valid():
         try:
@@ -122,7 +122,7 @@ def criterion_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 @organiser_required
 @require_POST
 def criterion_update(request: AuthenticatedHttpRequest, pk: int, criterion_id: int) -> HttpResponse:
-    round = round_of(pk)
+    round = round_of(request, pk)
     criterion = get_object_or_404(round.criteria, pk=criterion_id)
     form = _criterion_form(criterion, request.POST)
     if form.is_valid():
@@ -146,7 +146,7 @@ def criterion_update(request: AuthenticatedHttpRequest, pk: int, criterion_id: i
 @organiser_required
 @require_POST
 def criterion_delete(request: AuthenticatedHttpRequest, pk: int, criterion_id: int) -> HttpResponse:
-    round = round_of(pk)
+    round = round_of(request, pk)
     criterion = get_object_or_404(round.criteria, pk=criterion_id)
     try:
         judging.criterion_delete(criterion=criterion, actor=request.user)
@@ -163,7 +163,7 @@ _TRANSITIONS: dict[str, Callable[..., Round]] = {"open": judging.round_open, "cl
 
 
 def _transition(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
-    round = round_of(pk)
+    round = round_of(request, pk)
     service = _TRANSITIONS[action]
     if request.method == "GET":
         context = {

@@ -4,7 +4,6 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
@@ -12,8 +11,6 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from competitions.exceptions import ErrorCode, RuleError
@@ -23,32 +20,16 @@ from competitions.models import (
     Conflict,
     Membership,
     Panelist,
-    Profile,
     Round,
     ScoreSheet,
     Team,
     Track,
 )
-from competitions.services.accounts import normalise_email
+from competitions.services.accounts import invited_account, normalise_email, password_setup_link
 from competitions.services.audit import record
 from competitions.services.judging.common import lock_round
 
 # --- The panel ---------------------------------------------------------------------------------------------------
-
-
-def _account_for(email: str, name: str) -> tuple[User, bool]:
-    """The account with this email, or a new active one with an unusable password (set through the invitation)."""
-    user = User.objects.filter(username=email).first()
-    if user is not None:
-        return user, False
-    try:
-        with transaction.atomic():
-            user = User.objects.create_user(username=email, email=email, password=None)
-            Profile.objects.create(user=user, display_name=name.strip() or email.split("@")[0])
-    except IntegrityError:
-        # Invited twice at the same moment: the other invitation created the account.
-        return User.objects.get(username=email), False
-    return user, True
 
 
 @transaction.atomic
@@ -70,7 +51,7 @@ def judge_invite(*, round: Round, email: str, actor: User, name: str = "", track
     tracks = list(tracks)
     if any(track.competition_id != round.competition_id for track in tracks):
         raise RuleError(_("Choose tracks of this competition."), code=ErrorCode.BAD_TRACK, field="tracks")
-    user, created = _account_for(email, name)
+    user, created = invited_account(email=email, name=name)
     panelist, _new = Panelist.objects.get_or_create(round=round, user=user, defaults={"invited_by": actor})
     if not _new and panelist.is_active:
         raise RuleError(_("This judge is already on the panel."), code=ErrorCode.ALREADY_ON_PANEL, field="email")
@@ -96,12 +77,7 @@ def judge_send_invitation(*, panelist: Panelist, new_account: bool, language: st
     """Email the invitation; a new account's carries a one-time link to choose a password."""
     user = panelist.user
     with translation.override(language or settings.LANGUAGE_CODE):
-        password_link = ""
-        if new_account or not user.has_usable_password():
-            uid = urlsafe_base64_encode(force_bytes(user.pk))
-            token = default_token_generator.make_token(user)
-            path = reverse("frontend:password-reset-confirm", kwargs={"uidb64": uid, "token": token})
-            password_link = settings.SITE_URL + path
+        password_link = password_setup_link(user) if new_account or not user.has_usable_password() else ""
         context = {
             "user": user,
             "round": panelist.round,
