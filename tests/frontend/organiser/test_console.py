@@ -38,6 +38,8 @@ def _console_urls(round: Round) -> list[str]:
         reverse("frontend:organise-audit"),
         reverse("frontend:organise-round-create", kwargs={"slug": round.competition.slug}),
         reverse("frontend:organise-awards", kwargs={"slug": round.competition.slug}),
+        reverse("frontend:organise-organisers", kwargs={"slug": round.competition.slug}),
+        reverse("frontend:organise-organiser-remove", kwargs={"slug": round.competition.slug, "organiser_id": 1}),
         reverse("frontend:organise-criterion-update", kwargs={**ids, "criterion_id": 1}),
         reverse("frontend:organise-criterion-delete", kwargs={**ids, "criterion_id": 1}),
         reverse("frontend:organise-judge-withdraw", kwargs={**ids, "panelist_id": 1}),
