@@ -24,7 +24,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from competitions.models import EntryRevision
 from competitions.pipeline.sandbox import SandboxCrashed
-from competitions.services import processing, queue, uploads
+from competitions.services import processing, queue, reminders, uploads
 
 logger = logging.getLogger(__name__)
 
@@ -140,3 +140,10 @@ def sweep_stuck_revisions() -> dict[str, list[int]]:
 def expire_upload_sessions() -> int:
     """Remove resumable uploads idle past their lifetime, with their partial files (Celery beat runs this hourly)."""
     return uploads.upload_sessions_expire()
+
+
+@shared_task
+def send_due_messages() -> dict[str, int]:
+    """Send the deadline and judging reminders that are due, each once, and the emails still waiting (Celery beat
+    runs this every METASCENE_MESSAGES_SECONDS). A rerun, or two at once, sends nothing twice."""
+    return reminders.messages_send_due()

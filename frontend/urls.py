@@ -7,7 +7,9 @@ from frontend.views import (
     entries,
     health,
     judging,
+    notifications,
     organise,
+    organise_announcements,
     organise_awards,
     organise_panel,
     organise_people,
@@ -24,6 +26,9 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("favicon.ico", site.favicon, name="favicon"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path("notifications/read/", notifications.notifications_read, name="notifications-read"),
+    path("announcements/<int:pk>/dismiss/", notifications.announcement_dismiss, name="announcement-dismiss"),
     # Accounts
     path("accounts/sign-up/", accounts.sign_up, name="sign-up"),
     path("accounts/check-inbox/", accounts.check_inbox, name="check-inbox"),
@@ -89,6 +94,11 @@ urlpatterns = [
     path("organise/audit/", organise.audit_log, name="organise-audit"),
     path("organise/competitions/<slug:slug>/rounds/new/", organise.round_create, name="organise-round-create"),
     path("organise/competitions/<slug:slug>/awards/", organise_awards.track_awards, name="organise-awards"),
+    path(
+        "organise/competitions/<slug:slug>/announcements/",
+        organise_announcements.announcements_page,
+        name="organise-announcements",
+    ),
     path("organise/competitions/<slug:slug>/organisers/", organise_people.organiser_list, name="organise-organisers"),
     path(
         "organise/competitions/<slug:slug>/organisers/<int:organiser_id>/remove/",

@@ -4,12 +4,15 @@ from .audit import AuditEvent
 from .competition import Competition, Track
 from .entries import Entry, EntryRevision, UploadSession
 from .judging import Assignment, Conflict, Criterion, Panelist, Round, RoundEntry, RoundResult, Score, ScoreSheet
+from .notifications import Announcement, AnnouncementDismissal, Notification, SentReminder
 from .organisers import CompetitionOrganiser
 from .profile import Profile
 from .teams import Membership, Team, TeamInvitation
 from .workers import WorkerHeartbeat, WorkerOutage
 
 __all__ = [
+    "Announcement",
+    "AnnouncementDismissal",
     "Assignment",
     "AuditEvent",
     "Competition",
@@ -19,6 +22,7 @@ __all__ = [
     "Entry",
     "EntryRevision",
     "Membership",
+    "Notification",
     "Panelist",
     "Profile",
     "Round",
@@ -26,6 +30,7 @@ __all__ = [
     "RoundResult",
     "Score",
     "ScoreSheet",
+    "SentReminder",
     "Team",
     "TeamInvitation",
     "Track",

@@ -14,6 +14,9 @@ class Profile(models.Model):
         _("organisation"), max_length=200, blank=True, help_text=_("University, company or studio, if any.")
     )
     email_confirmed_at = models.DateTimeField(_("email confirmed"), null=True, blank=True)
+    # The language emails and notifications are written in: the one the person signed up in, then the last one they
+    # chose in the site's switcher. Blank while unknown (accounts made for invited judges): both languages then.
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True)
 
     class Meta:
         verbose_name = _("profile")

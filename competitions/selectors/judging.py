@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, TypedDict
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from competitions.models import (
     Assignment,
@@ -20,6 +21,7 @@ from competitions.models import (
     CompetitionOrganiser,
     Conflict,
     Membership,
+    Notification,
     Panelist,
     Round,
     RoundEntry,
@@ -120,6 +122,8 @@ class MenuRoles:
     judges: bool
     organises: bool
     in_a_team: bool
+    # The badge on "Notifications".
+    unread: int = 0
 
     @property
     def shows_my_teams(self) -> bool:
@@ -128,19 +132,28 @@ class MenuRoles:
 
 
 def menu_roles(user: User) -> MenuRoles:
-    """Whether ``user`` sits on a panel now and whether they are in a team: one query."""
+    """Whether ``user`` sits on a panel now, organises, is in a team, and how many notifications they have not
+    read: one query."""
+    unread = (
+        Notification.objects.filter(recipient=OuterRef("pk"), read_at__isnull=True)
+        .order_by()
+        .values("recipient")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
     flags = (
         User.objects.filter(pk=user.pk)
         .annotate(
             judges=Exists(rounds_judged_by(user)),
             in_a_team=Exists(Membership.objects.filter(user=OuterRef("pk"))),
             organises=Exists(CompetitionOrganiser.objects.filter(user=OuterRef("pk"))),
+            unread=Coalesce(Subquery(unread), 0),
         )
-        .values("judges", "in_a_team", "organises")
+        .values("judges", "in_a_team", "organises", "unread")
         .get()
     )
     organises = user.is_staff or flags["organises"]
-    return MenuRoles(judges=flags["judges"], organises=organises, in_a_team=flags["in_a_team"])
+    return MenuRoles(judges=flags["judges"], organises=organises, in_a_team=flags["in_a_team"], unread=flags["unread"])
 
 
 def rounds_judged_by(user: User) -> QuerySet[Round]:

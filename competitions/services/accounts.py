@@ -70,8 +70,14 @@ def user_sign_up(*, email: str, password: str, display_name: str, organisation: 
             field="email",
         )
     user = User.objects.create_user(username=email, email=email, password=password, is_active=False)
-    Profile.objects.create(user=user, display_name=display_name.strip(), organisation=organisation.strip())
     language = translation.get_language()
+    # Emails and notifications are written in the language the person signed up in (until they switch).
+    Profile.objects.create(
+        user=user,
+        display_name=display_name.strip(),
+        organisation=organisation.strip(),
+        language="zh-hans" if (language or "").lower().startswith("zh") else "en",
+    )
     transaction.on_commit(lambda: user_send_confirmation(user=user, language=language))
     return user
 

@@ -28,6 +28,7 @@ from django.utils.translation import ngettext
 
 from competitions.exceptions import ErrorCode, RuleError
 from competitions.models import Assignment, Conflict, Panelist, Round, RoundEntry, ScoreSheet
+from competitions.services import notifications
 from competitions.services.audit import record
 
 Pair = tuple[int, int]  # (judge id, entry id)
@@ -195,6 +196,15 @@ class AssignmentReport:
     message: str
 
 
+def _tell_judges(round: Round, judge_ids: set[int]) -> None:
+    """After commit, tell the judges given new entries to score how many they now have."""
+    if judge_ids:
+        round_id, judges = round.pk, sorted(judge_ids)
+        transaction.on_commit(
+            lambda: notifications.judges_assigned_notify(round_id=round_id, judge_ids=judges), robust=True
+        )
+
+
 def _check_round_editable(round: Round) -> None:
     if round.status not in (Round.Status.DRAFT, Round.Status.OPEN):
         raise RuleError(
@@ -206,7 +216,7 @@ def round_assign(*, round: Round, actor: User | None) -> AssignmentReport:
     """Assign the round's entries to its active panelists (see ``balanced_assignment``), in one transaction with
     the round row locked, so two runs never interleave. Assignments of withdrawn or conflicted judges (or for a
     track they no longer judge) are removed with their draft sheets; submitted sheets are kept. Audited
-    ("assignment.run")."""
+    ("assignment.run"); the judges given new entries are emailed after commit."""
 
     with transaction.atomic():
         round = Round.objects.select_for_update().get(pk=round.pk)
@@ -265,6 +275,7 @@ def round_assign(*, round: Round, actor: User | None) -> AssignmentReport:
                 "unfilled": unfilled,
             },
         )
+        _tell_judges(round, {judge for judge, _entry in plan.added})
     return AssignmentReport(
         created=len(plan.added), kept=len(plan.kept), removed=len(plan.dropped), unfilled=unfilled, message=message
     )
@@ -301,6 +312,7 @@ def assignment_add(*, round: Round, judge: User, round_entry: RoundEntry, actor:
             target=assignment,
             data={"round": round.pk, "judge": judge.pk, "round_entry": round_entry.pk},
         )
+        _tell_judges(round, {judge.pk})
     return assignment
 
 

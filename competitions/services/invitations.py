@@ -20,11 +20,8 @@ from competitions.exceptions import ErrorCode, RuleError
 from competitions.models import Membership, Team, TeamInvitation
 from competitions.models.teams import INVITATION_LIFETIME
 from competitions.services.accounts import normalise_email
+from competitions.services.notifications import in_languages, mail_languages
 from competitions.services.teams import check_registration_open, check_team_has_room, lock_team, membership_create
-
-# Every invitation goes out in both languages: we keep no language preference of a person (and the address may have
-# no account yet). The inviter's language comes first: the people they invite most likely share it.
-MAIL_LANGUAGES = ("en", "zh-hans")
 
 
 def _check_member(team: Team, user: User) -> None:
@@ -78,8 +75,9 @@ def invitation_create(*, team: Team, email: str, user: User) -> TeamInvitation:
 
 
 def invitation_send(*, invitation: TeamInvitation, language: str | None = None) -> None:
-    """Email the invitation's link to the invited address, in English and Chinese, ``language`` first."""
-    first = "zh-hans" if (language or "").lower().startswith("zh") else "en"
+    """Email the invitation's link to the invited address, in English and Chinese, ``language`` first: the address
+    may have no account (and so no known language) yet, and the people one invites most likely share one's
+    language."""
     team = invitation.team
     context = {
         "invitation": invitation,
@@ -89,17 +87,18 @@ def invitation_send(*, invitation: TeamInvitation, language: str | None = None) 
         "link": settings.SITE_URL + reverse("frontend:invitation-accept", kwargs={"token": invitation.token}),
         "site_name": settings.SITE_NAME,
     }
-    subjects, bodies = [], []
-    for code in sorted(MAIL_LANGUAGES, key=lambda code: code != first):
-        with translation.override(code):
-            subjects.append(
-                _("Join team “%(team)s” in %(competition)s")
-                % {"team": team.name, "competition": team.competition.display_name}
-            )
-            bodies.append(render_to_string("emails/team_invitation.txt", context))
+
+    def render() -> tuple[str, str]:
+        subject = _("Join team “%(team)s” in %(competition)s") % {
+            "team": team.name,
+            "competition": team.competition.display_name,
+        }
+        return subject, render_to_string("emails/team_invitation.txt", context)
+
+    subject, body = in_languages(mail_languages(None, first=language), render)
     send_mail(
-        subject=" / ".join(subjects),
-        message="\n---\n\n".join(bodies),
+        subject=subject,
+        message=body,
         from_email=None,
         recipient_list=[invitation.email],
     )

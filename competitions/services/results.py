@@ -12,6 +12,7 @@ from competitions.exceptions import ErrorCode, RuleError
 from competitions.models import Round, RoundEntry, RoundResult, Track
 from competitions.selectors.leaderboard import round_leaderboard
 from competitions.selectors.scoring import AwardRules, awards_by_rank, to_decimal
+from competitions.services import notifications
 from competitions.services.audit import record
 
 AWARD_FIELDS = ("prizes", "honourable_mentions", "min_entries_for_first_prize")
@@ -61,6 +62,8 @@ def round_publish(*, round: Round, actor: User | None) -> Round:
                 "advanced": RoundEntry.objects.filter(round=round, advanced=True).count(),
             },
         )
+        round_id = round.pk
+        transaction.on_commit(lambda: notifications.results_published_notify(round_id=round_id), robust=True)
     return round
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from competitions import selectors
 from competitions.models import Competition
 from competitions.models.competition import FORMAT_EXTENSIONS, AssetFormat
+from competitions.selectors import notifications as notification_selectors
 from frontend.forms import TeamCreateForm, TeamJoinForm
 
 
@@ -64,5 +65,6 @@ def competition_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "deadline_passed": now >= competition.submission_deadline,
         "create_form": TeamCreateForm(),
         "join_form": TeamJoinForm(),
+        "banners": notification_selectors.banners_for(user=request.user, competition=competition, now=now),
     }
     return render(request, "portal/competition_detail.html", context)

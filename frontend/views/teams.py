@@ -17,6 +17,7 @@ from competitions.auth import AuthenticatedHttpRequest
 from competitions.exceptions import RuleError
 from competitions.models import Membership, Team
 from competitions.selectors.invitations import invitation_by_token, invitations_pending
+from competitions.selectors.notifications import banners_for
 from competitions.services import entries, invitations, teams
 from frontend.forms import EntryCreateForm, TeamCreateForm, TeamInvitationForm, TeamJoinForm, add_rule_error
 from frontend.templatetags.portal import display_name
@@ -94,6 +95,7 @@ def _team_page(
         "entry_form": EntryCreateForm(tracks=competition.tracks.all()),
         "invitation_form": invitation_form or TeamInvitationForm(),
         "invitations": invitations_pending(team, now),
+        "banners": banners_for(user=request.user, team=team, now=now),
     }
     return render(request, "portal/team_detail.html", context)
 

@@ -6,6 +6,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
+from frontend.views import language
+
 REDOC_POLICY = {
     "style-src": [SELF, UNSAFE_INLINE],
     "worker-src": [SELF, "blob:"],
@@ -14,7 +16,8 @@ REDOC_POLICY = {
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's language switcher, which also remembers the language of a signed-in person for their emails.
+    path("i18n/setlang/", language.set_language, name="set_language"),
     path("api/", include("competitions.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The API documentation under the site's Content-Security-Policy: Swagger UI's set-up script is served from

@@ -1,6 +1,7 @@
 """The judge panel (invitations, withdrawals) and conflicts of interest."""
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -8,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from competitions.models import (
     Competition,
     Conflict,
     Membership,
+    Notification,
     Panelist,
     Round,
     ScoreSheet,
@@ -28,6 +29,7 @@ from competitions.models import (
 from competitions.services.accounts import invited_account, normalise_email, password_setup_link
 from competitions.services.audit import record
 from competitions.services.judging.common import lock_round
+from competitions.services.notifications import Message, notify, render_message
 
 # --- The panel ---------------------------------------------------------------------------------------------------
 
@@ -74,25 +76,25 @@ def judge_invite(*, round: Round, email: str, actor: User, name: str = "", track
 
 
 def judge_send_invitation(*, panelist: Panelist, new_account: bool, language: str | None = None) -> None:
-    """Email the invitation; a new account's carries a one-time link to choose a password."""
+    """Email the invitation in the judge's language (in both while it is unknown, ``language``, the inviter's,
+    first) and list it in their notifications. A new account's email carries a one-time link to choose a
+    password, which the notification leaves out."""
     user = panelist.user
-    with translation.override(language or settings.LANGUAGE_CODE):
-        password_link = password_setup_link(user) if new_account or not user.has_usable_password() else ""
-        context = {
-            "user": user,
-            "round": panelist.round,
-            "competition": panelist.round.competition,
-            "password_link": password_link,
-            "link": settings.SITE_URL + reverse("frontend:judge-home"),
-            "site_name": settings.SITE_NAME,
-        }
-        send_mail(
-            subject=_("You are invited to judge %(competition)s")
-            % {"competition": panelist.round.competition.display_name},
-            message=render_to_string("emails/judge_invitation.txt", context),
-            from_email=None,
-            recipient_list=[user.email],
-        )
+    round = panelist.round
+    message = Message(
+        kind=Notification.Kind.JUDGE_INVITED,
+        subject=lambda: _("You are invited to judge %(competition)s") % {"competition": round.competition.display_name},
+        template="emails/judge_invitation.txt",
+        context={"round": round, "competition": round.competition, "password_link": ""},
+        link=reverse("frontend:judge-home"),
+        competition=round.competition,
+        first_language=language,
+    )
+    password_link = password_setup_link(user) if new_account or not user.has_usable_password() else ""
+    with_link = replace(message, context={**message.context, "password_link": password_link})
+    subject, body = render_message(with_link, user)
+    send_mail(subject=subject, message=body, from_email=None, recipient_list=[user.email])
+    notify(message=message, recipients=[user], emailed=True)
 
 
 @transaction.atomic

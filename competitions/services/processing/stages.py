@@ -25,7 +25,7 @@ from competitions.pipeline.run import (
     validation_budget,
 )
 from competitions.pipeline.sandbox import run_in_sandbox
-from competitions.services import queue
+from competitions.services import notifications, queue
 from competitions.services.processing.claims import (
     RENDERING,
     VALIDATION,
@@ -155,7 +155,11 @@ def _reject(
         claimed_by="",
         claimed_at=None,
     )
-    return EntryRevision.objects.get(pk=revision.pk) if rejected else None
+    if not rejected:
+        return None
+    # The team is told once the verdict is committed (robust: a mail failure never undoes the verdict).
+    transaction.on_commit(lambda: notifications.revision_outcome_notify(revision_id=revision.pk), robust=True)
+    return EntryRevision.objects.get(pk=revision.pk)
 
 
 # --- Rendering -----------------------------------------------------------------------------------------------------
@@ -216,6 +220,7 @@ def _mark_ready(
     ).update(current_revision=revision, updated_at=now)
     if queue_extras:
         transaction.on_commit(lambda: queue.revision_task_send(queue.RENDER_EXTRAS, revision.pk))
+    transaction.on_commit(lambda: notifications.revision_outcome_notify(revision_id=revision.pk), robust=True)
     return EntryRevision.objects.get(pk=revision.pk)
 
 

@@ -285,6 +285,9 @@ METASCENE_CLAIM_RENEW_SECONDS = env.int("METASCENE_CLAIM_RENEW_SECONDS", default
 if METASCENE_CLAIM_LEASE_SECONDS < 2 * METASCENE_CLAIM_RENEW_SECONDS:
     raise ImproperlyConfigured("METASCENE_CLAIM_LEASE_SECONDS must be at least twice METASCENE_CLAIM_RENEW_SECONDS.")
 METASCENE_SWEEP_SECONDS = env.int("METASCENE_SWEEP_SECONDS", default=10)
+# How often the beat sends the reminders that are due (72, 24 and 1 hours before a deadline or a round's close)
+# and the emails still waiting: a reminder goes at most this long after its moment.
+METASCENE_MESSAGES_SECONDS = env.int("METASCENE_MESSAGES_SECONDS", default=5 * 60)
 # Workers write a heartbeat this often; one not heard from for METASCENE_WORKER_DEAD_AFTER_SECONDS is taken for
 # dead. The watchdog (`manage.py watch_workers`) checks every METASCENE_WATCHDOG_SECONDS and tells the organisers,
 # once, when files wait on a queue that no live worker consumes.
@@ -322,6 +325,7 @@ CELERY_TASK_ROUTES = {
     "competitions.tasks.process_revision": {"queue": "validation"},
     "competitions.tasks.sweep_stuck_revisions": {"queue": "validation"},
     "competitions.tasks.expire_upload_sessions": {"queue": "validation"},
+    "competitions.tasks.send_due_messages": {"queue": "validation"},
     "competitions.tasks.render_revision": {"queue": "rendering"},
     "competitions.tasks.render_extras": {"queue": "rendering"},
 }
@@ -348,6 +352,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "competitions.tasks.expire_upload_sessions",
         "schedule": 60 * 60,
         "options": {"expires": 60 * 60},
+    },
+    "send-due-messages": {
+        "task": "competitions.tasks.send_due_messages",
+        "schedule": METASCENE_MESSAGES_SECONDS,
+        "options": {"expires": METASCENE_MESSAGES_SECONDS},
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
