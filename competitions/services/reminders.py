@@ -53,6 +53,16 @@ def _claim(kind: str, object_id: int, milestone: int) -> bool:
     return True
 
 
+def _send_once(kind: str, object_id: int, milestone: int, message: Message, recipients: list[User]) -> bool:
+    """Record the reminder and notify ``recipients`` in one transaction; False, sending nothing, when it went
+    already. The emails go after commit."""
+    with transaction.atomic():
+        if not _claim(kind, object_id, milestone):
+            return False
+        notify(message=message, recipients=recipients)
+    return True
+
+
 def _already_sent(kind: str, object_ids: list[int]) -> set[tuple[int, int]]:
     sent = SentReminder.objects.filter(kind=kind, object_id__in=object_ids)
     return set(sent.values_list("object_id", "milestone"))
@@ -105,19 +115,15 @@ def deadline_reminders_send(*, now: datetime | None = None) -> int:
         milestone = due_milestone(deadline - now)
         if milestone is None or (team.pk, milestone) in sent_before:
             continue
-        with transaction.atomic():
-            if not _claim(SentReminder.Kind.DEADLINE, team.pk, milestone):
-                continue
-            message = Message(
-                kind=Notification.Kind.DEADLINE_REMINDER,
-                subject=_deadline_subject(team, milestone),
-                template="emails/deadline_reminder.txt",
-                context={"team": team, "competition": team.competition, "deadline": deadline, "hours": milestone},
-                link=reverse("frontend:team-detail", kwargs={"pk": team.pk}),
-                competition=team.competition,
-            )
-            notify(message=message, recipients=team_members([team.pk]))
-        reminded += 1
+        message = Message(
+            kind=Notification.Kind.DEADLINE_REMINDER,
+            subject=_deadline_subject(team, milestone),
+            template="emails/deadline_reminder.txt",
+            context={"team": team, "competition": team.competition, "deadline": deadline, "hours": milestone},
+            link=reverse("frontend:team-detail", kwargs={"pk": team.pk}),
+            competition=team.competition,
+        )
+        reminded += _send_once(SentReminder.Kind.DEADLINE, team.pk, milestone, message, team_members([team.pk]))
     return reminded
 
 
@@ -172,20 +178,16 @@ def judging_reminders_send(*, now: datetime | None = None) -> int:
         milestone = due_milestone(round.closes_at - now)
         if not count or milestone is None or (panelist.pk, milestone) in sent_before:
             continue
-        with transaction.atomic():
-            if not _claim(SentReminder.Kind.JUDGING, panelist.pk, milestone):
-                continue
-            message = Message(
-                kind=Notification.Kind.JUDGING_REMINDER,
-                subject=_judging_subject(round, milestone),
-                template="emails/judging_reminder.txt",
-                context={"round": round, "competition": round.competition, "count": count, "hours": milestone},
-                link=reverse("frontend:judge-queue", kwargs={"round_id": round.pk}),
-                competition=round.competition,
-            )
-            user: User = panelist.user
-            notify(message=message, recipients=[user])
-        reminded += 1
+        message = Message(
+            kind=Notification.Kind.JUDGING_REMINDER,
+            subject=_judging_subject(round, milestone),
+            template="emails/judging_reminder.txt",
+            context={"round": round, "competition": round.competition, "count": count, "hours": milestone},
+            link=reverse("frontend:judge-queue", kwargs={"round_id": round.pk}),
+            competition=round.competition,
+        )
+        judge: User = panelist.user
+        reminded += _send_once(SentReminder.Kind.JUDGING, panelist.pk, milestone, message, [judge])
     return reminded
 
 
