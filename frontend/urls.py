@@ -10,6 +10,7 @@ from frontend.views import (
     notifications,
     organise,
     organise_announcements,
+    organise_audit,
     organise_awards,
     organise_panel,
     organise_people,
@@ -91,7 +92,7 @@ urlpatterns = [
     path("judging/entries/<int:round_entry_id>/<slug:name>", judging.judge_artifact, name="judge-artifact"),
     # Organiser console
     path("organise/", organise.home, name="organise-home"),
-    path("organise/audit/", organise.audit_log, name="organise-audit"),
+    path("organise/audit/", organise_audit.audit_log, name="organise-audit"),
     path("organise/competitions/<slug:slug>/rounds/new/", organise.round_create, name="organise-round-create"),
     path("organise/competitions/<slug:slug>/awards/", organise_awards.track_awards, name="organise-awards"),
     path(

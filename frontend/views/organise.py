@@ -8,20 +8,16 @@ conflicts, assignments, progress) and ``organise_results`` (leaderboard, publica
 through a service.
 """
 
-import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -97,33 +93,3 @@ def round_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
             messages.success(request, _("The round “%(name)s” is created.") % {"name": created.display_name})
             return redirect("frontend:organise-round", pk=created.pk)
     return render(request, "organiser/round_create.html", {"competition": competition, "form": form})
-
-
-# --- Audit log ------------------------------------------------------------------------------------------------
-
-
-@organiser_required
-@require_GET
-def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
-    rounds = judging_selectors.rounds_for_organiser(request.user)
-    chosen = None
-    round_id = request.GET.get("round", "")
-    if round_id.isdigit():
-        chosen = rounds.filter(pk=int(round_id)).first()
-    events = judging_selectors.audit_events(organiser=request.user, round=chosen)
-    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
-        "page": page,
-        "events": [(event, _details(event.data)) for event in page.object_list],
-        "rounds": rounds,
-        "chosen": chosen,
-        "query": urlencode({"round": chosen.pk}) if chosen else "",
-    }
-    return render(request, "organiser/audit.html", context)
-
-
-def _details(data: object) -> str:
-    """An event's data as compact JSON, keys sorted, non-Latin text as it is."""
-    if not data:
-        return ""
-    return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, sort_keys=True, separators=(", ", ": "))

@@ -98,9 +98,9 @@ def test_audit_page_lists_events_and_filters_by_round(client, olga, round, crite
     everything = client.get(reverse("frontend:organise-audit"))
     filtered = client.get(reverse("frontend:organise-audit"), {"round": round.pk})
 
-    assert {event.target_id for event, _details in everything.context["events"]} == {round.pk, other.pk}
-    assert [event.target_id for event, _details in filtered.context["events"]] == [round.pk]
+    assert {line.event.target_id for line, _details in everything.context["lines"]} == {round.pk, other.pk}
+    assert [line.event.target_id for line, _details in filtered.context["lines"]] == [round.pk]
     content = filtered.content.decode()
     assert "round.changed" in content
-    assert "Olga Organiser" in content
+    assert "Olga Organiser changed the settings of the round “Online preliminary”." in content
     assert "&quot;judges_per_entry&quot;: 4" in content
