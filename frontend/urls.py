@@ -16,6 +16,8 @@ from frontend.views import (
     organise_people,
     organise_results,
     organise_rounds,
+    organise_setup,
+    organise_tracks,
     results,
     site,
     teams,
@@ -93,6 +95,43 @@ urlpatterns = [
     # Organiser console
     path("organise/", organise.home, name="organise-home"),
     path("organise/audit/", organise_audit.audit_log, name="organise-audit"),
+    path("organise/competitions/new/", organise_setup.competition_create, name="organise-competition-create"),
+    path(
+        "organise/competitions/<slug:slug>/settings/",
+        organise_setup.competition_settings,
+        name="organise-competition-settings",
+    ),
+    path(
+        "organise/competitions/<slug:slug>/preview/",
+        organise_setup.competition_preview,
+        name="organise-competition-preview",
+    ),
+    path(
+        "organise/competitions/<slug:slug>/publish/",
+        organise_setup.competition_publish,
+        name="organise-competition-publish",
+    ),
+    path(
+        "organise/competitions/<slug:slug>/unpublish/",
+        organise_setup.competition_unpublish,
+        name="organise-competition-unpublish",
+    ),
+    path("organise/competitions/<slug:slug>/tracks/", organise_tracks.competition_tracks, name="organise-tracks"),
+    path(
+        "organise/competitions/<slug:slug>/tracks/<int:track_id>/",
+        organise_tracks.track_update,
+        name="organise-track-update",
+    ),
+    path(
+        "organise/competitions/<slug:slug>/tracks/<int:track_id>/move/",
+        organise_tracks.track_move,
+        name="organise-track-move",
+    ),
+    path(
+        "organise/competitions/<slug:slug>/tracks/<int:track_id>/delete/",
+        organise_tracks.track_delete,
+        name="organise-track-delete",
+    ),
     path("organise/competitions/<slug:slug>/rounds/new/", organise.round_create, name="organise-round-create"),
     path("organise/competitions/<slug:slug>/awards/", organise_awards.track_awards, name="organise-awards"),
     path(

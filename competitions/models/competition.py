@@ -1,3 +1,4 @@
+import re
 import zoneinfo
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -17,6 +18,23 @@ if TYPE_CHECKING:
 MB = 1024 * 1024
 # The ranges of a track's award settings (first, second and third prize at most).
 MAX_PRIZES, MAX_HONOURABLE_MENTIONS, MAX_MIN_ENTRIES_FOR_FIRST_PRIZE = 3, 20, 1000
+
+
+# A glTF extension name: a vendor prefix in capitals, an underscore, then the name (KHR_materials_unlit, EXT_meshopt).
+EXTENSION_NAME = re.compile(r"^[A-Z0-9]+_[A-Za-z0-9_]+$")
+
+
+def validate_extension_names(value: object) -> None:
+    """A list of glTF extension names, each like KHR_materials_unlit."""
+    if not isinstance(value, list) or not all(isinstance(name, str) for name in value):
+        raise ValidationError(_("Give a list of extension names."), code="invalid")
+    wrong = [name for name in value if not EXTENSION_NAME.match(name)]
+    if wrong:
+        raise ValidationError(
+            _("Not a glTF extension name: %(names)s. Names look like KHR_materials_unlit."),
+            code="invalid",
+            params={"names": ", ".join(wrong)},
+        )
 
 
 def validate_time_zone(value: str) -> None:
@@ -61,7 +79,8 @@ def default_allowed_formats() -> list[str]:
 class Competition(models.Model):
     """A competition with its timeline, team rules and asset rules. All datetimes are stored in UTC."""
 
-    name = models.CharField(_("name"), max_length=200)
+    # Either name is enough (competitions.services.names.name_required); display_name picks the reader's.
+    name = models.CharField(_("name"), max_length=200, blank=True)
     name_zh = models.CharField(_("name in Chinese"), max_length=200, blank=True)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     summary = models.CharField(_("summary"), max_length=500, blank=True)
@@ -109,6 +128,7 @@ class Competition(models.Model):
         _("allowed glTF extensions"),
         default=list,
         blank=True,
+        validators=[validate_extension_names],
         help_text=_("Extension names such as KHR_materials_unlit. Empty: any extension the validator knows."),
     )
     validation_policy = models.CharField(
@@ -138,20 +158,36 @@ class Competition(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.name or self.name_zh
+
+    def timeline_errors(self) -> "dict[str, StrOrPromise]":
+        """What is wrong with the order of the dates, by the field at fault (the later one of each pair): each
+        window closes after it opens, judging starts after the submission deadline and results come once judging
+        ends (registration may stay open after submission opens, even after the deadline). Unset dates are skipped."""
+        errors: dict[str, StrOrPromise] = {}
+        # (earlier, later, may they be equal, the field at fault, the message)
+        rules = [
+            ("registration_opens_at", "registration_closes_at", False, "registration_closes_at",
+             _("Registration must close after it opens.")),
+            ("submission_opens_at", "submission_deadline", False, "submission_deadline",
+             _("The deadline must come after submission opens.")),
+            ("submission_deadline", "judging_starts_at", False, "judging_starts_at",
+             _("Judging must start after the submission deadline.")),
+            ("judging_starts_at", "judging_ends_at", False, "judging_ends_at", _("Judging must end after it starts.")),
+            ("judging_ends_at", "results_at", True, "results_at",
+             _("Results are announced once judging ends, not before.")),
+        ]  # fmt: skip
+        for earlier, later, equal_ok, field, message in rules:
+            first, then = getattr(self, earlier), getattr(self, later)
+            if first and then and (then < first or (then == first and not equal_ok)):
+                errors.setdefault(field, message)
+        return errors
 
     def clean(self) -> None:
         errors: dict[str, StrOrPromise] = {}
         if self.team_size_min and self.team_size_max and self.team_size_max < self.team_size_min:
             errors["team_size_max"] = _("The maximum team size must be at least the minimum.")
-        pairs = [
-            ("registration_opens_at", "registration_closes_at", _("Registration must close after it opens.")),
-            ("submission_opens_at", "submission_deadline", _("The deadline must come after submission opens.")),
-            ("judging_starts_at", "judging_ends_at", _("Judging must end after it starts.")),
-        ]
-        for start, end, message in pairs:
-            if getattr(self, start) and getattr(self, end) and getattr(self, end) <= getattr(self, start):
-                errors[end] = message
+        errors.update(self.timeline_errors())
         unknown = set(self.allowed_formats or []) - set(AssetFormat.values)
         if unknown or not self.allowed_formats:
             errors["allowed_formats"] = _("Choose one or more of: %(formats)s.") % {
@@ -162,16 +198,16 @@ class Competition(models.Model):
 
     @property
     def display_name(self) -> str:
-        """The name in the reader's language, falling back to the English one."""
-        return (self.name_zh if _in_chinese() else "") or self.name
+        """The name in the reader's language, or in the other one when only that was given."""
+        return (self.name_zh if _in_chinese() else "") or self.name or self.name_zh
 
     @property
     def display_summary(self) -> str:
-        return (self.summary_zh if _in_chinese() else "") or self.summary
+        return (self.summary_zh if _in_chinese() else "") or self.summary or self.summary_zh
 
     @property
     def display_rules(self) -> str:
-        return (self.rules_zh if _in_chinese() else "") or self.rules
+        return (self.rules_zh if _in_chinese() else "") or self.rules or self.rules_zh
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
@@ -200,7 +236,7 @@ class Track(models.Model):
     competition = models.ForeignKey(
         Competition, on_delete=models.CASCADE, related_name="tracks", verbose_name=_("competition")
     )
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(_("name"), max_length=120, blank=True)  # or name_zh: either is enough
     name_zh = models.CharField(_("name in Chinese"), max_length=120, blank=True)
     slug = models.SlugField(_("slug"), max_length=80)
     description = models.TextField(_("description"), blank=True)
@@ -247,12 +283,12 @@ class Track(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.name or self.name_zh
 
     @property
     def display_name(self) -> str:
-        return (self.name_zh if _in_chinese() else "") or self.name
+        return (self.name_zh if _in_chinese() else "") or self.name or self.name_zh
 
     @property
     def display_description(self) -> str:
-        return (self.description_zh if _in_chinese() else "") or self.description
+        return (self.description_zh if _in_chinese() else "") or self.description or self.description_zh

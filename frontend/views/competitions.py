@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -51,8 +52,13 @@ def competition_list(request: HttpRequest) -> HttpResponse:
 
 def competition_detail(request: HttpRequest, slug: str) -> HttpResponse:
     competition = get_object_or_404(selectors.competitions_visible(), slug=slug)
+    return render(request, "portal/competition_detail.html", detail_context(request, competition))
+
+
+def detail_context(request: HttpRequest, competition: Competition) -> dict[str, Any]:
+    """What the competition's page shows; the organiser console's preview shows the same."""
     now = timezone.now()
-    context = {
+    return {
         "competition": competition,
         "tracks": competition.tracks.all(),
         "timeline": timeline(competition, now),
@@ -67,4 +73,3 @@ def competition_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "join_form": TeamJoinForm(),
         "banners": notification_selectors.banners_for(user=request.user, competition=competition, now=now),
     }
-    return render(request, "portal/competition_detail.html", context)

@@ -24,6 +24,7 @@ from competitions.selectors.judging import criterion_next_position
 from competitions.services.audit import record
 from competitions.services.judging.common import check_fields, decimal_text, lock_round
 from competitions.services.judging.panel import conflicts_detect
+from competitions.services.names import name_required
 
 ROUND_FIELDS = frozenset(
     {
@@ -44,10 +45,7 @@ CRITERION_DECIMALS = ("weight", "scale_min", "scale_max", "step")
 
 
 def _check_round(round: Round) -> None:
-    if not (round.name.strip() or round.name_zh.strip()):
-        raise RuleError(
-            _("Give the round a name, in English or in Chinese."), code=ErrorCode.NAME_REQUIRED, field="name"
-        )
+    name_required(round, message=_("Give the round a name, in English or in Chinese."))
     if round.opens_at is None or round.closes_at is None or round.closes_at <= round.opens_at:
         raise RuleError(_("Judging must close after it opens."), code=ErrorCode.BAD_WINDOW, field="closes_at")
     clash = Round.objects.filter(competition_id=round.competition_id, position=round.position).exclude(pk=round.pk)
