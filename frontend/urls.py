@@ -14,6 +14,7 @@ from frontend.views import (
     organise_awards,
     organise_panel,
     organise_people,
+    organise_publishing,
     organise_results,
     organise_rounds,
     organise_setup,
@@ -148,7 +149,7 @@ urlpatterns = [
     path("organise/rounds/<int:pk>/", organise_rounds.round_detail, name="organise-round"),
     path("organise/rounds/<int:pk>/settings/", organise_rounds.round_update, name="organise-round-update"),
     path("organise/rounds/<int:pk>/open/", organise_rounds.round_open, name="organise-round-open"),
-    path("organise/rounds/<int:pk>/close/", organise_rounds.round_close, name="organise-round-close"),
+    path("organise/rounds/<int:pk>/close/", organise_publishing.round_close, name="organise-round-close"),
     path("organise/rounds/<int:pk>/criteria/", organise_rounds.criterion_create, name="organise-criterion-create"),
     path(
         "organise/rounds/<int:pk>/criteria/<int:criterion_id>/",
@@ -188,6 +189,8 @@ urlpatterns = [
     ),
     path("organise/rounds/<int:pk>/leaderboard/", organise_results.leaderboard, name="organise-leaderboard"),
     path("organise/rounds/<int:pk>/publish/", organise_results.round_publish, name="organise-round-publish"),
+    path("organise/rounds/<int:pk>/preview/", organise_publishing.round_preview, name="organise-round-preview"),
+    path("organise/rounds/<int:pk>/unpublish/", organise_publishing.round_unpublish, name="organise-round-unpublish"),
     path("organise/rounds/<int:pk>/shortlist/", organise_results.shortlist_set, name="organise-shortlist"),
     path("organise/rounds/<int:pk>/scores.csv", organise_results.scores_csv, name="organise-scores-csv"),
     # End of the organiser console

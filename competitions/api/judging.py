@@ -72,8 +72,8 @@ class JudgeAssignmentsView(APIView):
         operation_id="judging_assignments",
         summary="Your assignments, with sheet status and progress",
         description=(
-            "One block per round you judge (open or closed), or only the round given. In a blind round an entry "
-            "is named by its code and `team` is null."
+            "One block per round you judge (open, closed or published), or only the round given. In a blind round "
+            "an entry is named by its code and `team` is null."
         ),
         parameters=[OpenApiParameter("round", int, description="Only this round.")],
         responses={200: js.JudgeRoundSerializer(many=True), 404: OpenApiResponse(description="Not your round.")},

@@ -1,6 +1,7 @@
 """Judging reads. A judge reaches a round entry only through ``judge_entries``: assigned to them, in a round that
-is open or closed, while they sit on its panel, and never an entry of a team they are in conflict with. Anything
-else is ``RoundEntry.DoesNotExist`` (a 404 for the views), exactly like an id that does not exist.
+is open, closed or published (then read only), while they sit on its panel, and never an entry of a team they are
+in conflict with. Anything else is ``RoundEntry.DoesNotExist`` (a 404 for the views), exactly like an id that does
+not exist.
 
 The files a judge may fetch of an entry they reach are decided here once (``judge_artifact``), for the judge's pages
 and the API alike: the four thumbnails the pipeline renders and one 3D model; in a blind round the model is only
@@ -34,7 +35,8 @@ from competitions.models import (
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
-JUDGED_STATUSES = (Round.Status.OPEN, Round.Status.CLOSED)
+# A judge keeps reading their sheets once the results are out; only an open round takes scores.
+JUDGED_STATUSES = (Round.Status.OPEN, Round.Status.CLOSED, Round.Status.PUBLISHED)
 # A judge's queue: by track, then by entry code (random, so it reveals nothing about teams or upload order).
 QUEUE_ORDER = ("track__position", "track__name", "blind_code", "pk")
 # The thumbnails a judge may see, in the order the pages and the API show them.
@@ -157,7 +159,7 @@ def menu_roles(user: User) -> MenuRoles:
 
 
 def rounds_judged_by(user: User) -> QuerySet[Round]:
-    """Rounds, open or closed, where ``user`` has an active seat on the panel."""
+    """Rounds, open, closed or published, where ``user`` has an active seat on the panel."""
     return (
         Round.objects.filter(
             status__in=JUDGED_STATUSES,

@@ -10,43 +10,31 @@ from django.utils.translation import gettext as _
 
 from competitions.exceptions import ErrorCode, RuleError
 from competitions.models import Round, RoundEntry, RoundResult, Track
-from competitions.selectors.leaderboard import round_leaderboard
-from competitions.selectors.scoring import AwardRules, awards_by_rank, to_decimal
+from competitions.selectors.publishing import AWARD_FIELDS, publication_of
 from competitions.services import notifications
 from competitions.services.audit import record
 
-AWARD_FIELDS = ("prizes", "honourable_mentions", "min_entries_for_first_prize")
-
 
 def round_publish(*, round: Round, actor: User | None) -> Round:
-    """Publish an open or closed round: a ``RoundResult`` per ranked entry (rank, score by the round's method, and
-    the award its track's settings give its rank, by ``awards_by_rank``), ``advanced`` set on the top
+    """Publish a closed round (an open one must close first, which is where missing sheets are confirmed: see
+    ``round_close``): a ``RoundResult`` per ranked entry (``selectors.publishing.publication_of``: rank, score by
+    the round's method, and the award its track's settings give its rank), ``advanced`` set on the top
     ``advance_count`` ranks of each track when advancement is top N (a manual shortlist is left as it is), status
-    published. One transaction with the round locked; audited ("round.published")."""
+    published. Anything else is refused ("not_publishable"). One transaction with the round locked; audited
+    ("round.published")."""
     with transaction.atomic():
         round = Round.objects.select_for_update().get(pk=round.pk)
-        if round.status not in (Round.Status.OPEN, Round.Status.CLOSED):
-            raise RuleError(_("Only an open or closed round can be published."), code=ErrorCode.NOT_PUBLISHABLE)
-        board = round_leaderboard(round)
-        results, advancing = [], []
-        for track_board in board.tracks:
-            track = track_board.track
-            ranked = [(row.round_entry, row.rank, row.score) for row in track_board.rows
-                      if row.rank is not None and row.score is not None]  # fmt: skip
-            rules = AwardRules(**{name: getattr(track, name) for name in AWARD_FIELDS})
-            awards = awards_by_rank([rank for _entry, rank, _score in ranked], rules)
-            for (round_entry, rank, score), award in zip(ranked, awards, strict=True):
-                results.append(
-                    RoundResult(round=round, round_entry=round_entry, track=track, rank=rank,
-                                score=to_decimal(score), award=RoundResult.Award(award))
-                )  # fmt: skip
-                if rank <= round.advance_count:
-                    advancing.append(round_entry.pk)
+        if round.status != Round.Status.CLOSED:
+            raise RuleError(
+                _("Only a closed round can be published: close the round first."), code=ErrorCode.NOT_PUBLISHABLE
+            )
+        publication = publication_of(round)
+        results = publication.results
         RoundResult.objects.filter(round=round).delete()
         RoundResult.objects.bulk_create(results)
         if round.advancement == Round.Advancement.TOP_N:
             RoundEntry.objects.filter(round=round).update(advanced=False)
-            RoundEntry.objects.filter(pk__in=advancing).update(advanced=True)
+            RoundEntry.objects.filter(pk__in=publication.advancing).update(advanced=True)
         round.status = Round.Status.PUBLISHED
         round.published_at = timezone.now()
         round.save(update_fields=["status", "published_at"])
@@ -64,6 +52,55 @@ def round_publish(*, round: Round, actor: User | None) -> Round:
         )
         round_id = round.pk
         transaction.on_commit(lambda: notifications.results_published_notify(round_id=round_id), robust=True)
+    return round
+
+
+def round_unpublish(*, round: Round, actor: User, reason: str) -> Round:
+    """Take a published round's results down: the round is closed again (it can be published anew, from the scores
+    as they are then) and public pages stop showing it. A ``reason`` is required ("reason_required"); a round
+    that is not published is refused ("not_published"), and so is one whose next round has already opened with the
+    entries it advanced ("later_round_opened").
+
+    The ``RoundResult`` snapshot is deleted, not kept marked: every page and API reading results would otherwise
+    have to skip withdrawn rows, and the next publication writes a fresh one anyway. What was public is not lost:
+    the audit event ("round.unpublished") keeps the reason, the publication time and every result (entry, rank,
+    score, award). Top-N advancement is undone (a manual shortlist stays). One transaction, the round locked."""
+    reason = reason.strip()
+    if not reason:
+        raise RuleError(_("Say why the results are taken down."), code=ErrorCode.REASON_REQUIRED, field="reason")
+    with transaction.atomic():
+        round = Round.objects.select_for_update().select_related("competition").get(pk=round.pk)
+        if round.status != Round.Status.PUBLISHED:
+            raise RuleError(_("The results of this round are not published."), code=ErrorCode.NOT_PUBLISHED)
+        later = Round.objects.filter(competition_id=round.competition_id, position__gt=round.position)
+        if later.exclude(status=Round.Status.DRAFT).exists():
+            raise RuleError(
+                _("The next round has already opened with the entries this round advanced."),
+                code=ErrorCode.LATER_ROUND_OPENED,
+            )
+        snapshot = [
+            {"round_entry": r.round_entry_id, "rank": r.rank, "score": str(r.score), "award": r.award}
+            for r in RoundResult.objects.filter(round=round).order_by("track__position", "track_id", "rank", "pk")
+        ]
+        published_at = round.published_at
+        RoundResult.objects.filter(round=round).delete()
+        if round.advancement == Round.Advancement.TOP_N:
+            RoundEntry.objects.filter(round=round).update(advanced=False)
+        round.status = Round.Status.CLOSED
+        round.published_at = None
+        round.save(update_fields=["status", "published_at"])
+        record(
+            competition=round.competition,
+            actor=actor,
+            action="round.unpublished",
+            target=round,
+            data={
+                "round": round.pk,
+                "reason": reason,
+                "published_at": published_at.isoformat() if published_at else None,
+                "results": snapshot,
+            },
+        )
     return round
 
 

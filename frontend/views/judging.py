@@ -2,7 +2,8 @@
 thumbnails, figures, 3D viewer and the score sheet.
 
 Every entry is looked up through ``selectors.judging.round_entry_for_judge``: an entry the person is not assigned,
-is conflicted with, or judges in a round that is not open or closed is a 404, on every page, file and endpoint.
+is conflicted with, or judges in a round still in draft is a 404, on every page, file and endpoint. Once the round
+closes, and after its results are published, the judge keeps reading their sheets, read only (no autosave).
 In a blind round nothing a judge can reach names the team: pages show the entry code, files are served from
 URLs made of ids and fixed names, under a download name made of the entry code, and the 3D model is the copy with
 identifying metadata stripped (``selectors.judging.judge_artifact``, the API's rule too).
@@ -189,9 +190,10 @@ def judge_entry(request: AuthenticatedHttpRequest, round_entry_id: int) -> HttpR
 @login_required
 @require_POST
 def judge_conflict_declare(request: AuthenticatedHttpRequest, round_entry_id: int) -> HttpResponse:
-    """The judge declares a conflict with the team of an entry they see by name (never in a blind round)."""
+    """The judge declares a conflict with the team of an entry they see by name (never in a blind round, nor once
+    the results are out: it would take the judge's comments away from the team's published results)."""
     round_entry = _round_entry_of(request, round_entry_id)
-    if round_entry.round.is_blind:
+    if round_entry.round.is_blind or round_entry.round.status == Round.Status.PUBLISHED:
         raise Http404
     reason = request.POST.get("reason", "").strip()[:300]
     try:
@@ -218,7 +220,7 @@ def judge_conflict_declare(request: AuthenticatedHttpRequest, round_entry_id: in
 def judge_conflicts(request: AuthenticatedHttpRequest, round_id: int) -> HttpResponse:
     """Declare a conflict with any team of a round, listed by name: only where the round shows names anyway."""
     round = _round_of(request, round_id)
-    if round.is_blind:
+    if round.is_blind or round.status == Round.Status.PUBLISHED:
         raise Http404
     teams = selectors.teams_a_judge_may_declare(judge=request.user, round=round)
     error = ""

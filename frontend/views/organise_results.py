@@ -27,7 +27,7 @@ def leaderboard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "board": board,
         "flagged_ids": {judge.judge_id for judge in board.flagged},
         "shortlist": round.advancement == Round.Advancement.MANUAL and round.status != Round.Status.DRAFT,
-        "publishable": round.status in (Round.Status.OPEN, Round.Status.CLOSED),
+        "publishable": round.status == Round.Status.CLOSED,
         "section": "leaderboard",
     }
     return render(request, "organiser/leaderboard.html", context)

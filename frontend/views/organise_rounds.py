@@ -1,7 +1,6 @@
 """The organiser console's page of one round: its settings, its rubric (editable until the round opens), and the
-buttons that open and close it, each behind a confirmation page."""
+button that opens it, behind a confirmation page."""
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -157,41 +156,25 @@ def criterion_delete(request: AuthenticatedHttpRequest, pk: int, criterion_id: i
     return redirect(_rubric_url(round))
 
 
-# --- Opening and closing --------------------------------------------------------------------------------------
-
-_TRANSITIONS: dict[str, Callable[..., Round]] = {"open": judging.round_open, "close": judging.round_close}
-
-
-def _transition(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
-    round = round_of(request, pk)
-    service = _TRANSITIONS[action]
-    if request.method == "GET":
-        context = {
-            "round": round,
-            "competition": round.competition,
-            "action": action,
-            "still_processing": deadline.still_processing_before_opening(round) if action == "open" else [],
-        }
-        return render(request, "organiser/round_confirm.html", context)
-    try:
-        service(round=round, actor=request.user)
-    except RuleError as error:
-        messages.error(request, error.message)
-    else:
-        if action == "open":
-            messages.success(request, _("The round is open: its entries are frozen and its rubric is locked."))
-        else:
-            messages.success(request, _("The round is closed: judges can no longer change their scores."))
-    return redirect("frontend:organise-round", pk=round.pk)
+# --- Opening (closing, with its guard on missing sheets, is in ``organise_publishing``) ------------------------
 
 
 @organiser_required
 @require_http_methods(["GET", "POST"])
 def round_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _transition(request, pk, "open")
-
-
-@organiser_required
-@require_http_methods(["GET", "POST"])
-def round_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _transition(request, pk, "close")
+    round = round_of(request, pk)
+    if request.method == "GET":
+        context = {
+            "round": round,
+            "competition": round.competition,
+            "action": "open",
+            "still_processing": deadline.still_processing_before_opening(round),
+        }
+        return render(request, "organiser/round_confirm.html", context)
+    try:
+        judging.round_open(round=round, actor=request.user)
+    except RuleError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The round is open: its entries are frozen and its rubric is locked."))
+    return redirect("frontend:organise-round", pk=round.pk)

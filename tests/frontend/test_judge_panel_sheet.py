@@ -283,7 +283,7 @@ def test_closed_round_shows_the_scores_read_only_and_refuses_saves(client: Clien
     first, _second = criteria_of(round)
     client.force_login(judge)
     save_as_the_script(client, round_entry, 0, {first: {"value": "6"}})
-    judging.round_close(round=round, actor=UserFactory(is_staff=True))
+    judging.round_close(round=round, actor=UserFactory(is_staff=True), missing_confirmed=1)  # the draft
 
     html = client.get(urls(round_entry)["entry"]).content.decode()
     refused = save_as_the_script(client, round_entry, 1, {first: {"value": "2"}})

@@ -7,9 +7,9 @@ from django.contrib.auth.models import User
 from competitions.exceptions import RuleError
 from competitions.models import AuditEvent, RoundResult, Track
 from competitions.selectors.scoring import FIRST, HONOURABLE, NO_AWARD, SECOND, THIRD, AwardRules, awards_by_rank
-from competitions.services.results import round_publish, track_awards_update
+from competitions.services.results import track_awards_update
 from tests.factories import TrackFactory
-from tests.services.test_results import scored_round
+from tests.services.test_results import close_and_publish, scored_round
 
 
 def rules(prizes: int = 3, honourable_mentions: int = 0, min_entries_for_first_prize: int = 1) -> AwardRules:
@@ -68,7 +68,7 @@ def test_publication_gives_the_awards_of_the_tracks_settings(organiser: User) ->
     round, _entries, _judges = scored_round(values, method="mean")
     Track.objects.filter(competition=round.competition).update(prizes=1, honourable_mentions=2)
 
-    round_publish(round=round, actor=organiser)
+    close_and_publish(round, organiser)
 
     results = RoundResult.objects.filter(round=round).order_by("rank")
     assert [(r.rank, r.award) for r in results] == [(1, FIRST), (2, HONOURABLE), (3, HONOURABLE), (4, ""), (5, "")]
@@ -78,7 +78,7 @@ def test_publication_gives_the_awards_of_the_tracks_settings(organiser: User) ->
 def test_a_tracks_only_entry_gets_no_first_prize_by_default(organiser: User) -> None:
     round, _entries, _judges = scored_round({("J1", "A"): 8}, method="mean")
 
-    round_publish(round=round, actor=organiser)
+    close_and_publish(round, organiser)
 
     assert RoundResult.objects.get(round=round).award == SECOND
 
@@ -147,7 +147,7 @@ def test_numbers_out_of_range_are_refused_at_their_field(
 @pytest.mark.django_db
 def test_published_results_keep_their_awards_when_the_settings_change(organiser: User) -> None:
     round, _entries, _judges = scored_round({("J1", "A"): 8, ("J1", "B"): 6, ("J1", "C"): 4}, method="mean")
-    round_publish(round=round, actor=organiser)
+    close_and_publish(round, organiser)
     track = Track.objects.get(competition=round.competition)
 
     track_awards_update(track=track, prizes=0, honourable_mentions=0, min_entries_for_first_prize=1, actor=organiser)

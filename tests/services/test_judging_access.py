@@ -230,7 +230,7 @@ def test_no_judge_reaches_an_entry_unless_assigned_and_free_of_conflict() -> Non
     other_round = open_round(draft_round(entries=2))
     stranger = seat(other_round)
     for published_entry in other_round.round_entries.all():
-        assign(published_entry, stranger)  # assigned, but in a round whose results are published
+        assign(published_entry, stranger)  # in a round whose results are published: read only
     Round.objects.filter(pk=other_round.pk).update(status=Round.Status.PUBLISHED)
     everyone = [*judges, stranger, UserFactory(), organiser()]
     every_id = [
@@ -244,7 +244,7 @@ def test_no_judge_reaches_an_entry_unless_assigned_and_free_of_conflict() -> Non
             round_entry = RoundEntry.objects.filter(pk=round_entry_id).select_related("entry", "round").first()
             allowed = (
                 round_entry is not None
-                and round_entry.round.status in (Round.Status.OPEN, Round.Status.CLOSED)
+                and round_entry.round.status in (Round.Status.OPEN, Round.Status.CLOSED, Round.Status.PUBLISHED)
                 and Assignment.objects.filter(judge=user, round_entry=round_entry).exists()
                 and Panelist.objects.filter(round=round_entry.round, user=user, withdrawn_at__isnull=True).exists()
                 and not user.conflicts.filter(team_id=round_entry.entry.team_id).exists()

@@ -41,6 +41,7 @@ def judged() -> ScoreSheet:
     judging.conflict_declare(
         competition=round.competition, judge=judge, team=TeamFactory(competition=round.competition), actor=organiser()
     )
+    judging.round_close(round=round, actor=organiser())
     results.round_publish(round=round, actor=organiser())
     return ScoreSheet.objects.get(pk=sheet.pk)
 

@@ -36,6 +36,7 @@ from competitions.selectors.scoring import (
     trimmed_mean,
     weighted_total,
 )
+from competitions.services.judging import round_close
 from competitions.services.results import round_publish, shortlist_set
 from tests.factories import CriterionFactory, JudgeFactory, RoundFactory, TrackFactory, ready_entry
 from tests.services.conftest import refused
@@ -197,6 +198,12 @@ def scored_round(
     return round, entries, judges
 
 
+def close_and_publish(round: Round, organiser: User) -> Round:
+    """Close ``round`` (every assigned sheet is submitted) and publish it."""
+    round_close(round=round, actor=organiser)
+    return round_publish(round=round, actor=organiser)
+
+
 def submit(
     round: Round, judge: User, round_entry: RoundEntry, criterion: Criterion, value: float, **fields: Any
 ) -> ScoreSheet:
@@ -250,7 +257,7 @@ def test_publishing_snapshots_ranks_awards_and_advancement(organiser) -> None:
     round, entries, _judges = scored_round(values, method="mean", advancement=Round.Advancement.TOP_N, advance_count=2)
     Track.objects.filter(competition=round.competition).update(honourable_mentions=2)
 
-    round_publish(round=round, actor=organiser)
+    close_and_publish(round, organiser)
 
     round.refresh_from_db()
     assert round.status == Round.Status.PUBLISHED and round.published_at is not None
@@ -283,7 +290,7 @@ def test_a_manual_shortlist_survives_publication(organiser) -> None:
     )
 
     shortlist_set(round=round, round_entry_ids=[entries["C"].pk], actor=organiser)
-    round_publish(round=round, actor=organiser)
+    close_and_publish(round, organiser)
 
     assert list(RoundEntry.objects.filter(advanced=True)) == [entries["C"]]
     assert AuditEvent.objects.filter(action="round.shortlist").exists()
@@ -321,7 +328,7 @@ def test_team_sees_its_published_result_with_anonymised_comments(organiser) -> N
     team = entries["A"].entry.team
     assert team_results(team) == []
 
-    round_publish(round=round, actor=organiser)
+    close_and_publish(round, organiser)
     (result,) = team_results(team)
 
     # Two ranked entries, fewer than the three a first prize needs by default: the prizes start at second.

@@ -21,6 +21,7 @@ from competitions.models import (
 from competitions.models.judging import new_blind_code
 from competitions.selectors import deadline
 from competitions.selectors.judging import criterion_next_position
+from competitions.selectors.publishing import missing_sheets
 from competitions.services.audit import record
 from competitions.services.judging.common import check_fields, decimal_text, lock_round
 from competitions.services.judging.panel import conflicts_detect
@@ -288,12 +289,36 @@ def _check_nothing_still_processing(competition: Competition) -> None:
 
 
 @transaction.atomic
-def round_close(*, round: Round, actor: User) -> Round:
-    """Close an open round: no more scoring. Audited."""
+def round_close(*, round: Round, actor: User, missing_confirmed: int | None = None) -> Round:
+    """Close an open round: no more scoring, and its results can be published.
+
+    While sheets are missing (assigned and not submitted: ``selectors.publishing.missing_sheets``) it is refused
+    ("missing_sheets") unless ``missing_confirmed`` is exactly that count, counted under the round's lock: an
+    organiser who confirmed 12 missing sheets on a page read earlier does not close a round that now misses 15.
+    Audited ("round.closed") with the number of missing sheets."""
     round = lock_round(round)
     if round.status != Round.Status.OPEN:
         raise RuleError(_("Only an open round can close."), code=ErrorCode.NOT_OPEN)
+    missing = missing_sheets(round)
+    if missing and missing_confirmed != missing:
+        raise RuleError(
+            ngettext(
+                "%(count)d score sheet is missing. To close the round anyway, confirm that %(count)d sheet is missing.",
+                "%(count)d score sheets are missing. To close the round anyway, confirm that %(count)d sheets are "
+                "missing.",
+                missing,
+            )
+            % {"count": missing},
+            code=ErrorCode.MISSING_SHEETS,
+            field="missing_confirmed",
+        )
     round.status = Round.Status.CLOSED
     round.save(update_fields=["status"])
-    record(competition=round.competition, actor=actor, action="round.closed", target=round, data={"round": round.pk})
+    record(
+        competition=round.competition,
+        actor=actor,
+        action="round.closed",
+        target=round,
+        data={"round": round.pk, "missing_sheets": missing},
+    )
     return round

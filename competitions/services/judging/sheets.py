@@ -32,6 +32,10 @@ from competitions.services.judging.common import CENT, decimal_text
 
 def _check_may_score(round_entry: RoundEntry, judge: User) -> None:
     """The judge is an active panelist of the open round, assigned this entry and not in conflict with its team."""
+    if round_entry.round.status == Round.Status.PUBLISHED:
+        raise RuleError(
+            _("The results of this round are published: scores can no longer change."), code=ErrorCode.ROUND_PUBLISHED
+        )
     if round_entry.round.status != Round.Status.OPEN:
         raise RuleError(_("This round is not open for scoring."), code=ErrorCode.ROUND_NOT_OPEN)
     if not Panelist.objects.filter(round_id=round_entry.round_id, user=judge, withdrawn_at__isnull=True).exists():

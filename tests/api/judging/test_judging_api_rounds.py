@@ -60,6 +60,7 @@ def test_results_are_public_only_once_published(anonymous, client_for, blind_rou
 def test_publishing_a_published_round_again_is_refused_with_a_code(client_for, blind_round, jules, oscar):
     submit_all(client_for(jules), blind_round)
     client = client_for(oscar)
+    judging.round_close(round=blind_round, actor=oscar)
     assert client.post(f"/api/rounds/{blind_round.pk}/publish/").status_code == 200
 
     again = client.post(f"/api/rounds/{blind_round.pk}/publish/")

@@ -4,7 +4,8 @@
 import pytest
 
 from competitions.models import Score, ScoreSheet
-from competitions.services import judging
+from competitions.selectors.publishing import missing_sheets
+from competitions.services import judging, results
 
 from .conftest import entry_of, full_scores
 
@@ -78,7 +79,7 @@ def test_after_the_round_closes_the_judge_reads_the_sheet_but_cannot_change_it(c
     client = client_for(jules)
     url = f"/api/judging/entries/{entry_of(blind_round, 'Aurora Collective').pk}/sheet/"
     client.put(url, {"version": 0, "scores": full_scores(blind_round, "6")}, format="json")
-    judging.round_close(round=blind_round, actor=oscar)
+    judging.round_close(round=blind_round, actor=oscar, missing_confirmed=missing_sheets(blind_round))
 
     read = client.get(url)
     changed = client.put(url, {"version": 1, "scores": full_scores(blind_round, "9")}, format="json")
@@ -87,6 +88,25 @@ def test_after_the_round_closes_the_judge_reads_the_sheet_but_cannot_change_it(c
     assert read.json()["version"] == 1
     assert changed.status_code == 400
     assert changed.json()["code"] == "round_not_open"
+
+
+def test_after_publication_the_judge_reads_the_sheet_and_a_save_is_refused_with_round_published(
+    client_for, blind_round, jules, oscar
+):
+    client = client_for(jules)
+    url = f"/api/judging/entries/{entry_of(blind_round, 'Aurora Collective').pk}/sheet/"
+    client.put(url, {"version": 0, "scores": full_scores(blind_round, "6")}, format="json")
+    judging.round_close(round=blind_round, actor=oscar, missing_confirmed=missing_sheets(blind_round))
+    results.round_publish(round=blind_round, actor=oscar)
+
+    read = client.get(url)
+    changed = client.put(url, {"version": 1, "scores": full_scores(blind_round, "9")}, format="json")
+
+    assert read.status_code == 200
+    assert {s["value"] for s in read.json()["scores"]} == {"6.00"}
+    assert changed.status_code == 400
+    assert changed.json()["code"] == "round_published"
+    assert {s.value for s in Score.objects.filter(sheet__judge=jules)} == {6}
 
 
 def test_submit_with_a_criterion_unscored_is_refused(client_for, blind_round, jules):

@@ -30,6 +30,8 @@ def _console_urls(round: Round) -> list[str]:
         "organise-assignment-add",
         "organise-leaderboard",
         "organise-round-publish",
+        "organise-round-preview",
+        "organise-round-unpublish",
         "organise-shortlist",
         "organise-scores-csv",
     ]

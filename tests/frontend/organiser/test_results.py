@@ -58,6 +58,7 @@ def test_leaderboard_shows_agreement_and_highlights_a_judge_who_orders_against_t
 
 
 def test_publish_asks_for_confirmation_then_creates_results(client, olga, scored):
+    judging.round_close(round=scored, actor=olga)
     client.force_login(olga)
     url = reverse("frontend:organise-round-publish", kwargs={"pk": scored.pk})
 
@@ -78,7 +79,7 @@ def test_publishing_a_draft_round_is_refused_with_a_message(client, olga, round)
 
     response = client.post(reverse("frontend:organise-round-publish", kwargs={"pk": round.pk}), follow=True)
 
-    assert "Only an open or closed round can be published." in response.content.decode()
+    assert "Only a closed round can be published: close the round first." in response.content.decode()
     assert not RoundResult.objects.exists()
 
 
