@@ -45,6 +45,15 @@ SENTENCES = {
     "score.changed": _("%(actor)s changed their scores for entry %(round_entry)s."),
     "score.submitted": _("%(actor)s submitted their scores for entry %(round_entry)s."),
     "score.reopened": _("%(actor)s reopened the scores of %(judge)s for entry %(round_entry)s."),
+    "competition.created": _("%(actor)s created the competition."),
+    "competition.cloned": _("%(actor)s created the competition as a copy of another."),
+    "competition.changed": _("%(actor)s changed the competition's settings."),
+    "competition.published": _("%(actor)s published the competition's page."),
+    "competition.unpublished": _("%(actor)s took the competition's page offline."),
+    "track.created": _("%(actor)s added the track %(track)s."),
+    "track.changed": _("%(actor)s changed the track %(track)s."),
+    "track.moved": _("%(actor)s changed the order of the tracks."),
+    "track.deleted": _("%(actor)s removed a track."),
     "track.awards_changed": _("%(actor)s changed the awards of the track %(track)s."),
     "organiser.added": _("%(actor)s made %(organiser)s an organiser."),
     "organiser.removed": _("%(actor)s removed %(organiser)s from the organisers."),
@@ -61,6 +70,7 @@ FALLBACK = _("%(actor)s: %(action)s (%(object)s).")
 
 # The kinds of action, for the page's "What" filter: a prefix of the action and its label.
 ACTION_KINDS = {
+    "competition": _("Competition settings"),
     "round": _("Rounds and results"),
     "criterion": _("Rubrics"),
     "judge": _("Judges"),
