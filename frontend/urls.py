@@ -12,6 +12,7 @@ from frontend.views import (
     organise_announcements,
     organise_audit,
     organise_awards,
+    organise_dashboard,
     organise_panel,
     organise_people,
     organise_publishing,
@@ -135,6 +136,11 @@ urlpatterns = [
     ),
     path("organise/competitions/<slug:slug>/rounds/new/", organise.round_create, name="organise-round-create"),
     path("organise/competitions/<slug:slug>/awards/", organise_awards.track_awards, name="organise-awards"),
+    path(
+        "organise/competitions/<slug:slug>/dashboard/",
+        organise_dashboard.competition_dashboard_view,
+        name="organise-dashboard",
+    ),
     path(
         "organise/competitions/<slug:slug>/announcements/",
         organise_announcements.announcements_page,
