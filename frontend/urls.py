@@ -5,6 +5,7 @@ from frontend.views import (
     competitions,
     dashboard,
     entries,
+    entry_withdraw,
     health,
     judging,
     notifications,
@@ -12,7 +13,7 @@ from frontend.views import (
     organise_announcements,
     organise_audit,
     organise_awards,
-    organise_dashboard,
+    organise_entries,
     organise_panel,
     organise_people,
     organise_publishing,
@@ -79,6 +80,8 @@ urlpatterns = [
         entries.revision_use_fixed,
         name="revision-use-fixed",
     ),
+    path("entries/<int:pk>/withdraw/", entry_withdraw.entry_withdraw, name="entry-withdraw"),
+    path("entries/<int:pk>/restore/", entry_withdraw.entry_restore, name="entry-restore"),
     path("entries/<int:pk>/status.json", entries.entry_status, name="entry-status"),
     path(
         "entries/<int:pk>/revisions/<int:revision_pk>/artifacts/<slug:name>",
@@ -136,10 +139,32 @@ urlpatterns = [
     ),
     path("organise/competitions/<slug:slug>/rounds/new/", organise.round_create, name="organise-round-create"),
     path("organise/competitions/<slug:slug>/awards/", organise_awards.track_awards, name="organise-awards"),
+    # Entries of a competition (organise_entries)
+    path("organise/competitions/<slug:slug>/entries/", organise_entries.entries_list, name="organise-entries"),
     path(
-        "organise/competitions/<slug:slug>/dashboard/",
-        organise_dashboard.competition_dashboard_view,
-        name="organise-dashboard",
+        "organise/competitions/<slug:slug>/entries/<int:entry_id>/disqualify/",
+        organise_entries.entry_disqualify,
+        name="organise-entry-disqualify",
+    ),
+    path(
+        "organise/competitions/<slug:slug>/entries/<int:entry_id>/reinstate/",
+        organise_entries.entry_reinstate,
+        name="organise-entry-reinstate",
+    ),
+    path(
+        "organise/competitions/<slug:slug>/revisions/<int:revision_id>/rerun/",
+        organise_entries.revision_rerun,
+        name="organise-revision-rerun",
+    ),
+    path(
+        "organise/competitions/<slug:slug>/revisions/rerun-failed/",
+        organise_entries.rerun_failed,
+        name="organise-rerun-failed",
+    ),
+    path(
+        "organise/competitions/<slug:slug>/teams/<int:team_id>/deadline/",
+        organise_entries.team_deadline,
+        name="organise-team-deadline",
     ),
     path(
         "organise/competitions/<slug:slug>/announcements/",

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from . import judging, views
+from . import entry_lifecycle, judging, views
 
 app_name = "api"
 
@@ -30,5 +30,8 @@ urlpatterns = [
     path("rounds/<int:pk>/assign/", judging.AssignView.as_view(), name="round-assign"),
     path("rounds/<int:pk>/scores.csv", judging.ScoresCsvView.as_view(), name="round-scores-csv"),
     path("competitions/<slug:slug>/results/", judging.PublishedResultsView.as_view(), name="competition-results"),
+    # Organisers' entry actions (before the router, whose entries are the entrant's own)
+    path("entries/<int:pk>/disqualify/", entry_lifecycle.EntryDisqualifyView.as_view(), name="entry-disqualify"),
+    path("entries/<int:pk>/reinstate/", entry_lifecycle.EntryReinstateView.as_view(), name="entry-reinstate"),
     *router.urls,
 ]

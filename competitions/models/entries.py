@@ -30,6 +30,29 @@ class Entry(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Set by an organiser (competitions.services.entry_lifecycle): the entry is left out of judging and of the
+    # results of rounds published afterwards; the team reads the reason, as the organiser typed it.
+    disqualified_at = models.DateTimeField(_("disqualified"), null=True, blank=True)
+    disqualified_reason = models.TextField(_("reason for the disqualification"), blank=True)
+    disqualified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("disqualified by"),
+    )
+    # Set by a member of the team before its deadline: the entry is no longer submitted (not judged), until a
+    # member restores it before the deadline.
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("withdrawn by"),
+    )
 
     class Meta:
         ordering = ["team", "track", "created_at"]
@@ -38,6 +61,14 @@ class Entry(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_disqualified(self) -> bool:
+        return self.disqualified_at is not None
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
 
 def revision_storage_name(instance: "EntryRevision", filename: str) -> str:

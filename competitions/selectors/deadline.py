@@ -20,9 +20,10 @@ Status = EntryRevision.Status
 
 
 def revisions_in_time(competition: Competition) -> QuerySet[EntryRevision]:
-    """The competition's revisions whose last byte arrived before their team's deadline."""
+    """The competition's revisions whose last byte arrived before their team's deadline, of entries their team has
+    not withdrawn (a withdrawn entry is not submitted: nothing of it is judged, nothing of it holds up a round)."""
     return (
-        EntryRevision.objects.filter(entry__track__competition=competition)
+        EntryRevision.objects.filter(entry__track__competition=competition, entry__withdrawn_at__isnull=True)
         .annotate(deadline=Coalesce("entry__team__extended_deadline", "entry__team__competition__submission_deadline"))
         .filter(received_at__lt=F("deadline"))
     )

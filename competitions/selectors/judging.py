@@ -1,7 +1,7 @@
 """Judging reads. A judge reaches a round entry only through ``judge_entries``: assigned to them, in a round that
 is open, closed or published (then read only), while they sit on its panel, and never an entry of a team they are
-in conflict with. Anything else is ``RoundEntry.DoesNotExist`` (a 404 for the views), exactly like an id that does
-not exist.
+in conflict with nor an entry an organiser disqualified. Anything else is ``RoundEntry.DoesNotExist`` (a 404 for
+the views), exactly like an id that does not exist.
 
 The files a judge may fetch of an entry they reach are decided here once (``judge_artifact``), for the judge's pages
 and the API alike: the four thumbnails the pipeline renders and one 3D model; in a blind round the model is only
@@ -177,7 +177,11 @@ def judge_entries(user: User) -> QuerySet[RoundEntry]:
     seated = Panelist.objects.filter(round=OuterRef("round"), user=user, withdrawn_at__isnull=True)
     conflicted = Conflict.objects.filter(team=OuterRef("entry__team"), judge=user)
     return RoundEntry.objects.filter(
-        Exists(assigned), Exists(seated), ~Exists(conflicted), round__status__in=JUDGED_STATUSES
+        Exists(assigned),
+        Exists(seated),
+        ~Exists(conflicted),
+        round__status__in=JUDGED_STATUSES,
+        entry__disqualified_at__isnull=True,
     )
 
 

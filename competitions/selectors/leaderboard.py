@@ -91,6 +91,8 @@ def _counted_totals(
         .values_list("sheet__judge_id", "sheet__round_entry_id", "criterion_id", "value")
     )
     for judge, round_entry, criterion, value in rows:
+        if round_entry not in round_entries:  # a disqualified entry's sheets: kept, but not counted
+            continue
         team = round_entries[round_entry].entry.team_id
         if value is not None and criterion in scales and (judge, team) not in conflicts:
             values[(judge, round_entry)][criterion] = float(value)
@@ -113,13 +115,13 @@ def _judge_names(judge_ids: set[int]) -> dict[int, str]:
 
 def round_leaderboard(round: Round) -> Leaderboard:
     """Every track's entries ranked by the round's method, with each judge's total, every method's score, the
-    judges' agreement (Kendall's W) per track and the judges flagged as outliers. Five queries, whatever the size
-    of the round."""
+    judges' agreement (Kendall's W) per track and the judges flagged as outliers. Disqualified entries are left out
+    (neither listed nor ranked), so publishing never ranks them. Five queries, whatever the size of the round."""
     criteria = list(round.criteria.all())
     low, high = (float(criteria[0].scale_min), float(criteria[0].scale_max)) if criteria else (0.0, 10.0)
     round_entries = {
         re.pk: re
-        for re in RoundEntry.objects.filter(round=round)
+        for re in RoundEntry.objects.filter(round=round, entry__disqualified_at__isnull=True)
         .select_related("entry__team", "track")
         .annotate(assigned=Count("assignments"))
         .order_by("blind_code")

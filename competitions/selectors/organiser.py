@@ -168,8 +168,10 @@ def assignments_overview(round: Round, page_number: str | None) -> AssignmentsOv
 
 
 def round_entries_by_code(round: Round) -> QuerySet[RoundEntry]:
-    """The round's entries by entry code, with their entry: the choices of a manual assignment."""
-    return round.round_entries.select_related("entry").order_by("blind_code")
+    """The round's entries by entry code, with their entry: the choices of a manual assignment (a disqualified
+    entry is not one)."""
+    in_the_running = round.round_entries.filter(entry__disqualified_at__isnull=True)
+    return in_the_running.select_related("entry").order_by("blind_code")
 
 
 def entry_codes(round: Round, round_entry_ids: list[int]) -> list[str]:

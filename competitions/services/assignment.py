@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from competitions.exceptions import ErrorCode, RuleError
-from competitions.models import Assignment, Conflict, Panelist, Round, RoundEntry, ScoreSheet
+from competitions.models import Assignment, Conflict, Entry, Panelist, Round, RoundEntry, ScoreSheet
 from competitions.services import notifications
 from competitions.services.audit import record
 
@@ -223,13 +223,18 @@ def round_assign(*, round: Round, actor: User | None) -> AssignmentReport:
         _check_round_editable(round)
         panel = Panelist.objects.filter(round=round, withdrawn_at__isnull=True).prefetch_related("tracks")
         judges = {p.user_id: [t.pk for t in p.tracks.all()] for p in panel}
-        round_entries = list(RoundEntry.objects.filter(round=round).values_list("pk", "track_id", "entry__team_id"))
+        # A disqualified entry is neither assigned nor unassigned: its assignments wait, untouched, for a reinstatement.
+        in_the_running = RoundEntry.objects.filter(round=round, entry__disqualified_at__isnull=True)
+        round_entries = list(in_the_running.values_list("pk", "track_id", "entry__team_id"))
         entries = {pk: track for pk, track, _team in round_entries}
         conflicted_teams: dict[int, set[int]] = defaultdict(set)
         for judge, team in Conflict.objects.filter(competition=round.competition_id).values_list("judge", "team"):
             conflicted_teams[team].add(judge)
         conflicts = [(judge, pk) for pk, _track, team in round_entries for judge in conflicted_teams.get(team, ())]
-        current = {(a.judge_id, a.round_entry_id): a.pk for a in Assignment.objects.filter(round=round)}
+        current = {
+            (a.judge_id, a.round_entry_id): a.pk
+            for a in Assignment.objects.filter(round_entry__in=in_the_running).only("pk", "judge", "round_entry")
+        }
 
         plan = balanced_assignment(
             entries=entries, judges=judges, per_entry=round.judges_per_entry, conflicts=conflicts, existing=current
@@ -291,6 +296,8 @@ def assignment_add(*, round: Round, judge: User, round_entry: RoundEntry, actor:
         _check_round_editable(round)
         if round_entry.round_id != round.pk:
             raise RuleError(_("This entry is not part of the round."), code=ErrorCode.NOT_IN_ROUND)
+        if Entry.objects.filter(pk=round_entry.entry_id, disqualified_at__isnull=False).exists():
+            raise RuleError(_("This entry is disqualified."), code=ErrorCode.ENTRY_DISQUALIFIED)
         panelist = (
             Panelist.objects.filter(round=round, user=judge, withdrawn_at__isnull=True)
             .prefetch_related("tracks")

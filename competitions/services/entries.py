@@ -144,14 +144,18 @@ def revision_check(
 ) -> str:
     """Check every rule a file must pass to become the entry's next revision; return its display name.
 
-    Membership, the submission window (for a file whose last byte arrived at ``received_at``, now by default), the
-    team's minimum size and the asset rules (file type, size). Nothing is written. ``revision_receive`` calls it,
-    and resumable uploads call it before they accept any byte.
+    Membership, the submission window (for a file whose last byte arrived at ``received_at``, now by default), an
+    entry its team has not withdrawn, the team's minimum size and the asset rules (file type, size). Nothing is
+    written. ``revision_receive`` calls it, and resumable uploads call it before they accept any byte.
     """
     team = entry.team
     competition = team.competition
     _check_member(team, user)
     _check_submission_open(team, received_at)
+    if Entry.objects.filter(pk=entry.pk, withdrawn_at__isnull=False).exists():
+        raise RuleError(
+            _("Your team withdrew this entry; restore it to upload a file."), code=ErrorCode.ENTRY_WITHDRAWN
+        )
     members = team.memberships.count()
     if members < competition.team_size_min:
         raise RuleError(

@@ -38,6 +38,8 @@ def _check_may_score(round_entry: RoundEntry, judge: User) -> None:
         )
     if round_entry.round.status != Round.Status.OPEN:
         raise RuleError(_("This round is not open for scoring."), code=ErrorCode.ROUND_NOT_OPEN)
+    if round_entry.entry.disqualified_at is not None:
+        raise RuleError(_("This entry is disqualified."), code=ErrorCode.ENTRY_DISQUALIFIED)
     if not Panelist.objects.filter(round_id=round_entry.round_id, user=judge, withdrawn_at__isnull=True).exists():
         raise RuleError(_("You are not on this round's panel."), code=ErrorCode.NOT_ON_PANEL)
     if not Assignment.objects.filter(round_entry=round_entry, judge=judge).exists():
