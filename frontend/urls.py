@@ -13,6 +13,7 @@ from frontend.views import (
     organise_announcements,
     organise_audit,
     organise_awards,
+    organise_dashboard,
     organise_entries,
     organise_panel,
     organise_people,
@@ -165,6 +166,11 @@ urlpatterns = [
         "organise/competitions/<slug:slug>/teams/<int:team_id>/deadline/",
         organise_entries.team_deadline,
         name="organise-team-deadline",
+    ),
+    path(
+        "organise/competitions/<slug:slug>/dashboard/",
+        organise_dashboard.competition_dashboard_view,
+        name="organise-dashboard",
     ),
     path(
         "organise/competitions/<slug:slug>/announcements/",
