@@ -16,14 +16,16 @@ AWARD_FIELDS = ("prizes", "honourable_mentions", "min_entries_for_first_prize")
 
 
 def missing_sheets(round: Round) -> int:
-    """How many assignments of ``round`` have no submitted sheet (a draft, or nothing yet). One query."""
+    """How many assignments of ``round`` have no submitted sheet (a draft, or nothing yet); those of a disqualified
+    entry are not missing (it is not judged). One query."""
     submitted = ScoreSheet.objects.filter(
         round_id=OuterRef("round_id"),
         judge_id=OuterRef("judge_id"),
         round_entry_id=OuterRef("round_entry_id"),
         status=ScoreSheet.Status.SUBMITTED,
     )
-    return Assignment.objects.filter(round=round).exclude(Exists(submitted)).count()
+    assignments = Assignment.objects.filter(round=round, round_entry__entry__disqualified_at__isnull=True)
+    return assignments.exclude(Exists(submitted)).count()
 
 
 @dataclass(frozen=True)

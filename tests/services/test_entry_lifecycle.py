@@ -163,6 +163,20 @@ def test_a_round_published_after_the_disqualification_leaves_the_entry_out(
     assert [(r.round_entry.entry.title, r.rank) for r in published] == [("Lantern", 1)]
 
 
+def test_a_disqualified_entrys_unscored_sheets_do_not_hold_up_closing(
+    round: Round, judge: User, organiser: User
+) -> None:
+    lantern = round.round_entries.get(entry__title="Lantern")
+    values = {c.pk: {"value": Decimal("6"), "comment": ""} for c in round.criteria.all()}
+    sheet = judging.sheet_save(round_entry=lantern, judge=judge, version=0, values=values, comment="")
+    judging.sheet_submit(round_entry=lantern, judge=judge, version=sheet.version)
+    entry_lifecycle.entry_disqualify(entry=entry_titled(round, "Harbour"), actor=organiser, reason="Plagiarism.")
+
+    closed = judging.round_close(round=round, actor=organiser)
+
+    assert closed.status == Round.Status.CLOSED
+
+
 def test_a_round_published_before_the_disqualification_keeps_its_results(
     round: Round, judge: User, organiser: User
 ) -> None:
