@@ -24,7 +24,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from competitions.models import EntryRevision
 from competitions.pipeline.sandbox import SandboxCrashed
-from competitions.services import processing, queue, reminders, uploads
+from competitions.services import exports, processing, queue, reminders, uploads
 
 logger = logging.getLogger(__name__)
 
@@ -147,3 +147,11 @@ def send_due_messages() -> dict[str, int]:
     """Send the deadline and judging reminders that are due, each once, and the emails still waiting (Celery beat
     runs this every METASCENE_MESSAGES_SECONDS). A rerun, or two at once, sends nothing twice."""
     return reminders.messages_send_due()
+
+
+# An archive copies every judged file: minutes for a large competition, never hours.
+@shared_task(name=queue.BUILD_EXPORT_ARCHIVE, soft_time_limit=50 * 60, time_limit=55 * 60)
+def build_export_archive(job_id: int) -> str:
+    """Build the ZIP of an export job (``services.exports.export_archive_build``): a rerun, or a second worker,
+    does nothing once the job is claimed; a failure is recorded on the job, not retried (the organiser asks again)."""
+    return exports.export_archive_build(job_id=job_id).status

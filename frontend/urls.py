@@ -15,6 +15,7 @@ from frontend.views import (
     organise_awards,
     organise_dashboard,
     organise_entries,
+    organise_exports,
     organise_panel,
     organise_people,
     organise_publishing,
@@ -140,6 +141,22 @@ urlpatterns = [
     ),
     path("organise/competitions/<slug:slug>/rounds/new/", organise.round_create, name="organise-round-create"),
     path("organise/competitions/<slug:slug>/awards/", organise_awards.track_awards, name="organise-awards"),
+    path("organise/competitions/<slug:slug>/exports/", organise_exports.exports_page, name="organise-exports"),
+    path(
+        "organise/competitions/<slug:slug>/exports/<slug:table>.<slug:extension>",
+        organise_exports.table_download,
+        name="organise-export-table",
+    ),
+    path(
+        "organise/competitions/<slug:slug>/exports/archive/",
+        organise_exports.archive_request,
+        name="organise-export-archive",
+    ),
+    path(
+        "organise/competitions/<slug:slug>/exports/archive/<int:job_id>/",
+        organise_exports.archive_download,
+        name="organise-export-download",
+    ),
     # Entries of a competition (organise_entries)
     path("organise/competitions/<slug:slug>/entries/", organise_entries.entries_list, name="organise-entries"),
     path(

@@ -3,6 +3,7 @@
 from .audit import AuditEvent
 from .competition import Competition, Track
 from .entries import Entry, EntryRevision, UploadSession
+from .exports import ExportJob
 from .judging import Assignment, Conflict, Criterion, Panelist, Round, RoundEntry, RoundResult, Score, ScoreSheet
 from .notifications import Announcement, AnnouncementDismissal, Notification, SentReminder
 from .organisers import CompetitionOrganiser
@@ -21,6 +22,7 @@ __all__ = [
     "Criterion",
     "Entry",
     "EntryRevision",
+    "ExportJob",
     "Membership",
     "Notification",
     "Panelist",

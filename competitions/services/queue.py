@@ -17,6 +17,7 @@ logger = logging.getLogger(__name__)
 VALIDATE_REVISION = "competitions.tasks.validate_revision"
 RENDER_REVISION = "competitions.tasks.render_revision"
 RENDER_EXTRAS = "competitions.tasks.render_extras"
+BUILD_EXPORT_ARCHIVE = "competitions.tasks.build_export_archive"
 
 
 def revision_task_send(task: str, revision_id: int) -> bool:
@@ -29,5 +30,16 @@ def revision_task_send(task: str, revision_id: int) -> bool:
         current_app.send_task(task, args=(revision_id,), ignore_result=True)
     except Exception:
         logger.exception("Could not send %s for revision %s", task, revision_id)
+        return False
+    return True
+
+
+def export_task_send(job_id: int) -> bool:
+    """Send the build of an export archive; whether it was sent. A broker that is down is logged, not raised: the
+    job stays pending, and the exports page offers to ask again."""
+    try:
+        current_app.send_task(BUILD_EXPORT_ARCHIVE, args=(job_id,), ignore_result=True)
+    except Exception:
+        logger.exception("Could not send the build of export %s", job_id)
         return False
     return True
