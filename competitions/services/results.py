@@ -21,7 +21,7 @@ def round_publish(*, round: Round, actor: User | None) -> Round:
     the round's method, and the award its track's settings give its rank), ``advanced`` set on the top
     ``advance_count`` ranks of each track when advancement is top N (a manual shortlist is left as it is), status
     published. Anything else is refused ("not_publishable"). One transaction with the round locked; audited
-    ("round.published")."""
+    ("round.published"). The teams of the round are told after commit."""
     with transaction.atomic():
         round = Round.objects.select_for_update().get(pk=round.pk)
         if round.status != Round.Status.CLOSED:
