@@ -2,21 +2,19 @@
 results; a published round keeps its snapshot), withdrawn and restored by its team before the deadline, a team's
 own deadline, and a revision processed again."""
 
-from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
 
 import pytest
 import time_machine
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from competitions.models import AuditEvent, Entry, EntryRevision, Panelist, Round, RoundResult, Track
+from competitions.models import AuditEvent, Entry, EntryRevision, Panelist, Round, RoundResult
 from competitions.selectors import deadline
 from competitions.selectors.judging import judge_entries, judge_queue
 from competitions.selectors.leaderboard import round_leaderboard
-from competitions.services import assignment, entries, entry_lifecycle, judging, queue, results
+from competitions.services import assignment, entries, entry_lifecycle, judging, results
 from competitions.services.processing import rerun
 from tests.factories import (
     CriterionFactory,
@@ -304,102 +302,9 @@ def test_no_extension_once_judging_has_started(round: Round, organiser: User) ->
         )
 
 
-# --- Processing a revision again -----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def sent(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
-    """The tasks the services send (at the edge: the broker)."""
-    calls: list[tuple[str, int]] = []
-    monkeypatch.setattr(queue, "revision_task_send", lambda task, revision_id: calls.append((task, revision_id)))
-    return calls
-
-
-def test_a_failed_revision_is_received_again_and_queued_after_commit(
-    entry: Entry,
-    organiser: User,
-    sent: list[tuple[str, int]],
-    django_capture_on_commit_callbacks: Callable[..., Any],
-) -> None:
-    revision = EntryRevisionFactory(entry=entry, status=Status.FAILED, attempts=3, report={"messages": [{"x": 1}]})
-    arrived = revision.received_at
-
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        rerun.revision_rerun(revision=revision, actor=organiser)
-    assert sent == []
-    for callback in callbacks:
-        callback()
-
-    revision.refresh_from_db()
-    assert (revision.status, revision.attempts, revision.report, revision.claimed_by) == (Status.RECEIVED, 0, {}, "")
-    assert revision.received_at == arrived
-    assert sent == [(queue.VALIDATE_REVISION, revision.pk)]
-    event = AuditEvent.objects.get(action="revision.rerun")
-    assert (event.target_id, event.data["before"]) == (revision.pk, Status.FAILED)
-
-
-def test_a_ready_revision_run_again_is_no_longer_the_current_file(
-    entry: Entry, organiser: User, sent: list[tuple[str, int]]
-) -> None:
-    first = EntryRevisionFactory(entry=entry, number=1, status=Status.READY)
-    second = EntryRevisionFactory(entry=entry, number=2, status=Status.READY, artifacts={"hero": "x.png"})
-    Entry.objects.filter(pk=entry.pk).update(current_revision=second)
-
-    rerun.revision_rerun(revision=second, actor=organiser)
-
-    entry.refresh_from_db()
-    second.refresh_from_db()
-    assert entry.current_revision == first
-    assert (second.status, second.artifacts) == (Status.RECEIVED, {})
-
-
-def test_a_revision_a_live_worker_holds_is_left_alone(entry: Entry, organiser: User) -> None:
-    held = EntryRevisionFactory(entry=entry, status=Status.READY, claimed_by="task-1", claimed_at=timezone.now())
-    processing = EntryRevisionFactory(entry=entry, status=Status.VALIDATING)
-
-    for revision in (held, processing):
-        with refused("not_rerunnable"):
-            rerun.revision_rerun(revision=revision, actor=organiser)
-
-    held.refresh_from_db()
-    processing.refresh_from_db()
-    assert (held.status, held.claimed_by, processing.status) == (Status.READY, "task-1", Status.VALIDATING)
-
-
 def test_a_revision_frozen_in_a_round_is_not_run_again(round: Round, organiser: User) -> None:
     judged = round.round_entries.first()
     assert judged is not None
 
     with refused("not_rerunnable"):
         rerun.revision_rerun(revision=judged.revision, actor=organiser)
-
-
-def test_every_failed_revision_of_the_competition_is_run_again_but_the_held_one(
-    entry: Entry,
-    organiser: User,
-    sent: list[tuple[str, int]],
-    django_capture_on_commit_callbacks: Callable[..., Any],
-) -> None:
-    failed = EntryRevisionFactory(entry=entry, status=Status.FAILED)
-    held = EntryRevisionFactory(entry=entry, status=Status.FAILED, claimed_by="task-2", claimed_at=timezone.now())
-    rejected = EntryRevisionFactory(entry=entry, status=Status.REJECTED)
-    elsewhere = EntryRevisionFactory(status=Status.FAILED)
-
-    with django_capture_on_commit_callbacks(execute=True):
-        ids = rerun.revisions_rerun_failed(competition=entry.team.competition, actor=organiser)
-
-    assert ids == [failed.pk]
-    statuses = dict(EntryRevision.objects.values_list("pk", "status"))
-    assert statuses[failed.pk] == Status.RECEIVED
-    assert (statuses[held.pk], statuses[rejected.pk], statuses[elsewhere.pk]) == (
-        Status.FAILED,
-        Status.REJECTED,
-        Status.FAILED,
-    )
-    assert sent == [(queue.VALIDATE_REVISION, failed.pk)]
-    assert AuditEvent.objects.get(action="revision.rerun_failed").data["revisions"] == [failed.pk]
-
-
-def test_with_no_failed_revision_nothing_is_run_nor_audited(organiser: User, track: Track) -> None:
-    assert rerun.revisions_rerun_failed(competition=track.competition, actor=organiser) == []
-    assert not AuditEvent.objects.filter(action="revision.rerun_failed").exists()

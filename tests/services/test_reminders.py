@@ -118,9 +118,9 @@ def judged_round(db: None) -> tuple[Round, Panelist]:
     judge = JudgeFactory()
     panelist = Panelist.objects.create(round=round, user=judge)
     entry = ready_entry(track)
-    round_entry = round.round_entries.create(
-        entry=entry, track=track, revision=entry.current_revision, sha256=entry.current_revision.sha256
-    )
+    revision = entry.current_revision
+    assert revision is not None
+    round_entry = round.round_entries.create(entry=entry, track=track, revision=revision, sha256=revision.sha256)
     Assignment.objects.create(round=round, judge=judge, round_entry=round_entry)
     return round, panelist
 
