@@ -36,7 +36,7 @@ def test_an_organiser_who_judges_sees_the_whole_menu_on_one_line_on_a_phone(phon
     tops = phone.eval_on_selector_all(
         "nav.site-bar .site-nav > li", "items => items.map(item => Math.round(item.getBoundingClientRect().top))"
     )
-    assert len(tops) == 6  # competitions, my teams, organise, judging, the person, log out
+    assert len(tops) == 7  # competitions, my teams, organise, judging, notifications, the person, log out
     assert len(set(tops)) == 1, tops
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     name = phone.locator(".nav-user")
