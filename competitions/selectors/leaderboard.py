@@ -10,7 +10,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count
+from django.db.models import Count, FloatField
+from django.db.models.functions import Cast
 
 from competitions.models import Conflict, Criterion, Round, RoundEntry, Score, ScoreSheet, Track
 from competitions.selectors.scoring import (
@@ -85,10 +86,13 @@ def _counted_totals(
     values: dict[tuple[int, int], dict[int, float]] = defaultdict(dict)
     # An explicit (empty) order: Score's default ordering, followed through the sheet and its round entry, makes
     # Django stop with "Infinite loop caused by ordering".
+    # The value as a float straight from the database: converting tens of thousands of Decimals cost more than
+    # the arithmetic itself.
     rows = (
         Score.objects.filter(sheet__round=round, sheet__status=ScoreSheet.Status.SUBMITTED)
         .order_by()
-        .values_list("sheet__judge_id", "sheet__round_entry_id", "criterion_id", "value")
+        .annotate(number=Cast("value", FloatField()))
+        .values_list("sheet__judge_id", "sheet__round_entry_id", "criterion_id", "number")
     )
     for judge, round_entry, criterion, value in rows:
         if round_entry not in round_entries:  # a disqualified entry's sheets: kept, but not counted

@@ -87,7 +87,7 @@ def test_judge_cannot_save_an_entry_not_assigned_to_them() -> None:
 @pytest.mark.django_db
 def test_judge_cannot_save_a_sheet_once_the_round_is_closed() -> None:
     round_entry, judge, _criteria = scoring_setup()
-    judging.round_close(round=round_entry.round, actor=organiser())
+    judging.round_close(round=round_entry.round, actor=organiser(), missing_confirmed=1)  # its one sheet is missing
 
     with refused("round_not_open"):
         judging.sheet_save(round_entry=round_entry, judge=judge, version=0, values={})
