@@ -40,10 +40,11 @@ from competitions.selectors.organiser import JudgeLoad, judge_loads, track_progr
 from competitions.selectors.scoring import MEAN, NORMALISED, EntryScore, rank_entries
 from competitions.selectors.workers import QueueHealth, processing_health
 
-# An entry's state on the dashboard, from its files: a ready file wins (it is what would be judged), then the
-# newest upload decides.
+# An entry's state on the dashboard: disqualified or withdrawn first (it is out of judging whatever its files),
+# then from its files: a ready file wins (it is what would be judged), then the newest upload decides.
 NO_FILE, PROCESSING, READY, REJECTED = "no_file", "processing", "ready", "rejected"
-ENTRY_STATES = (NO_FILE, PROCESSING, READY, REJECTED)
+DISQUALIFIED, WITHDRAWN = "disqualified", "withdrawn"
+ENTRY_STATES = (NO_FILE, PROCESSING, READY, REJECTED, WITHDRAWN, DISQUALIFIED)
 WAITING_STATUSES = (EntryRevision.Status.RECEIVED, EntryRevision.Status.VALIDATING, EntryRevision.Status.RENDERING)
 # Submissions over time are counted per hour when submission is open this long or less, per day otherwise.
 HOURLY_UP_TO = timedelta(days=3)
@@ -206,6 +207,8 @@ def entries_by_track_and_state(competition: Competition) -> list[TrackEntries]:
     """Every track of the competition with its entries counted per state (``ENTRY_STATES``). Two queries."""
     latest = EntryRevision.objects.filter(entry=OuterRef("pk")).order_by("-number").values("status")[:1]
     state = Case(
+        When(disqualified_at__isnull=False, then=Value(DISQUALIFIED)),
+        When(withdrawn_at__isnull=False, then=Value(WITHDRAWN)),
         When(current_revision__isnull=False, then=Value(READY)),
         When(latest_status__in=WAITING_STATUSES, then=Value(PROCESSING)),
         When(latest_status__isnull=False, then=Value(REJECTED)),  # rejected, or failed

@@ -65,6 +65,9 @@ def test_it_counts_people_teams_and_entries_per_track_and_state(client, olga, sc
     EntryRevisionFactory(entry=waiting, status=EntryRevision.Status.VALIDATING)
     refused = EntryFactory(track=track, team=TeamFactory(competition=competition))
     EntryRevisionFactory(entry=refused, status=EntryRevision.Status.REJECTED)
+    EntryFactory(track=track, team=TeamFactory(competition=competition), withdrawn_at=timezone.now())
+    out = EntryFactory(track=track, team=TeamFactory(competition=competition), disqualified_at=timezone.now())
+    EntryRevisionFactory(entry=out, status=EntryRevision.Status.READY)  # out of judging, whatever its files
     other_track = TrackFactory(competition=competition, name="Industrial metaverse")
     client.force_login(olga)
 
@@ -72,15 +75,15 @@ def test_it_counts_people_teams_and_entries_per_track_and_state(client, olga, sc
 
     dashboard = response.context["dashboard"]
     assert response.status_code == 200
-    assert (dashboard.teams, dashboard.people) == (6, 7)
+    assert (dashboard.teams, dashboard.people) == (8, 9)
     by_track = {row.track.name: row.in_order for row in dashboard.tracks}
-    # no file, processing, ready, rejected
-    assert by_track == {"Culture and tourism": [1, 1, 3, 1], "Industrial metaverse": [0, 0, 0, 0]}
+    # no file, processing, ready, rejected, withdrawn, disqualified
+    assert by_track == {"Culture and tourism": [1, 1, 3, 1, 1, 1], "Industrial metaverse": [0, 0, 0, 0, 0, 0]}
     content = response.content.decode()
     row = re.search(rf'<tr data-track="{track.pk}">(.*?)</tr>', content, re.S).group(1)
-    assert re.findall(r"<td>(\d+)</td>", row) == ["1", "1", "3", "1", "6"]
+    assert re.findall(r"<td>(\d+)</td>", row) == ["1", "1", "3", "1", "1", "1", "8"]
     assert f'<tr data-track="{other_track.pk}">' in content
-    assert '<dd data-figure="people">7</dd>' in content and '<dd data-figure="teams">6</dd>' in content
+    assert '<dd data-figure="people">9</dd>' in content and '<dd data-figure="teams">8</dd>' in content
 
 
 def test_an_entry_with_a_ready_file_counts_as_ready_while_a_newer_upload_is_checked(client, olga, scored, track):
@@ -90,7 +93,9 @@ def test_an_entry_with_a_ready_file_counts_as_ready_while_a_newer_upload_is_chec
 
     dashboard = client.get(dashboard_of(scored.competition)).context["dashboard"]
 
-    assert dashboard.state_totals == {"no_file": 0, "processing": 0, "ready": 3, "rejected": 0}
+    assert dashboard.state_totals == {
+        "no_file": 0, "processing": 0, "ready": 3, "rejected": 0, "withdrawn": 0, "disqualified": 0
+    }  # fmt: skip
     assert dashboard.processing.waiting == 1
 
 
