@@ -33,6 +33,7 @@ class Notification(models.Model):
         JUDGING_REMINDER = "judging_reminder", _("Judging reminder")
         RESULTS_PUBLISHED = "results_published", _("Results published")
         ANNOUNCEMENT = "announcement", _("Announcement")
+        ENTRY_DISQUALIFIED = "entry_disqualified", _("Entry disqualified")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from competitions.exceptions import ErrorCode, RuleError
 from competitions.models import Entry, Membership, Round, Team
+from competitions.services import notifications
 from competitions.services.audit import record
 
 REASON_MAX_LENGTH = 2000
@@ -67,6 +68,8 @@ def entry_disqualify(*, entry: Entry, actor: User, reason: str) -> Entry:
         target=entry,
         data={"entry": entry.pk, "team": entry.team_id, "reason": reason},
     )
+    entry_id = entry.pk
+    transaction.on_commit(lambda: notifications.entry_disqualified_notify(entry_id=entry_id), robust=True)
     return entry
 
 

@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from competitions.models import Competition, EntryRevision, Membership, Notification, Profile, Round, RoundEntry
+from competitions.models import Competition, Entry, EntryRevision, Membership, Notification, Profile, Round, RoundEntry
 
 logger = logging.getLogger(__name__)
 
@@ -260,3 +260,21 @@ def results_published_notify(*, round_id: int) -> list[Notification]:
         competition=competition,
     )
     return notify(message=message, recipients=team_members(team_ids))
+
+
+def entry_disqualified_notify(*, entry_id: int) -> list[Notification]:
+    """Tell the members of the entry's team that it is disqualified, with the organisers' reason as they wrote it.
+    Nothing if it was reinstated meanwhile."""
+    entry = Entry.objects.select_related("team__competition").get(pk=entry_id)
+    if not entry.is_disqualified:
+        return []
+    competition = entry.team.competition
+    message = Message(
+        kind=Notification.Kind.ENTRY_DISQUALIFIED,
+        subject=lambda: _("“%(entry)s” is disqualified") % {"entry": entry.title},
+        template="emails/entry_disqualified.txt",
+        context={"entry": entry, "team": entry.team, "competition": competition},
+        link=reverse("frontend:entry-detail", kwargs={"pk": entry.pk}),
+        competition=competition,
+    )
+    return notify(message=message, recipients=team_members([entry.team_id]))

@@ -4,13 +4,14 @@ own deadline, and a revision processed again."""
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 import time_machine
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from competitions.models import AuditEvent, Entry, EntryRevision, Panelist, Round, RoundResult
+from competitions.models import AuditEvent, Entry, EntryRevision, Notification, Panelist, Round, RoundResult
 from competitions.selectors import deadline
 from competitions.selectors.judging import judge_entries, judge_queue
 from competitions.selectors.leaderboard import round_leaderboard
@@ -87,6 +88,20 @@ def test_an_organiser_disqualifies_an_entry_and_the_reason_is_kept_as_typed(entr
     assert entry.disqualified_by == organiser
     event = AuditEvent.objects.get(action="entry.disqualified")
     assert (event.actor, event.target_id, event.data["reason"]) == (organiser, entry.pk, reason.strip())
+
+
+def test_the_team_is_told_of_the_disqualification_with_the_reason_by_email_and_notification(
+    entry: Entry, organiser: User, captain: User, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        entry_lifecycle.entry_disqualify(entry=entry, actor=organiser, reason="The scene copies another model.")
+
+    [mail] = mailoutbox
+    assert mail.to == [captain.email]
+    assert "“Smart Factory Floor” is disqualified" in mail.subject
+    assert "The scene copies another model." in mail.body
+    notification = Notification.objects.get(recipient=captain)
+    assert notification.kind == Notification.Kind.ENTRY_DISQUALIFIED
 
 
 def test_a_disqualification_needs_a_reason(entry: Entry, organiser: User) -> None:
