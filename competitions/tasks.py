@@ -22,8 +22,9 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.db import DatabaseError, InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerError
 
-from competitions.models import EntryRevision
+from competitions.models import EntryRevision, Round
 from competitions.pipeline.sandbox import SandboxCrashed
+from competitions.selectors import dashboard
 from competitions.services import exports, processing, queue, reminders, uploads
 
 logger = logging.getLogger(__name__)
@@ -155,3 +156,13 @@ def build_export_archive(job_id: int) -> str:
     """Build the ZIP of an export job (``services.exports.export_archive_build``): a rerun, or a second worker,
     does nothing once the job is claimed; a failure is recorded on the job, not retried (the organiser asks again)."""
     return exports.export_archive_build(job_id=job_id).status
+
+
+@shared_task(name=queue.REFRESH_DASHBOARD_SCORES)
+def refresh_dashboard_scores(round_id: int) -> bool:
+    """Recompute the dashboard's score figures of a round whose sheets changed; whether the round still exists."""
+    round = Round.objects.filter(pk=round_id).select_related("competition").first()
+    if round is None:
+        return False
+    dashboard.round_scores_refresh(round=round)
+    return True

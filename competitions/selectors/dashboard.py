@@ -9,6 +9,7 @@ costs the same number of queries whatever the number of teams, entries or sheets
 queries (a handful each).
 """
 
+import dataclasses
 import hashlib
 import statistics
 from collections import defaultdict
@@ -50,8 +51,9 @@ WAITING_STATUSES = (EntryRevision.Status.RECEIVED, EntryRevision.Status.VALIDATI
 HOURLY_UP_TO = timedelta(days=3)
 # The slope chart of a track shows the entries in the top SLOPE_TOP of either order.
 SLOPE_TOP = 10
-# How long the score charts' figures are kept while nothing they depend on changes (see ``_round_scores``).
-SCORES_CACHE_SECONDS = 600
+# How long the score charts' last figures are kept (see ``_round_scores``): a day, so that a dashboard opened after a
+# quiet night still shows them at once while a worker brings them up to date.
+SCORES_CACHE_SECONDS = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,10 @@ class RoundScores:
     high: float
     judges: list[JudgeTotals]
     tracks: list[TrackRankChanges]
+    computed_at: datetime | None = None
+    # True when the figures are from before the round's last change: shown at once, while a worker recomputes them
+    # (the view asks it; ``round_scores_refresh``) and the next refresh of the page shows the new ones.
+    stale: bool = False
 
 
 @dataclass
@@ -285,19 +291,38 @@ def _chosen_round(rounds: list[Round], round_id: int | None) -> Round | None:
     return chosen or (opened[-1] if opened else None)
 
 
+def _scores_key(round: Round) -> str:
+    return f"dashboard-scores:{round.pk}"
+
+
 def _round_scores(round: Round | None) -> RoundScores | None:
-    """The score charts' figures, computed from the leaderboard, or kept from the last time while nothing they
-    depend on has changed (the round's sheets, its entries, the competition's conflicts): the leaderboard of a big
+    """The score charts' figures: kept from the last time while nothing they depend on has changed (the round's
+    sheets, its entries, the competition's conflicts); after a change, the last figures marked ``stale`` (a worker
+    brings them up to date: ``round_scores_refresh``); computed here only the first time. The leaderboard of a big
     round is the page's dearest part, and the page asks again every 30 seconds."""
     if round is None:
         return None
-    version = hashlib.sha256(scores_version(round).encode()).hexdigest()[:32]
-    key = f"dashboard-scores:{round.pk}:{version}"
-    scores: RoundScores | None = cache.get(key)
-    if scores is None:
-        scores = round_scores(round)
-        cache.set(key, scores, SCORES_CACHE_SECONDS)
+    version = _scores_version_key(round)
+    kept: tuple[str, RoundScores] | None = cache.get(_scores_key(round))
+    if kept is not None:
+        kept_version, scores = kept
+        return scores if kept_version == version else dataclasses.replace(scores, stale=True)
+    return _computed(round, version)
+
+
+def round_scores_refresh(*, round: Round) -> RoundScores:
+    """Compute the round's score figures now and keep them for the dashboard (what a worker does for it)."""
+    return _computed(round, _scores_version_key(round))
+
+
+def _computed(round: Round, version: str) -> RoundScores:
+    scores = dataclasses.replace(round_scores(round), computed_at=timezone.now())
+    cache.set(_scores_key(round), (version, scores), SCORES_CACHE_SECONDS)
     return scores
+
+
+def _scores_version_key(round: Round) -> str:
+    return hashlib.sha256(scores_version(round).encode()).hexdigest()[:32]
 
 
 def scores_version(round: Round) -> str:

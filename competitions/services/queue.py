@@ -10,6 +10,7 @@ Results are not stored: the revision's row records the outcome. Callers send aft
 import logging
 
 from celery import current_app
+from django.core.cache import cache
 
 logger = logging.getLogger(__name__)
 
@@ -18,6 +19,9 @@ VALIDATE_REVISION = "competitions.tasks.validate_revision"
 RENDER_REVISION = "competitions.tasks.render_revision"
 RENDER_EXTRAS = "competitions.tasks.render_extras"
 BUILD_EXPORT_ARCHIVE = "competitions.tasks.build_export_archive"
+REFRESH_DASHBOARD_SCORES = "competitions.tasks.refresh_dashboard_scores"
+# A dashboard asks for its round's score figures again at most this often, however many organisers watch it.
+DASHBOARD_REFRESH_SECONDS = 30
 
 
 def revision_task_send(task: str, revision_id: int) -> bool:
@@ -41,5 +45,19 @@ def export_task_send(job_id: int) -> bool:
         current_app.send_task(BUILD_EXPORT_ARCHIVE, args=(job_id,), ignore_result=True)
     except Exception:
         logger.exception("Could not send the build of export %s", job_id)
+        return False
+    return True
+
+
+def dashboard_scores_send(round_id: int) -> bool:
+    """Ask a worker to bring the dashboard's score figures of the round up to date
+    (``selectors.dashboard.round_scores_refresh``); at most once per ``DASHBOARD_REFRESH_SECONDS`` per round.
+    Whether it was sent; a broker that is down is logged, and the dashboard keeps showing the last figures."""
+    if not cache.add(f"dashboard-scores-asked:{round_id}", True, DASHBOARD_REFRESH_SECONDS):
+        return False
+    try:
+        current_app.send_task(REFRESH_DASHBOARD_SCORES, args=(round_id,), ignore_result=True)
+    except Exception:
+        logger.exception("Could not ask for the dashboard scores of round %s", round_id)
         return False
     return True

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from competitions.auth import AuthenticatedHttpRequest
 from competitions.selectors.dashboard import SLOPE_TOP, Dashboard, competition_dashboard
+from competitions.services import queue
 from frontend import charts
 from frontend.views.organise import competition_of, organiser_required
 
@@ -72,6 +73,8 @@ def competition_dashboard_view(request: AuthenticatedHttpRequest, slug: str) -> 
     competition = competition_of(request, slug)
     round_id = request.GET.get("round", "")
     dashboard = competition_dashboard(competition=competition, round_id=int(round_id) if round_id.isdigit() else None)
+    if dashboard.scores is not None and dashboard.scores.stale:  # shown now; a worker brings them up to date
+        queue.dashboard_scores_send(dashboard.scores.round.pk)
     fragment = request.GET.get("fragment") == "figures"
     template = "organiser/includes/dashboard_figures.html" if fragment else "organiser/dashboard.html"
     drawn = _charts(dashboard)

@@ -326,6 +326,7 @@ CELERY_TASK_ROUTES = {
     "competitions.tasks.sweep_stuck_revisions": {"queue": "validation"},
     "competitions.tasks.expire_upload_sessions": {"queue": "validation"},
     "competitions.tasks.send_due_messages": {"queue": "validation"},
+    "competitions.tasks.refresh_dashboard_scores": {"queue": "validation"},
     "competitions.tasks.render_revision": {"queue": "rendering"},
     "competitions.tasks.render_extras": {"queue": "rendering"},
 }

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from competitions import tasks
 from competitions.models import (
     Assignment,
     CompetitionOrganiser,
@@ -28,7 +29,7 @@ from competitions.models import (
     Team,
     WorkerHeartbeat,
 )
-from competitions.services import judging
+from competitions.services import judging, queue
 from tests.factories import (
     CompetitionFactory,
     CriterionFactory,
@@ -182,14 +183,26 @@ def test_without_any_file_or_opened_round_it_says_there_is_no_data_yet(client, o
     assert "No data yet." in content and "No round has opened yet." in content
 
 
-def test_the_score_figures_follow_a_sheet_reopened_after_they_were_drawn(client, olga, scored, panel):
+def test_after_a_sheet_changes_the_last_figures_show_at_once_and_a_worker_brings_them_up_to_date(
+    client, olga, scored, panel, monkeypatch
+):
+    asked: list[tuple[str, tuple]] = []
+    monkeypatch.setattr(queue.current_app, "send_task", lambda name, args, **kw: asked.append((name, args)))
     client.force_login(olga)
     before = client.get(dashboard_of(scored.competition)).context["dashboard"].scores
     sheet = ScoreSheet.objects.filter(round=scored, judge=panel[0]).first()
     judging.sheet_reopen(sheet=sheet, actor=olga, reason="A mark was typed wrong.")
 
+    stale_page = client.get(dashboard_of(scored.competition))
+    client.get(dashboard_of(scored.competition))  # a second look within the refresh period asks nothing more
+    tasks.refresh_dashboard_scores(scored.pk)  # what the worker does
     after = client.get(dashboard_of(scored.competition)).context["dashboard"].scores
 
+    stale = stale_page.context["dashboard"].scores
+    assert not before.stale and stale.stale and not after.stale
+    assert sum(len(j.totals) for j in stale.judges) == sum(len(j.totals) for j in before.judges)
+    assert "sheets changed since, the figures are being brought up to date" in stale_page.content.decode()
+    assert asked == [(queue.REFRESH_DASHBOARD_SCORES, (scored.pk,))]
     assert sum(len(j.totals) for j in after.judges) == sum(len(j.totals) for j in before.judges) - 1
 
 
