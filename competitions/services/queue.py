@@ -24,29 +24,30 @@ REFRESH_DASHBOARD_SCORES = "competitions.tasks.refresh_dashboard_scores"
 DASHBOARD_REFRESH_SECONDS = 30
 
 
+def _send(name: str, argument: int, what: str) -> bool:
+    """Send the task ``name`` with its one argument; whether it was sent. A broker that is down is logged as
+    "Could not send <what>", not raised."""
+    try:
+        current_app.send_task(name, args=(argument,), ignore_result=True)
+    except Exception:
+        logger.exception("Could not send %s", what)
+        return False
+    return True
+
+
 def revision_task_send(task: str, revision_id: int) -> bool:
     """Send the task ``task`` (one of the names above) for the revision; whether it was sent.
 
     A broker that is down is logged, not raised: the revision is in the database, and the sweep queues a stage
     again (the turntable is best effort: the revision is ready without it).
     """
-    try:
-        current_app.send_task(task, args=(revision_id,), ignore_result=True)
-    except Exception:
-        logger.exception("Could not send %s for revision %s", task, revision_id)
-        return False
-    return True
+    return _send(task, revision_id, f"{task} for revision {revision_id}")
 
 
 def export_task_send(job_id: int) -> bool:
     """Send the build of an export archive; whether it was sent. A broker that is down is logged, not raised: the
     job stays pending, and the exports page offers to ask again."""
-    try:
-        current_app.send_task(BUILD_EXPORT_ARCHIVE, args=(job_id,), ignore_result=True)
-    except Exception:
-        logger.exception("Could not send the build of export %s", job_id)
-        return False
-    return True
+    return _send(BUILD_EXPORT_ARCHIVE, job_id, f"the build of export {job_id}")
 
 
 def dashboard_scores_send(round_id: int) -> bool:
@@ -55,9 +56,4 @@ def dashboard_scores_send(round_id: int) -> bool:
     Whether it was sent; a broker that is down is logged, and the dashboard keeps showing the last figures."""
     if not cache.add(f"dashboard-scores-asked:{round_id}", True, DASHBOARD_REFRESH_SECONDS):
         return False
-    try:
-        current_app.send_task(REFRESH_DASHBOARD_SCORES, args=(round_id,), ignore_result=True)
-    except Exception:
-        logger.exception("Could not ask for the dashboard scores of round %s", round_id)
-        return False
-    return True
+    return _send(REFRESH_DASHBOARD_SCORES, round_id, f"the dashboard scores of round {round_id}")
