@@ -321,7 +321,9 @@ class CriterionForm(forms.ModelForm):
         return
 
 
-class JudgeInviteForm(forms.Form):
+class PersonByEmailForm(forms.Form):
+    """Someone added by email address (a judge, an organiser): their account is made if there is none."""
+
     email = forms.EmailField(label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "off"}))
     name = forms.CharField(
         label=_("Name"),
@@ -329,6 +331,9 @@ class JudgeInviteForm(forms.Form):
         required=False,
         help_text=_("Used for a new account; an existing one keeps its name."),
     )
+
+
+class JudgeInviteForm(PersonByEmailForm):
     tracks = TracksChoiceField(
         label=_("Tracks"),
         queryset=Track.objects.none(),

@@ -2,7 +2,9 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
@@ -31,6 +33,16 @@ email_confirmation_token = EmailConfirmationTokenGenerator()
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
+
+
+def checked_email(email: str) -> str:
+    """``email`` normalised, or a RuleError at the "email" field when it is not a valid address."""
+    email = normalise_email(email)
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise RuleError(_("Enter a valid email address."), code=ErrorCode.BAD_EMAIL, field="email") from None
+    return email
 
 
 def invited_account(*, email: str, name: str = "") -> tuple[User, bool]:

@@ -6,9 +6,7 @@ Rows are locked team first, then invitation, as everywhere a team's members chan
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -19,7 +17,7 @@ from django.utils.translation import gettext as _
 from competitions.exceptions import ErrorCode, RuleError
 from competitions.models import Membership, Team, TeamInvitation
 from competitions.models.teams import INVITATION_LIFETIME
-from competitions.services.accounts import normalise_email
+from competitions.services.accounts import checked_email, normalise_email
 from competitions.services.notifications import in_languages, mail_languages
 from competitions.services.teams import check_registration_open, check_team_has_room, lock_team, membership_create
 
@@ -27,15 +25,6 @@ from competitions.services.teams import check_registration_open, check_team_has_
 def _check_member(team: Team, user: User) -> None:
     if not Membership.objects.filter(team=team, user=user).exists():
         raise RuleError(_("You are not a member of this team."), code=ErrorCode.NOT_MEMBER)
-
-
-def _invited_address(email: str) -> str:
-    email = normalise_email(email)
-    try:
-        validate_email(email)
-    except ValidationError:
-        raise RuleError(_("Enter a valid email address."), code=ErrorCode.BAD_EMAIL, field="email") from None
-    return email
 
 
 @transaction.atomic
@@ -50,7 +39,7 @@ def invitation_create(*, team: Team, email: str, user: User) -> TeamInvitation:
     _check_member(team, user)
     competition = team.competition
     check_registration_open(competition)
-    email = _invited_address(email)
+    email = checked_email(email)
     if team.memberships.filter(Q(user__email__iexact=email) | Q(user__username__iexact=email)).exists():
         raise RuleError(
             _("%(email)s is already a member of this team.") % {"email": email},

@@ -2,9 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -13,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from competitions.exceptions import ErrorCode, RuleError
 from competitions.models import Competition, CompetitionOrganiser
-from competitions.services.accounts import invited_account, normalise_email, password_setup_link
+from competitions.services.accounts import checked_email, invited_account, password_setup_link
 from competitions.services.audit import record
 
 
@@ -21,11 +19,7 @@ from competitions.services.audit import record
 def organiser_add(*, competition: Competition, email: str, actor: User, name: str = "") -> CompetitionOrganiser:
     """Make the person with ``email`` an organiser of ``competition``: their account is created when there is none
     (the invitation then carries a link to choose a password). The email is sent after commit. Audited."""
-    email = normalise_email(email)
-    try:
-        validate_email(email)
-    except ValidationError:
-        raise RuleError(_("Enter a valid email address."), code=ErrorCode.BAD_EMAIL, field="email") from None
+    email = checked_email(email)
     user, created = invited_account(email=email, name=name)
     organiser, new = CompetitionOrganiser.objects.get_or_create(
         competition=competition, user=user, defaults={"added_by": actor}

@@ -1,36 +1,22 @@
 """Who runs a competition: its organisers, listed for them, with a form to add a co-organiser by email and a button
 to remove one. Every organiser of the competition (and site staff) may do both; anyone else gets a 404."""
 
-from django import forms
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from competitions.auth import AuthenticatedHttpRequest
 from competitions.exceptions import RuleError
 from competitions.models import Competition
 from competitions.services import organisers
-from frontend.forms import add_rule_error
+from frontend.forms import PersonByEmailForm, add_rule_error
 from frontend.views.organise import competition_of, organiser_required
 
 
-class OrganiserAddForm(forms.Form):
-    email = forms.EmailField(
-        label=gettext_lazy("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "off"})
-    )
-    name = forms.CharField(
-        label=gettext_lazy("Name"),
-        max_length=120,
-        required=False,
-        help_text=gettext_lazy("Used for a new account; an existing one keeps its name."),
-    )
-
-
 def _render(
-    request: AuthenticatedHttpRequest, competition: Competition, form: OrganiserAddForm, status: int = 200
+    request: AuthenticatedHttpRequest, competition: Competition, form: PersonByEmailForm, status: int = 200
 ) -> HttpResponse:
     people = competition.organisers.select_related("user__profile", "added_by__profile").order_by("created_at")
     context = {"competition": competition, "organisers": people, "form": form}
@@ -41,7 +27,7 @@ def _render(
 @require_http_methods(["GET", "POST"])
 def organiser_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     competition = competition_of(request, slug)
-    form = OrganiserAddForm(request.POST or None)
+    form = PersonByEmailForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             added = organisers.organiser_add(competition=competition, actor=request.user, **form.cleaned_data)

@@ -5,9 +5,7 @@ from dataclasses import replace
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -26,7 +24,7 @@ from competitions.models import (
     Team,
     Track,
 )
-from competitions.services.accounts import invited_account, normalise_email, password_setup_link
+from competitions.services.accounts import checked_email, invited_account, password_setup_link
 from competitions.services.audit import record
 from competitions.services.judging.common import lock_round
 from competitions.services.notifications import Message, notify, render_message
@@ -42,11 +40,7 @@ def judge_invite(*, round: Round, email: str, actor: User, name: str = "", track
     existing one; reinstates a withdrawn judge. Detects the judge's conflicts. The email is sent after commit.
     Audited.
     """
-    email = normalise_email(email)
-    try:
-        validate_email(email)
-    except ValidationError:
-        raise RuleError(_("Enter a valid email address."), code=ErrorCode.BAD_EMAIL, field="email") from None
+    email = checked_email(email)
     round = lock_round(round)
     if round.status in (Round.Status.CLOSED, Round.Status.PUBLISHED):
         raise RuleError(_("Judging in this round has finished."), code=ErrorCode.ROUND_FINISHED)
