@@ -20,6 +20,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_noop as _
 
 from competitions.models import AuditEvent, Competition, Entry, EntryRevision, Round, RoundEntry, Team, Track
+from competitions.selectors.judging import audit_events
 
 # What each action says, with the names it needs. %(actor)s is the person who acted ("the system" when none).
 SENTENCES = {
@@ -111,15 +112,10 @@ class AuditLine:
     sentence: str
 
 
-def filtered_events(events: QuerySet[AuditEvent], filters: AuditFilters) -> QuerySet[AuditEvent]:
-    """``events`` (already limited to what the reader organises) narrowed by ``filters``."""
-    if filters.competition is not None:
-        events = events.filter(competition=filters.competition)
-    if filters.round is not None:
-        round = filters.round
-        events = events.filter(
-            Q(target_type="round", target_id=round.pk) | Q(data__round=round.pk), competition_id=round.competition_id
-        )
+def filtered_events(*, organiser: User, filters: AuditFilters) -> QuerySet[AuditEvent]:
+    """The audit log of the competitions ``organiser`` runs (``judging.audit_events``, which also narrows it to a
+    competition or a round), narrowed further by ``filters``."""
+    events = audit_events(organiser=organiser, competition=filters.competition, round=filters.round)
     if filters.who:
         events = events.filter(
             Q(actor__profile__display_name__icontains=filters.who) | Q(actor__email__icontains=filters.who)

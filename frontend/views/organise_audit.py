@@ -87,7 +87,7 @@ def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = audit.AuditFilters()
     if form.is_valid():
         filters = audit.AuditFilters(**{name: value for name, value in form.cleaned_data.items() if value})
-    events = audit.filtered_events(judging_selectors.audit_events(organiser=request.user), filters)
+    events = audit.filtered_events(organiser=request.user, filters=filters)
     page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
