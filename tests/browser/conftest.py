@@ -4,8 +4,11 @@ import os
 import shutil
 from collections.abc import Generator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.conf import settings
+from django.test import Client
 from pluggy import Result
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -82,3 +85,24 @@ def browser(live_server, request) -> Iterator[object]:
         browser.close()
     # Violations reported after the test's last step (while its contexts closed) fail it here, at teardown.
     assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
+
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True}
+LAPTOP = {"viewport": {"width": 1280, "height": 900}}
+
+
+def signed_in_page(browser: Any, live_server: Any, user: Any, *, language: str, device: dict[str, Any]) -> Any:
+    """A new page of a new context signed in as ``user`` (the session of Django's test client), reading the site in
+    ``language`` ("en" or "zh-hans"), on ``device`` (PHONE or LAPTOP). Close it with ``page.context.close()``."""
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(**device, locale="zh-CN" if language == "zh-hans" else "en-GB")
+    context.set_default_timeout(15_000)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies(
+        [
+            {"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url},
+            {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url},
+        ]
+    )
+    return context.new_page()

@@ -3,10 +3,9 @@
 from collections.abc import Iterator
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from competitions.models import EntryRevision
+from tests.browser.conftest import PHONE, signed_in_page
 from tests.factories import EntryFactory, EntryRevisionFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.browser
@@ -27,13 +26,9 @@ def entry_with_history(db):
 @pytest.fixture
 def phone(browser, live_server, entry_with_history) -> Iterator[object]:
     _entry, captain = entry_with_history
-    client = Client()
-    client.force_login(captain)
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
-    yield context.new_page()
-    context.close()
+    page = signed_in_page(browser, live_server, captain, language="zh-hans", device=PHONE)
+    yield page
+    page.context.close()
 
 
 def test_on_a_phone_the_current_file_comes_first_and_older_reports_are_folded(

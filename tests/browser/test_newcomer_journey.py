@@ -5,36 +5,16 @@ file's report in the reader's language; older reports folded under the current f
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from competitions.models import EntryRevision
 from competitions.pipeline.samples import box_glb, embedded_gltf
-from tests.browser.conftest import SCREENSHOTS
+from tests.browser.conftest import PHONE, SCREENSHOTS, signed_in_page
 from tests.factories import CompetitionFactory, EntryFactory, TeamFactory, TrackFactory, UserFactory
 from tests.worker_process import Worker
 
 pytestmark = pytest.mark.browser
-
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True}
-
-
-def _signed_in_phone(browser, live_server, user, language: str) -> Any:
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(**PHONE, locale="zh-CN" if language == "zh-hans" else "en-GB")
-    context.set_default_timeout(15_000)
-    context.add_cookies(
-        [
-            {"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-             "url": live_server.url},
-            {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url},
-        ]
-    )  # fmt: skip
-    return context.new_page()
 
 
 @pytest.fixture
@@ -47,7 +27,7 @@ def entry(db):
 
 @pytest.fixture
 def phone(browser, live_server, entry, request) -> Iterator[object]:
-    page = _signed_in_phone(browser, live_server, entry.team.memberships.get().user, request.param)
+    page = signed_in_page(browser, live_server, entry.team.memberships.get().user, language=request.param, device=PHONE)
     yield page
     page.context.close()
 
@@ -92,7 +72,7 @@ def test_in_chinese_on_a_phone_a_rejected_file_reads_in_chinese_and_a_self_conta
     competition = CompetitionFactory(name="Metaverse Scenario Design Competition", name_zh="元宇宙场景设计大赛")
     track = TrackFactory(competition=competition, name="Industrial metaverse", name_zh="工业元宇宙")
     entry = EntryFactory(team=TeamFactory(competition=competition, captain=captain), track=track, title="Harbour")
-    phone = _signed_in_phone(browser, live_server, captain, "zh-hans")
+    phone = signed_in_page(browser, live_server, captain, language="zh-hans", device=PHONE)
     picture, scene = tmp_path / "harbour.glb", tmp_path / "harbour.gltf"
     picture.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(1000))
     scene.write_bytes(embedded_gltf(box_glb()))

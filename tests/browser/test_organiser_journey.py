@@ -17,17 +17,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.utils import timezone
 
 from competitions.models import Competition, Entry, EntryRevision, ExportJob, Round, Track
 from competitions.pipeline.samples import Box, scene_glb
 from competitions.services import entries as entry_services
 from competitions.services import exports, judging, processing, reminders
-from tests.browser.conftest import SCREENSHOTS
+from tests.browser.conftest import LAPTOP, SCREENSHOTS, signed_in_page
 from tests.factories import TeamFactory, UserFactory
 
 pytestmark = pytest.mark.browser
@@ -43,22 +41,6 @@ WORDS = {
 def _local(moment: datetime) -> str:
     """A moment as a datetime-local input takes it, in the competition's zone."""
     return moment.astimezone(zoneinfo.ZoneInfo(ZONE)).strftime("%Y-%m-%dT%H:%M")
-
-
-def _signed_in(browser, live_server, user, language: str) -> Any:
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport={"width": 1280, "height": 900},
-                                  locale="zh-CN" if language == "zh-hans" else "en-GB")  # fmt: skip
-    context.set_default_timeout(15_000)
-    context.add_cookies(
-        [
-            {"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-             "url": live_server.url},
-            {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url},
-        ]
-    )  # fmt: skip
-    return context.new_page()
 
 
 def _submit(page: Any, action: str) -> None:
@@ -81,7 +63,7 @@ def test_an_organiser_runs_a_competition_from_an_empty_site_to_the_archive(
 ) -> None:
     words = WORDS[language]
     olga = UserFactory(username="olga@metascene.example.org", is_staff=True, profile__display_name="Olga Organiser")
-    page = _signed_in(browser, live_server, olga, language)
+    page = signed_in_page(browser, live_server, olga, language=language, device=LAPTOP)
     now = timezone.now()
     slug = f"shanghai-metaverse-{language}"
 
