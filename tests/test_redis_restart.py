@@ -165,8 +165,13 @@ def test_revisions_whose_tasks_a_redis_restart_lost_are_queued_again_by_the_swee
         for revision in revisions:
             revision.refresh_from_db()
             assert revision.status == Status.READY, worker.log_tail()
-        ready_lines = [line for line in log.read_text().splitlines() if "succeeded" in line and "'ready'" in line]
-        assert len(ready_lines) == len(revisions), worker.log_tail()
+
+        # The worker logs "succeeded" only after the task has returned, a moment after the row turned ready
+        def ready_lines() -> list[str]:
+            return [line for line in log.read_text().splitlines() if "succeeded" in line and "'ready'" in line]
+
+        wait_for(lambda: len(ready_lines()) >= len(revisions), PROCESSING_TIMEOUT)
+        assert len(ready_lines()) == len(revisions), worker.log_tail()
         # And the sweep, run again, finds nothing left to queue
         time.sleep(settings.METASCENE_REQUEUE_AFTER_SECONDS + 0.5)
         assert sweep_stuck_revisions() == {"validation": [], "rendering": []}
