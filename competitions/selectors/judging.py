@@ -146,7 +146,12 @@ def menu_roles(user: User) -> MenuRoles:
     flags = (
         User.objects.filter(pk=user.pk)
         .annotate(
-            judges=Exists(rounds_judged_by(user)),
+            # rounds_judged_by(user), as one cheap EXISTS over the panel
+            judges=Exists(
+                Panelist.objects.filter(
+                    user=OuterRef("pk"), withdrawn_at__isnull=True, round__status__in=JUDGED_STATUSES
+                )
+            ),
             in_a_team=Exists(Membership.objects.filter(user=OuterRef("pk"))),
             organises=Exists(CompetitionOrganiser.objects.filter(user=OuterRef("pk"))),
             unread=Coalesce(Subquery(unread), 0),
@@ -191,18 +196,21 @@ def round_entry_for_judge(*, user: User, round_entry_id: int) -> RoundEntry:
     return (
         judge_entries(user)
         .select_related("round__competition", "entry__team", "track", "revision")
+        .defer("revision__report")  # the validation report: no judge's page or endpoint shows it
         .get(pk=round_entry_id)
     )
 
 
 def judge_queue(*, user: User, round: Round) -> list[QueueItem]:
-    """The judge's assignments in ``round`` with their sheet's status, in queue order. Two queries, whatever the
-    number of entries."""
+    """The judge's assignments in ``round`` with their sheet's status, in queue order. One query, whatever the
+    number of entries; the revisions' report and figures and the entries' descriptions are not read (the queue shows
+    neither)."""
     sheets = ScoreSheet.objects.filter(round_entry=OuterRef("pk"), judge_id=user.pk)
     round_entries = (
         judge_entries(user)
         .filter(round=round)
         .select_related("entry__team", "track", "revision")
+        .defer("entry__description", "revision__report", "revision__stats")
         .annotate(
             sheet_status=Subquery(sheets.values("status")[:1]),
             sheet_version=Subquery(sheets.values("version")[:1]),

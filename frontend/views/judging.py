@@ -14,6 +14,7 @@ which refuses a stale version with a 409. Opening the page writes nothing: the s
 """
 
 import mimetypes
+from collections.abc import Callable
 from pathlib import PurePosixPath
 
 from django.contrib import messages
@@ -70,6 +71,12 @@ def _artifact_url(round_entry: RoundEntry, name: str) -> str:
     return reverse("frontend:judge-artifact", kwargs={"round_entry_id": round_entry.pk, "name": name})
 
 
+def _url_maker(view: str, **kwargs: str) -> Callable[[int], str]:
+    """The URL of ``view`` for any round entry id, reversed once: a queue of 40 entries asks for 80 URLs."""
+    template = reverse(view, kwargs={"round_entry_id": 2_147_483_647, **kwargs}).replace("2147483647", "{}")
+    return template.format
+
+
 # --- Rounds and queue -----------------------------------------------------------------------------------------
 
 
@@ -91,12 +98,26 @@ def _round_of(request: AuthenticatedHttpRequest, round_id: int) -> Round:
 @require_GET
 def judge_queue(request: AuthenticatedHttpRequest, round_id: int) -> HttpResponse:
     round = _round_of(request, round_id)
+    queue = selectors.judge_queue(user=request.user, round=round)
+    entry_url = _url_maker("frontend:judge-entry")
+    hero_url = _url_maker("frontend:judge-artifact", name="hero")
     items = [
-        {"item": item, "hero_url": _artifact_url(item.round_entry, "hero") if item.hero else ""}
-        for item in selectors.judge_queue(user=request.user, round=round)
+        {
+            "item": item,
+            "url": entry_url(item.round_entry_id),
+            "hero_url": hero_url(item.round_entry_id) if item.hero else "",
+        }
+        for item in queue
     ]
-    scored, total = selectors.judge_progress(user=request.user, round=round)
-    context = {"round": round, "items": items, "scored": scored, "total": total}
+    # The queue holds every entry the judge may see in the round, as ``selectors.judge_progress`` counts them.
+    scored, total = sum(item.is_submitted for item in queue), len(queue)
+    # The rows' HTML is cached under everything it shows (with the language): a change to any row is a new key.
+    rows_key = [
+        (row["url"], row["hero_url"], item.code, item.title, item.team_name, item.track.display_name,
+         item.sheet_status, bool(item.sheet_version))
+        for row, item in zip(items, queue, strict=True)
+    ]  # fmt: skip
+    context = {"round": round, "items": items, "scored": scored, "total": total, "rows_key": rows_key}
     return render(request, "judge/queue.html", context)
 
 
@@ -136,6 +157,8 @@ def _render_entry(
             for name in judged.thumbnails
         ],
         "model_url": _artifact_url(round_entry, selectors.MODEL) if judged.has_model else "",
+        # What the viewer shows until the model is loaded: the hero thumbnail, so the first frame waits for no model.
+        "poster_url": _artifact_url(round_entry, "hero") if "hero" in judged.thumbnails else "",
         "previous_url": reverse("frontend:judge-entry", args=[judged.previous_id]) if judged.previous_id else "",
         "next_url": reverse("frontend:judge-entry", args=[judged.next_id]) if judged.next_id else "",
     }
