@@ -135,6 +135,23 @@ class Site:
                 return
             last = now
 
+    def wait_for_worker(self, timeout: float = 60) -> None:
+        """Wait until the worker has reported in (its first heartbeat: connected and consuming), as the site's
+        processing page would show it; with the SQLite database of this site only."""
+        import sqlite3
+
+        database = self.work / "var" / "metascene.sqlite3"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with sqlite3.connect(database) as connection:
+                    if connection.execute("SELECT COUNT(*) FROM competitions_workerheartbeat").fetchone()[0]:
+                        return
+            except sqlite3.OperationalError:
+                pass  # the table is being migrated or locked
+            time.sleep(0.05)
+        raise RuntimeError("the worker did not report in")
+
     def server_worker_pid(self) -> int:
         return psutil.Process(self.server.pid).children()[0].pid
 

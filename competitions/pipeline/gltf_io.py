@@ -9,6 +9,7 @@ import base64
 import binascii
 import copy
 import json
+import os
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -321,3 +322,14 @@ def repack(document: dict, binary: bytes, replacements: dict[int, bytes] | None 
 def load_glb_parts(path: Path, *, root: Path | None = None) -> tuple[dict, bytes]:
     """Any .glb or .gltf as (JSON document, BIN bytes) ready to be written as one GLB."""
     return Document.load(path, root=root).embedded()
+
+
+def write_atomically(path: Path, data: bytes) -> Path:
+    """Writes ``data`` to ``path`` under a temporary name, then renames it: a rerun overwrites, and a killed run
+    leaves nothing half written. Returns ``path``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.partial")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+    return path

@@ -39,6 +39,7 @@ RENDERING_MODULES = (
     "competitions.pipeline.convert",
     "competitions.pipeline.render",
     "competitions.pipeline.package",
+    "competitions.pipeline.blind",
 )
 VIEWER_NAME = "viewer.glb"
 BLIND_NAME = "blind.glb"
@@ -222,18 +223,23 @@ def render_stage(
     ``root``), written into ``out_dir`` under fixed names, so a rerun overwrites them; with ``turntable``, the
     turntable too. ``identifying`` are the words (team and member names) the blind copy must not contain.
     ``on_stage`` hears "render" and "package".
+
+    gltfpack compresses the viewer copy in its own process while the views are drawn here, and the blind copy is
+    that compressed copy anonymised: judges of a blind round download a file no larger than the viewer copy.
     """
-    from .package import package_blind, package_viewer
+    from .blind import package_blind
+    from .package import ViewerPackaging
     from .render import render_views
 
-    on_stage("render")
-    artifacts = {artifact_name(name): path for name, path in render_views(scene, out_dir).items()}
-    if turntable:
-        artifacts.update(turntable_stage(scene, out_dir))
-    on_stage("package")
     messages: list[Message] = []
-    artifacts["viewer"] = package_viewer(scene, out_dir / VIEWER_NAME, root=root, messages=messages)
-    artifacts["blind"] = package_blind(scene, out_dir / BLIND_NAME, identifying=list(identifying), root=root)
+    with ViewerPackaging(scene, out_dir / VIEWER_NAME, root=root, messages=messages) as viewer:
+        on_stage("render")
+        artifacts = {artifact_name(name): path for name, path in render_views(scene, out_dir, root=root).items()}
+        if turntable:
+            artifacts.update(turntable_stage(scene, out_dir))
+        on_stage("package")
+        artifacts["viewer"] = viewer.finish()
+    artifacts["blind"] = package_blind(artifacts["viewer"], out_dir / BLIND_NAME, identifying=list(identifying))
     return Rendering(artifacts, messages)
 
 

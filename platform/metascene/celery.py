@@ -35,3 +35,12 @@ def _start_heartbeat(sender: object, **kwargs: object) -> None:
 def _stop_heartbeat(sender: object, **kwargs: object) -> None:
     if _heartbeat is not None:
         _heartbeat.stop()
+
+
+# Each process that runs tasks starts its stages' sandbox children at once: the first upload after a start does not
+# wait for Python to import trimesh, numpy and moderngl.
+@signals.worker_process_init.connect
+def _prestart_stage_processes(**kwargs: object) -> None:
+    from competitions.services import processing
+
+    processing.stage_processes_prestart(queues=sorted(app.amqp.queues.consume_from or {}))

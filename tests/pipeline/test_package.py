@@ -13,6 +13,7 @@ import trimesh
 from PIL import Image, PngImagePlugin
 
 from competitions.pipeline import package, samples
+from competitions.pipeline.blind import package_blind, strip_image_metadata
 from competitions.pipeline.gltf_io import glb_bytes, parse_glb
 from tests.pipeline import hostile, scenes
 
@@ -114,7 +115,7 @@ def blind(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("blind")
     source = folder / "signed.glb"
     source.write_bytes(signed_scene())
-    return package.package_blind(source, folder / "blind.glb", identifying=TEAM)
+    return package_blind(source, folder / "blind.glb", identifying=TEAM)
 
 
 def blind_document(path: Path) -> dict:
@@ -172,6 +173,29 @@ def test_blind_copy_is_valid_gltf(blind: Path) -> None:
     assert khronos_report(blind)["issues"]["numErrors"] == 0
 
 
+def test_blind_copy_drops_bytes_hidden_between_buffer_views(tmp_path: Path) -> None:
+    document, binary = parse_glb(samples.box_glb())
+    assert binary is not None
+    hidden = b"signed by Team Rocket"
+    document["buffers"][0]["byteLength"] = len(binary) + len(hidden)
+    source = tmp_path / "hidden.glb"
+    source.write_bytes(glb_bytes(document, binary + hidden))
+
+    out = package_blind(source, tmp_path / "blind.glb", identifying=TEAM)
+
+    assert b"Team Rocket" in source.read_bytes()
+    assert b"Team Rocket" not in out.read_bytes()
+
+
+def test_blind_copy_of_a_clean_file_keeps_its_buffer_byte_for_byte(tmp_path: Path) -> None:
+    source = tmp_path / "box.glb"
+    source.write_bytes(samples.box_glb())
+
+    out = package_blind(source, tmp_path / "blind.glb", identifying=TEAM)
+
+    assert parse_glb(out.read_bytes())[1] == parse_glb(source.read_bytes())[1]
+
+
 def test_blind_copy_of_a_gltf_bundle_is_one_glb_with_everything_embedded(tmp_path: Path) -> None:
     # Given a .gltf with its buffer and a metadata-laden texture as files beside it
     document, binary = hostile.glb_parts(scenes.textured_box_glb())
@@ -183,7 +207,7 @@ def test_blind_copy_of_a_gltf_bundle_is_one_glb_with_everything_embedded(tmp_pat
     document["buffers"][0]["uri"] = "scene.bin"
     (tmp_path / "scene.gltf").write_text(json.dumps(document))
     # When the blind copy is made
-    out = package.package_blind(tmp_path / "scene.gltf", tmp_path / "out" / "blind.glb", identifying=TEAM)
+    out = package_blind(tmp_path / "scene.gltf", tmp_path / "out" / "blind.glb", identifying=TEAM)
     # Then it is a GLB with the texture inside, stripped
     result = blind_document(out)
     assert "uri" not in json.dumps(result)
@@ -193,7 +217,7 @@ def test_blind_copy_of_a_gltf_bundle_is_one_glb_with_everything_embedded(tmp_pat
 
 def test_stripping_a_progressive_jpeg_keeps_its_pixels(tmp_path: Path) -> None:
     source = signed_jpeg(progressive=True)
-    stripped = package.strip_image_metadata(source)
+    stripped = strip_image_metadata(source)
     assert b"alice" not in stripped and b"Rocket" not in stripped
     assert np.array_equal(pixels(stripped), pixels(source))
 
@@ -203,7 +227,7 @@ def test_stripping_a_webp_drops_exif_and_xmp_and_keeps_its_pixels() -> None:
     Image.new("RGBA", (16, 16), (10, 200, 30, 255)).save(
         out, "WEBP", lossless=True, exif=signed_exif(), xmp=b"<x:xmpmeta>alice</x:xmpmeta>"
     )
-    stripped = package.strip_image_metadata(out.getvalue())
+    stripped = strip_image_metadata(out.getvalue())
     assert b"alice" not in stripped.lower() and b"rocket" not in stripped.lower()
     assert np.array_equal(pixels(stripped), pixels(out.getvalue()))
 
@@ -300,6 +324,6 @@ def test_blind_copy_never_embeds_a_file_from_outside_the_bundle(tmp_path: Path) 
     document["buffers"][0]["uri"] = "scene.bin"
     (bundle / "scene.gltf").write_text(json.dumps(document))
     # When the blind copy is made
-    out = package.package_blind(bundle / "scene.gltf", tmp_path / "blind.glb", identifying=TEAM)
+    out = package_blind(bundle / "scene.gltf", tmp_path / "blind.glb", identifying=TEAM)
     # Then the secret file's bytes are not in it
     assert b"top secret" not in out.read_bytes()

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from competitions.pipeline.gltf_io import parse_glb
 from competitions.pipeline.limits import Limits
 from competitions.pipeline.render import is_blank
 from competitions.pipeline.run import (
@@ -18,7 +19,7 @@ from competitions.pipeline.run import (
     render_stage,
     validate_stage,
 )
-from competitions.pipeline.samples import Box, box_glb, embedded_gltf, scene_glb
+from competitions.pipeline.samples import Box, box_glb, embedded_gltf, grid_scene_glb, scene_glb
 from tests.pipeline import hostile
 from tests.pipeline.scenes import cube_stl
 
@@ -142,6 +143,20 @@ def test_the_blind_copy_leaves_out_the_team_name(tmp_path: Path) -> None:
 
     assert b"Huangpu" in scene.read_bytes()
     assert b"Huangpu" not in rendering.artifacts["blind"].read_bytes()
+
+
+def test_the_blind_copy_is_the_compressed_viewer_copy_anonymised_and_still_valid(tmp_path: Path) -> None:
+    scene = write(tmp_path / "grid.glb", grid_scene_glb(20_000, textured=True))
+
+    rendering = render_stage(scene, tmp_path / "out", identifying=["Bench"], turntable=False)
+
+    viewer, blind = rendering.artifacts["viewer"], rendering.artifacts["blind"]
+    document = parse_glb(blind.read_bytes())[0]
+    assert "EXT_meshopt_compression" in document["extensionsUsed"]
+    assert blind.stat().st_size <= viewer.stat().st_size < scene.stat().st_size / 2
+    check = validate_stage(blind, LIMITS, workdir=tmp_path / "check")
+    assert not check.rejected, check.messages
+    assert check.stats["triangles"] == 20_000
 
 
 def test_the_limits_reach_the_child_process_unchanged() -> None:

@@ -9,7 +9,15 @@ import psutil
 import pytest
 
 from competitions.pipeline.report import AssetRejected
-from competitions.pipeline.sandbox import Budget, Finished, SandboxCrashed, SandboxError, SandboxHung, run_in_sandbox
+from competitions.pipeline.sandbox import (
+    Budget,
+    Finished,
+    SandboxCrashed,
+    SandboxError,
+    SandboxHung,
+    prestart,
+    run_in_sandbox,
+)
 
 MB = 1024**2
 BUDGET = Budget(memory_bytes=1024 * MB, cpu_seconds=2, wall_seconds=20)
@@ -132,6 +140,19 @@ def test_each_job_gets_a_fresh_process_even_when_children_are_kept_warm(tmp_path
     second = run_in_sandbox("tests.pipeline.sandbox_jobs:echo", {"value": 2}, BUDGET, workdir=tmp_path, keep_warm=True)
 
     assert first.value["pid"] != second.value["pid"]
+
+
+def test_a_child_prestarted_when_the_worker_starts_runs_the_first_job(tmp_path: Path) -> None:
+    preload = ["tests.pipeline.sandbox_slow_import"]
+    prestart(preload)
+    waiting = psutil.Process(os.getpid()).children()
+    prestart(preload)  # one warm child per set of modules, however often asked
+
+    finished = run_in_sandbox(
+        "tests.pipeline.sandbox_jobs:echo", {"value": 1}, BUDGET, workdir=tmp_path, preload=preload
+    )
+
+    assert finished.value["pid"] in [p.pid for p in waiting]
 
 
 def test_the_cpu_a_child_spends_importing_its_modules_is_not_charged_to_the_file(tmp_path: Path) -> None:

@@ -217,6 +217,12 @@ def _take(key: tuple[str, ...]) -> _Child:
     return _Child(key)
 
 
+def prestart(preload: Sequence[str]) -> None:
+    """Start a warm child for ``preload`` now, if none is waiting: a worker calls this as it starts, so that even its
+    first job finds its modules imported (``run_in_sandbox`` with ``keep_warm`` does it after each job)."""
+    _prestart(tuple(preload))
+
+
 def _prestart(key: tuple[str, ...]) -> None:
     with _warm_lock:
         if key in _warm and _warm[key].usable():

@@ -48,6 +48,7 @@ from competitions.services.processing.stages import (
     revision_render,
     revision_render_extras,
     revision_validate,
+    stage_processes_prestart,
     stage_seconds,
 )
 from competitions.services.processing.sweep import revisions_requeue
@@ -75,5 +76,6 @@ __all__ = [
     "revision_set_stage",
     "revision_validate",
     "revisions_requeue",
+    "stage_processes_prestart",
     "stage_seconds",
 ]

@@ -24,7 +24,7 @@ from competitions.pipeline.run import (
     rendering_budget,
     validation_budget,
 )
-from competitions.pipeline.sandbox import run_in_sandbox
+from competitions.pipeline.sandbox import prestart, run_in_sandbox
 from competitions.services import notifications, queue
 from competitions.services.processing.claims import (
     RENDERING,
@@ -65,6 +65,15 @@ def limits_for(competition: Competition | None = None) -> Limits:
 def stage_seconds(stage: str) -> int:
     """Wall-clock seconds the stage's sandboxed child may run."""
     return settings.METASCENE_STAGE_TIME_LIMITS[stage]["stage"]
+
+
+def stage_processes_prestart(*, queues: list[str]) -> None:
+    """Start the warm sandbox children of the stages this worker consumes (``queues``: "validation", "rendering"),
+    so that its first upload finds trimesh, numpy and moderngl imported, as every later one does."""
+    if VALIDATION in queues:
+        prestart(VALIDATION_MODULES)
+    if RENDERING in queues:
+        prestart(RENDERING_MODULES)
 
 
 # --- Validation ----------------------------------------------------------------------------------------------------
