@@ -8,12 +8,15 @@ The arithmetic and its documented rules live in ``competitions.selectors.scoring
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
+import numpy as np
 from django.contrib.auth import get_user_model
-from django.db.models import Count, FloatField
-from django.db.models.functions import Cast
+from django.db import connection
+from django.db.models import Count, FloatField, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Cast, Coalesce
 
-from competitions.models import Conflict, Criterion, Round, RoundEntry, Score, ScoreSheet, Track
+from competitions.models import Assignment, Conflict, Criterion, Round, RoundEntry, Score, ScoreSheet, Track
 from competitions.selectors.scoring import (
     EntryScore,
     Scale,
@@ -21,7 +24,7 @@ from competitions.selectors.scoring import (
     kendalls_w,
     outlier_judges,
     rank_entries,
-    weighted_total,
+    weighted_totals,
 )
 
 
@@ -76,45 +79,88 @@ def _scales(criteria: list[Criterion]) -> dict[int, Scale]:
     return {c.pk: Scale(weight=float(c.weight), low=float(c.scale_min), high=float(c.scale_max)) for c in criteria}
 
 
+def _rows(queryset: QuerySet[Any]) -> list[tuple[Any, ...]]:
+    """The rows of a ``values_list`` query as the database driver returns them: Django's per-value converters cost
+    more than the leaderboard's arithmetic on tens of thousands of scores (the query asks for ids and floats,
+    which need none)."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def _counted_totals(
-    round: Round, criteria: list[Criterion], round_entries: Mapping[int, RoundEntry]
+    round: Round, criteria: list[Criterion], team_of: Mapping[int, int]
 ) -> dict[tuple[int, int], float]:
     """(judge id, round entry id) -> weighted total, for the submitted sheets of judges without a conflict with the
-    entry's team. A criterion left empty (only possible if the rubric changed) is left out of that total."""
+    entry's team, in the order the database returns the scores (a criterion left empty, only possible if the rubric
+    changed, is left out of that total). ``team_of`` maps the counted round entries to their teams."""
     scales = _scales(criteria)
-    conflicts = set(Conflict.objects.filter(competition=round.competition_id).values_list("judge_id", "team_id"))
-    values: dict[tuple[int, int], dict[int, float]] = defaultdict(dict)
+    if not scales or not team_of:
+        return {}
+    conflicts = list(Conflict.objects.filter(competition=round.competition_id).values_list("judge_id", "team_id"))
     # An explicit (empty) order: Score's default ordering, followed through the sheet and its round entry, makes
-    # Django stop with "Infinite loop caused by ordering".
-    # The value as a float straight from the database: converting tens of thousands of Decimals cost more than
-    # the arithmetic itself.
-    rows = (
+    # Django stop with "Infinite loop caused by ordering". The value as a float straight from the database:
+    # converting tens of thousands of Decimals cost more than the arithmetic itself.
+    rows = _rows(
         Score.objects.filter(sheet__round=round, sheet__status=ScoreSheet.Status.SUBMITTED)
         .order_by()
         .annotate(number=Cast("value", FloatField()))
         .values_list("sheet__judge_id", "sheet__round_entry_id", "criterion_id", "number")
     )
-    for judge, round_entry, criterion, value in rows:
-        if round_entry not in round_entries:  # a disqualified entry's sheets: kept, but not counted
-            continue
-        team = round_entries[round_entry].entry.team_id
-        if value is not None and criterion in scales and (judge, team) not in conflicts:
-            values[(judge, round_entry)][criterion] = float(value)
-    first = next(iter(scales.values()), None)
-    if first is None:
+    if not rows:
         return {}
-    totals = {}
-    for pair, by_criterion in values.items():
-        used = [c for c in scales if c in by_criterion]  # rubric order
-        totals[pair] = weighted_total(
-            [by_criterion[c] for c in used], [scales[c] for c in used], low=first.low, high=first.high
-        )
-    return totals
+    table = np.array(rows, dtype=float)  # an empty value becomes NaN
+    judge, round_entry, criterion = table[:, :3].astype(np.int64).T
+    value = table[:, 3]
+    keep = _counted(judge, round_entry, team_of, conflicts) & np.isin(criterion, list(scales)) & ~np.isnan(value)
+    pairs, values = _by_pair(judge[keep], round_entry[keep], criterion[keep], value[keep], rubric=list(scales))
+    first = next(iter(scales.values()))
+    totals = weighted_totals(values, list(scales.values()), low=first.low, high=first.high)
+    return dict(zip(pairs, totals.tolist(), strict=True))
+
+
+def _counted(
+    judge: np.ndarray, round_entry: np.ndarray, team_of: Mapping[int, int], conflicts: list[tuple[int, int]]
+) -> np.ndarray:
+    """Which scores count: those for a round entry of ``team_of`` (not a disqualified entry's: kept, but not
+    counted) by a judge without a conflict with its team."""
+    counted_entries = np.array(sorted(team_of), np.int64)
+    at = np.searchsorted(counted_entries, round_entry).clip(max=len(counted_entries) - 1)
+    counted = counted_entries[at] == round_entry
+    if conflicts:
+        team = np.array([team_of[pk] for pk in sorted(team_of)], np.int64)[at]
+        width = max(int(team.max()), *(t for _j, t in conflicts)) + 1
+        counted &= ~np.isin(judge * width + team, [j * width + t for j, t in conflicts])
+    return counted
+
+
+def _by_pair(
+    judge: np.ndarray, round_entry: np.ndarray, criterion: np.ndarray, value: np.ndarray, *, rubric: list[int]
+) -> tuple[list[tuple[int, int]], np.ndarray]:
+    """The (judge, round entry) pairs in the order of their first score, and their values: a row per pair, a
+    column per criterion of ``rubric`` (in its order), NaN where the pair has no value."""
+    width = int(round_entry.max(initial=0)) + 1
+    keys, first, pair_of = np.unique(judge * width + round_entry, return_index=True, return_inverse=True)
+    by_first = np.argsort(first)
+    row = np.empty_like(by_first)
+    row[by_first] = np.arange(len(by_first))
+    by_pk = np.argsort(rubric)
+    values = np.full((len(keys), len(rubric)), np.nan)
+    values[row[pair_of], by_pk[np.searchsorted(rubric, criterion, sorter=by_pk)]] = value
+    keys = keys[by_first]
+    return list(zip((keys // width).tolist(), (keys % width).tolist(), strict=True)), values
 
 
 def _judge_names(judge_ids: set[int]) -> dict[int, str]:
     users = get_user_model().objects.filter(pk__in=judge_ids).values_list("pk", "email", "profile__display_name")
     return {pk: name or email for pk, email, name in users}
+
+
+def _assigned() -> Subquery:
+    """How many judges are assigned to the round entry of the outer query."""
+    per_entry = Assignment.objects.filter(round_entry=OuterRef("pk")).order_by().values("round_entry")
+    return Subquery(per_entry.annotate(count=Count("pk")).values("count"), output_field=IntegerField())
 
 
 def round_leaderboard(round: Round) -> Leaderboard:
@@ -127,21 +173,26 @@ def round_leaderboard(round: Round) -> Leaderboard:
         re.pk: re
         for re in RoundEntry.objects.filter(round=round, entry__disqualified_at__isnull=True)
         .select_related("entry__team", "track")
-        .annotate(assigned=Count("assignments"))
+        .annotate(assigned=Coalesce(_assigned(), 0))
         .order_by("blind_code")
     }
-    totals = _counted_totals(round, criteria, round_entries)
+    totals = _counted_totals(round, criteria, {pk: re.entry.team_id for pk, re in round_entries.items()})
     names = _judge_names({judge for judge, _re in totals})
     scores = entry_scores(totals, low=low, high=high)
     per_entry: dict[int, list[JudgeTotal]] = defaultdict(list)
     for (judge, re_id), total in sorted(totals.items()):
         per_entry[re_id].append(JudgeTotal(judge_id=judge, judge_name=names.get(judge, ""), total=total))
+    per_track: dict[int, dict[tuple[int, int], float]] = defaultdict(dict)
+    for pair, total in totals.items():
+        per_track[round_entries[pair[1]].track_id][pair] = total
 
     board = Leaderboard(round=round, method=round.method, low=low, high=high)
     by_track: dict[int, list[RoundEntry]] = defaultdict(list)
     for re in round_entries.values():
         by_track[re.track_id].append(re)
-    tracks = sorted({re.track for re in round_entries.values()}, key=lambda t: (t.position, t.name, t.pk))
+    tracks = sorted(
+        {re.track_id: re.track for re in round_entries.values()}.values(), key=lambda t: (t.position, t.name, t.pk)
+    )
     for track in tracks:
         members = by_track[track.pk]
         codes = {re.pk: re.blind_code for re in members}
@@ -152,9 +203,8 @@ def round_leaderboard(round: Round) -> Leaderboard:
             _row(round_entries[re_id], per_entry[re_id], scores[re_id], method=round.method, rank=rank)
             for re_id, rank in ranked
         ]
-        rows += [_row(re, []) for re in sorted(members, key=lambda r: r.blind_code) if re.pk not in scores]
-        track_totals = {pair: t for pair, t in totals.items() if pair[1] in codes}
-        board.tracks.append(TrackBoard(track=track, rows=rows, agreement=kendalls_w(track_totals)))
+        rows += [_row(re, []) for re in members if re.pk not in scores]  # already by code
+        board.tracks.append(TrackBoard(track=track, rows=rows, agreement=kendalls_w(per_track[track.pk])))
     board.flagged = [
         FlaggedJudge(judge_id=judge, judge_name=names.get(judge, ""), correlation=r)
         for judge, r in sorted(outlier_judges(totals).items(), key=lambda item: item[1])

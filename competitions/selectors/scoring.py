@@ -43,6 +43,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TypeVar
 
+import numpy as np
+
 E = TypeVar("E", bound=Hashable)  # an entry
 J = TypeVar("J", bound=Hashable)  # a judge
 
@@ -70,21 +72,54 @@ def weighted_total(
     return low + (high - low) * fraction / sum(weights)
 
 
+def weighted_totals(values: np.ndarray, scales: Sequence[Scale], *, low: float, high: float) -> np.ndarray:
+    """``weighted_total`` of every row of ``values`` at once (a column per scale; NaN for a criterion left empty,
+    which that row's total leaves out). The same operations in the same order, so equal to ``weighted_total``
+    over the row's filled criteria bit for bit; a row without any filled criterion gives NaN."""
+    filled = ~np.isnan(values)
+    weighed = (filled & (np.array([float(s.weight) for s in scales]) != 0)).any(axis=1)  # else: equal weights
+    fraction, weight_sum = np.zeros(len(values)), np.zeros(len(values))
+    for column, s in enumerate(scales):
+        used, value = filled[:, column], values[:, column]
+        weight = np.where(weighed, s.weight, 1.0)
+        fraction += np.where(used, weight * (value - s.low) / (s.high - s.low), 0.0)
+        weight_sum += np.where(used, weight, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(filled.any(axis=1), low + (high - low) * fraction / weight_sum, np.nan)
+
+
 def normalise(totals: Mapping[tuple[J, E], float], *, low: float, high: float) -> dict[tuple[J, E], float]:
     """Per-judge z-scores mapped back onto the range (see the module docstring)."""
     if not totals:
         return {}
-    by_judge: dict[J, list[float]] = defaultdict(list)
-    for (judge, _entry), total in totals.items():
-        by_judge[judge].append(total)
-    stats = {judge: (statistics.fmean(v), statistics.pstdev(v)) for judge, v in by_judge.items()}
-    centre, spread = statistics.fmean(totals.values()), statistics.pstdev(totals.values())
-    result = {}
-    for (judge, entry), total in totals.items():
-        mean, sd = stats[judge]
-        z = (total - mean) / sd if len(by_judge[judge]) > 1 and sd > 0 else 0.0
-        result[(judge, entry)] = min(max(centre + z * spread, low), high)
-    return result
+    judge_of, values = _indexed([judge for judge, _entry in totals]), np.fromiter(totals.values(), float, len(totals))
+    # The statistics module's exact mean and standard deviation, per judge and over the round, then numpy for the
+    # same arithmetic on every total at once.
+    mean, sd, count = np.zeros(judge_of.max() + 1), np.zeros(judge_of.max() + 1), np.bincount(judge_of)
+    for judge, members in enumerate(_groups(judge_of)):
+        mine = values[members].tolist()
+        mean[judge], sd[judge] = statistics.fmean(mine), statistics.pstdev(mine)
+    listed = values.tolist()
+    centre, spread = statistics.fmean(listed), statistics.pstdev(listed)
+    informative = (count[judge_of] > 1) & (sd[judge_of] > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = np.where(informative, (values - mean[judge_of]) / sd[judge_of], 0.0)
+    result = np.minimum(np.maximum(centre + z * spread, low), high)
+    return dict(zip(totals, result.tolist(), strict=True))
+
+
+def _indexed(keys: Sequence[Hashable]) -> np.ndarray:
+    """Each key's number: 0 for the first key met, 1 for the next new one, and so on."""
+    numbers: dict[Hashable, int] = {}
+    return np.fromiter((numbers.setdefault(key, len(numbers)) for key in keys), np.intp, len(keys))
+
+
+def _groups(numbers: np.ndarray) -> list[np.ndarray]:
+    """The positions of each number of ``_indexed`` (0, 1, ...), each in their order."""
+    if not len(numbers):
+        return []
+    order = np.argsort(numbers, kind="stable")
+    return np.split(order, np.cumsum(np.bincount(numbers))[:-1])
 
 
 def trimmed_mean(values: Sequence[float]) -> float:
@@ -108,20 +143,18 @@ def entry_scores(totals: Mapping[tuple[J, E], float], *, low: float, high: float
     """Every method's score for each entry with at least one total; normalisation runs over all of ``totals``
     (pass the whole round, not one track)."""
     normalised = normalise(totals, low=low, high=high)
-    raw: dict[E, list[float]] = defaultdict(list)
-    norm: dict[E, list[float]] = defaultdict(list)
-    for pair, total in totals.items():
-        raw[pair[1]].append(total)
-        norm[pair[1]].append(normalised[pair])
-    return {
-        entry: EntryScore(
+    entries = list(dict.fromkeys(entry for _judge, entry in totals))
+    raw, norm = np.fromiter(totals.values(), float, len(totals)), np.fromiter(normalised.values(), float, len(totals))
+    scores = {}
+    for entry, members in zip(entries, _groups(_indexed([entry for _judge, entry in totals])), strict=True):
+        values = raw[members].tolist()
+        scores[entry] = EntryScore(
             mean=statistics.fmean(values),
-            normalised=statistics.fmean(norm[entry]),
+            normalised=statistics.fmean(norm[members].tolist()),
             trimmed=trimmed_mean(values),
             count=len(values),
         )
-        for entry, values in raw.items()
-    }
+    return scores
 
 
 def rank_entries(
@@ -130,14 +163,14 @@ def rank_entries(
     """(entry, rank) best first, with the tie-break of the module docstring; ``order`` (e.g. entry codes) orders
     entries that share a rank. Scores are compared to 9 decimals, so rounding noise never breaks a tie."""
 
-    def key(entry: E) -> tuple[float, ...]:
-        s = scores[entry]
+    def key(s: EntryScore) -> tuple[float, ...]:
         return tuple(round(-x, 9) for x in (s.by(method), s.normalised, s.mean, s.count))
 
-    ranked = sorted(scores, key=lambda e: (key(e), (order or {}).get(e, ""), str(e)))
+    keys = {entry: key(s) for entry, s in scores.items()}
+    ranked = sorted(scores, key=lambda e: (keys[e], (order or {}).get(e, ""), str(e)))
     result: list[tuple[E, int]] = []
     for position, entry in enumerate(ranked, start=1):
-        if result and key(entry) == key(result[-1][0]):
+        if result and keys[entry] == keys[result[-1][0]]:
             result.append((entry, result[-1][1]))
         else:
             result.append((entry, position))
@@ -165,17 +198,12 @@ def awards_by_rank(ranks: Sequence[int], rules: AwardRules) -> list[str]:
 
 def _ranks(values: Sequence[float]) -> list[float]:
     """Ranks 1..n, ties sharing their mean rank."""
-    order = sorted(range(len(values)), key=lambda i: values[i])
-    ranks = [0.0] * len(values)
-    i = 0
-    while i < len(order):
-        j = i
-        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
-            j += 1
-        for k in range(i, j + 1):
-            ranks[order[k]] = (i + j) / 2 + 1
-        i = j + 1
-    return ranks
+    first: dict[float, int] = {}
+    last: dict[float, int] = {}
+    for position, value in enumerate(sorted(values)):
+        first.setdefault(value, position)
+        last[value] = position
+    return [(first[value] + last[value]) / 2 + 1 for value in values]
 
 
 def _pearson(xs: Sequence[float], ys: Sequence[float]) -> float | None:
@@ -209,11 +237,13 @@ def kendalls_w(totals: Mapping[tuple[J, E], float]) -> float | None:
         denominator = m**2 * (n**3 - n) - m * ties
         return 12 * s / denominator if denominator > 0 else None
     weighted, weight = 0.0, 0
+    seen = [by_judge[judge].keys() for judge in judges]
     for a in range(m):
         for b in range(a + 1, m):
-            common = sorted(set(by_judge[judges[a]]) & set(by_judge[judges[b]]), key=str)
-            if len(common) < 3:
+            shared = seen[a] & seen[b]
+            if len(shared) < 3:
                 continue
+            common = sorted(shared, key=str)
             rho = _pearson(
                 _ranks([by_judge[judges[a]][e] for e in common]), _ranks([by_judge[judges[b]][e] for e in common])
             )
