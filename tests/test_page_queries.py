@@ -16,10 +16,10 @@ from tests.frontend.judge_panel_cast import criteria_of, open_judged_round, urls
 pytestmark = pytest.mark.django_db
 
 AssertNumQueries = Callable[[int], AbstractContextManager[object]]
-# Session, user; the page's own; the menu (one query) and the signed-in person's name (their profile).
-QUEUE_QUERIES = 6  # + the round, the queue with each sheet's status
-ENTRY_QUERIES = 9  # + the entry, its neighbours in the queue, the rubric, the sheet, its scores
-COMPETITION_QUERIES = 9  # + the competition, its tracks, the person's team, the banners, published results
+# The user (the session is read from the cache); the page's own; the menu with the person's name (one query).
+QUEUE_QUERIES = 4  # + the round, the queue with each sheet's status
+ENTRY_QUERIES = 7  # + the entry, its neighbours in the queue, the rubric, the sheet, its scores
+COMPETITION_QUERIES = 7  # + the competition, its tracks, the person's team, the banners, published results
 
 
 @pytest.mark.parametrize("entries", [2, 20])

@@ -119,13 +119,15 @@ def is_organiser(user: User | AnonymousUser) -> bool:
 
 @dataclass(frozen=True)
 class MenuRoles:
-    """What the site's menu offers a person: the judge panel, and their teams."""
+    """What the site's menu offers a person: the judge panel, and their teams; and the name it shows them by."""
 
     judges: bool
     organises: bool
     in_a_team: bool
     # The badge on "Notifications".
     unread: int = 0
+    # Their profile's display name, else their email (as the ``display_name`` template filter has it).
+    name: str = ""
 
     @property
     def shows_my_teams(self) -> bool:
@@ -134,8 +136,8 @@ class MenuRoles:
 
 
 def menu_roles(user: User) -> MenuRoles:
-    """Whether ``user`` sits on a panel now, organises, is in a team, and how many notifications they have not
-    read: one query."""
+    """Whether ``user`` sits on a panel now, organises, is in a team, how many notifications they have not read,
+    and their display name: one query."""
     unread = (
         Notification.objects.filter(recipient=OuterRef("pk"), read_at__isnull=True)
         .order_by()
@@ -156,11 +158,16 @@ def menu_roles(user: User) -> MenuRoles:
             organises=Exists(CompetitionOrganiser.objects.filter(user=OuterRef("pk"))),
             unread=Coalesce(Subquery(unread), 0),
         )
-        .values("judges", "in_a_team", "organises", "unread")
+        .values("judges", "in_a_team", "organises", "unread", "profile__display_name")
         .get()
     )
-    organises = user.is_staff or flags["organises"]
-    return MenuRoles(judges=flags["judges"], organises=organises, in_a_team=flags["in_a_team"], unread=flags["unread"])
+    return MenuRoles(
+        judges=flags["judges"],
+        organises=user.is_staff or flags["organises"],
+        in_a_team=flags["in_a_team"],
+        unread=flags["unread"],
+        name=flags["profile__display_name"] or user.email or str(user),
+    )
 
 
 def rounds_judged_by(user: User) -> QuerySet[Round]:

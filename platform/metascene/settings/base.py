@@ -85,7 +85,11 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'metascene.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+# A process keeps its database connection for this many seconds instead of opening one per request (a PostgreSQL
+# backend process each time); it is checked before each request reuses it, so one the server dropped meanwhile is
+# replaced rather than failing the request. 0 closes it after every request.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web server and the worker write the same file: wait for the lock instead of failing at once.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
@@ -102,6 +106,12 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
+
+# --- Sessions -------------------------------------------------------------------------------------------------
+# Read from the cache and written through to the database, so a signed-in page reads no session row. Logging out
+# deletes both copies; should the cache fail, sessions are read from the database. A password change still ends
+# the person's other sessions: they are checked against the user row, which every request reads.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Auth -----------------------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
