@@ -17,9 +17,9 @@ from typing import Any
 from PIL import Image
 
 from competitions.pipeline.gltf_io import (
+    Document,
     GltfError,
     glb_bytes,
-    load_glb_parts,
     parse_glb,
     repack,
     sniff_mime,
@@ -136,15 +136,35 @@ class ViewerPackaging:
     ) -> None:
         self.out = Path(out)
         self.messages = messages if messages is not None else []
-        document, binary = load_glb_parts(Path(scene), root=root)
-        document, binary = repack(document, binary, _capped_images(document, binary, texture_cap, self.messages))
-        self.unpacked = glb_bytes(document, binary if document.get("buffers") else None)
         self.out.parent.mkdir(parents=True, exist_ok=True)
         self._folder = tempfile.TemporaryDirectory(prefix=".package-", dir=self.out.parent)
-        self._source = Path(self._folder.name) / "viewer-in.glb"
         self._target = Path(self._folder.name) / "viewer-out.glb"
-        self._source.write_bytes(self.unpacked)
+        self._unpacked: bytes | None = None
+        document = Document.load(Path(scene), root=root)
+        replacements: dict[int, bytes] = {}
+        if _is_one_glb(document):
+            replacements = _capped_images(document.json, document.glb_binary or b"", texture_cap, self.messages)
+        if replacements or not _is_one_glb(document):
+            parts, binary = document.embedded()
+            if not _is_one_glb(document):  # its images are in buffer views only now
+                replacements = _capped_images(parts, binary, texture_cap, self.messages)
+            parts, binary = repack(parts, binary, replacements)
+            self._unpacked = glb_bytes(parts, binary if parts.get("buffers") else None)
+            self._source = Path(self._folder.name) / "viewer-in.glb"
+            self._source.write_bytes(self._unpacked)
+        else:  # a GLB with everything inside and nothing to scale down: gltfpack reads it as it is
+            self._source = Path(scene)
+            self._document = document
         self._running = start_gltfpack(self._source, self._target)
+
+    @property
+    def unpacked(self) -> bytes:
+        """The scene as one uncompressed GLB (textures capped): gltfpack's input, and the copy written when it
+        fails or gains nothing."""
+        if self._unpacked is None:
+            parts, binary = repack(*self._document.embedded())
+            self._unpacked = glb_bytes(parts, binary if parts.get("buffers") else None)
+        return self._unpacked
 
     def __enter__(self) -> "ViewerPackaging":
         return self
@@ -165,7 +185,9 @@ class ViewerPackaging:
             failure = running if isinstance(running, str) else finish_gltfpack(running, self._target)
             if failure is None:
                 packed = self._target.read_bytes()
-                return write_atomically(self.out, packed if len(packed) <= len(self.unpacked) else self.unpacked)
+                if len(packed) <= self._source.stat().st_size:
+                    return write_atomically(self.out, packed)
+                return write_atomically(self.out, self.unpacked)
         finally:
             self._folder.cleanup()
         logger.warning("Viewer copy %s left uncompressed: %s", self.out, failure)
@@ -180,6 +202,12 @@ class ViewerPackaging:
             )
         )
         return write_atomically(self.out, self.unpacked)
+
+
+def _is_one_glb(document: Document) -> bool:
+    """Whether ``document`` is a GLB holding all its data: no buffer or image read from a URI."""
+    buffers, images = document.items("buffers"), document.items("images")
+    return document.glb_binary is not None and not any("uri" in item for item in [*buffers, *images])
 
 
 def _capped_images(document: dict[str, Any], binary: bytes, cap: int, messages: list[Message]) -> dict[int, bytes]:

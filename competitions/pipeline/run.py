@@ -37,7 +37,7 @@ RENDERING_MODULES = (
     "competitions.pipeline.run",
     "competitions.pipeline.unpack",
     "competitions.pipeline.convert",
-    "competitions.pipeline.render",
+    "competitions.pipeline.render:warm_up",
     "competitions.pipeline.package",
     "competitions.pipeline.blind",
 )

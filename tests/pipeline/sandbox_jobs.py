@@ -67,3 +67,19 @@ def wait_on_a_spinning_child(payload: dict[str, Any], emit: Emit) -> dict[str, A
     """Waits, idle, on a process of its own that spins (as validation waits on Node)."""
     subprocess.run([sys.executable, "-c", "while True: pass"], check=False)
     return {}
+
+
+WARMED_UP = False
+
+
+def warm_up() -> None:
+    global WARMED_UP
+    WARMED_UP = True
+
+
+def warm_up_that_fails() -> None:
+    raise RuntimeError("no GPU here")
+
+
+def was_warmed_up(payload: dict[str, Any], emit: Emit) -> dict[str, Any]:
+    return {"warmed_up": WARMED_UP}

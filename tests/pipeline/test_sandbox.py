@@ -155,6 +155,28 @@ def test_a_child_prestarted_when_the_worker_starts_runs_the_first_job(tmp_path: 
     assert finished.value["pid"] in [p.pid for p in waiting]
 
 
+def test_a_preload_entry_with_a_function_warms_the_child_up_before_its_job(tmp_path: Path) -> None:
+    finished = run_in_sandbox(
+        "tests.pipeline.sandbox_jobs:was_warmed_up",
+        {},
+        BUDGET,
+        workdir=tmp_path,
+        preload=["tests.pipeline.sandbox_jobs:warm_up"],
+    )
+
+    assert finished.value == {"warmed_up": True}
+
+
+def test_a_warm_up_that_fails_leaves_the_job_to_run(tmp_path: Path) -> None:
+    preload = ["tests.pipeline.sandbox_jobs:warm_up_that_fails"]
+
+    finished = run_in_sandbox(
+        "tests.pipeline.sandbox_jobs:was_warmed_up", {}, BUDGET, workdir=tmp_path, preload=preload
+    )
+
+    assert finished.value == {"warmed_up": False}
+
+
 def test_the_cpu_a_child_spends_importing_its_modules_is_not_charged_to_the_file(tmp_path: Path) -> None:
     budget = Budget(memory_bytes=1024 * MB, cpu_seconds=1, wall_seconds=30)
 

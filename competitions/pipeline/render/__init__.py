@@ -15,6 +15,7 @@ The parts: ``camera`` frames the model, ``gpu`` uploads the scene and draws it w
 ``images`` holds the background, the outline, the files and ``is_blank``.
 """
 
+import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -38,6 +39,7 @@ __all__ = [
     "render_all",
     "render_turntable",
     "render_views",
+    "warm_up",
 ]
 
 HERO_SIZE = (1280, 720)
@@ -128,3 +130,15 @@ def render_all(
     """``render_views`` and ``render_turntable`` with one scene load and one OpenGL context; the result also holds
     "turntable.webp"."""
     return _render(scene, out_dir, tuple(formats), (TURNTABLE_FRAMES, VIEW_SIZE[0]), root)
+
+
+def warm_up() -> None:
+    """Draws and saves the sample box once, in a throwaway folder. A sandbox child calls it while it waits for its
+    job (``run.RENDERING_MODULES``), so the job does not pay for Mesa's start, its first shader compilations and
+    the image encoders' first use: about 0.4 s, more than a small scene's whole rendering."""
+    from competitions.pipeline.samples import box_glb
+
+    with tempfile.TemporaryDirectory(prefix="metascene-warm-up-") as folder:
+        scene = Path(folder) / "box.glb"
+        scene.write_bytes(box_glb())
+        render_views(scene, Path(folder) / "views")

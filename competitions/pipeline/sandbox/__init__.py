@@ -113,7 +113,8 @@ def run_in_sandbox(
     """Run ``target`` ("package.module:function") on ``payload`` in a child process within ``budget``.
 
     Blocks until the child is done; its output is kept in ``workdir``. ``on_event`` is called in this process for
-    each event the job emits. ``preload`` names modules the child imports before its job; with ``keep_warm`` the
+    each event the job emits. ``preload`` names modules the child imports before its job ("module:function" also
+    calls that function, without arguments, to warm the module up: its failure is left for the job to meet); with ``keep_warm`` the
     next child for the same ``preload`` is started as soon as this one is done. Raises AssetRejected when a limit
     stops the child (or the job rejects the file) and SandboxError when the child fails for any other reason. The
     child and everything it started are gone when this returns.

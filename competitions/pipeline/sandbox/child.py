@@ -1,5 +1,5 @@
 """The sandbox's child process, ``python -m competitions.pipeline.sandbox.child``: it imports the ``preload``
-modules, waits on stdin for one job, sets its limits before it reads a byte of the file, runs the job and reports
+modules (and calls the warm-up function of an entry written "module:function"), waits on stdin for one job, sets its limits before it reads a byte of the file, runs the job and reports
 on its pipe as JSON lines: the job's progress events, then the result (or why there is none)."""
 
 import contextlib
@@ -65,12 +65,18 @@ def child_main(parent_pid: int, events_fd: int, preload: list[str]) -> int:
         events.write(json.dumps(message) + "\n")
 
     failed_import = None
-    for module in preload:
+    for entry in preload:
+        module, _, warm_up = entry.partition(":")
         try:
-            importlib.import_module(module)
+            loaded = importlib.import_module(module)
         except Exception as exc:  # reported when the job comes, as the job's failure
             failed_import = exc, traceback.format_exc()
             break
+        if warm_up:
+            try:
+                getattr(loaded, warm_up)()
+            except Exception:  # the job meets the same trouble and reports it as its own
+                traceback.print_exc()
     line = sys.stdin.readline()
     if not line:  # dismissed without a job
         return 0
@@ -102,4 +108,9 @@ def child_main(parent_pid: int, events_fd: int, preload: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(child_main(int(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]))
+    code = child_main(int(sys.argv[1]), int(sys.argv[2]), sys.argv[3:])
+    # The job's files are written and its report sent: leave without the interpreter's teardown (unloading
+    # numpy, moderngl and Mesa's threads takes longer than a small scene's whole job) while the worker waits.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
