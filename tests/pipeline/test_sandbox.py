@@ -144,9 +144,10 @@ def test_each_job_gets_a_fresh_process_even_when_children_are_kept_warm(tmp_path
 
 def test_a_child_prestarted_when_the_worker_starts_runs_the_first_job(tmp_path: Path) -> None:
     preload = ["tests.pipeline.sandbox_slow_import"]
-    prestart(preload)
+    assert prestart(preload, wait=30)  # imported: ready for its job
     waiting = psutil.Process(os.getpid()).children()
-    prestart(preload)  # one warm child per set of modules, however often asked
+    assert prestart(preload, wait=30)  # one warm child per set of modules, however often asked
+    assert psutil.Process(os.getpid()).children() == waiting
 
     finished = run_in_sandbox(
         "tests.pipeline.sandbox_jobs:echo", {"value": 1}, BUDGET, workdir=tmp_path, preload=preload

@@ -29,6 +29,7 @@ import atexit
 import contextlib
 import json
 import os
+import select
 import shutil
 import signal
 import subprocess
@@ -114,10 +115,10 @@ def run_in_sandbox(
 
     Blocks until the child is done; its output is kept in ``workdir``. ``on_event`` is called in this process for
     each event the job emits. ``preload`` names modules the child imports before its job ("module:function" also
-    calls that function, without arguments, to warm the module up: its failure is left for the job to meet); with ``keep_warm`` the
-    next child for the same ``preload`` is started as soon as this one is done. Raises AssetRejected when a limit
-    stops the child (or the job rejects the file) and SandboxError when the child fails for any other reason. The
-    child and everything it started are gone when this returns.
+    calls that function, without arguments, to warm the module up: its failure is left for the job to meet); with
+    ``keep_warm`` the next child for the same ``preload`` is started as soon as this one is done. Raises
+    AssetRejected when a limit stops the child (or the job rejects the file) and SandboxError when the child fails
+    for any other reason. The child and everything it started are gone when this returns.
     """
     workdir.mkdir(parents=True, exist_ok=True)
     key = tuple(preload)
@@ -189,6 +190,22 @@ class _Child:
             os.close(write_end)
             os.close(log_fd)
         self.events = read_end
+        self.ready = False  # its "ready" line read by wait_ready (follow() skips it otherwise)
+
+    def wait_ready(self, timeout: float) -> bool:
+        """Wait until the child has imported and warmed up its modules (its "ready" line); False if it has not
+        within ``timeout`` seconds or died first. Only before its job: the line is consumed here."""
+        deadline = time.monotonic() + timeout
+        received = b""
+        while not received.endswith(b"\n"):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([self.events], [], [], remaining)[0]:
+                return False
+            chunk = os.read(self.events, 1 << 12)
+            if not chunk:
+                return False
+            received += chunk
+        return True
 
     def usable(self) -> bool:
         return self.owner == os.getpid() and self.process.poll() is None
@@ -218,10 +235,20 @@ def _take(key: tuple[str, ...]) -> _Child:
     return _Child(key)
 
 
-def prestart(preload: Sequence[str]) -> None:
+def prestart(preload: Sequence[str], *, wait: float = 0) -> bool:
     """Start a warm child for ``preload`` now, if none is waiting: a worker calls this as it starts, so that even its
-    first job finds its modules imported (``run_in_sandbox`` with ``keep_warm`` does it after each job)."""
-    _prestart(tuple(preload))
+    first job finds its modules imported and warmed up (``run_in_sandbox`` with ``keep_warm`` does it after each
+    job). With ``wait``, waits up to that many seconds for the child to be ready; returns whether it is."""
+    key = tuple(preload)
+    _prestart(key)
+    if not wait:
+        return True
+    with _warm_lock:
+        child = _warm.get(key)
+        if child is None or child.ready:
+            return child is not None
+        child.ready = child.wait_ready(wait)
+        return child.ready
 
 
 def _prestart(key: tuple[str, ...]) -> None:

@@ -1,6 +1,7 @@
 """The sandbox's child process, ``python -m competitions.pipeline.sandbox.child``: it imports the ``preload``
-modules (and calls the warm-up function of an entry written "module:function"), waits on stdin for one job, sets its limits before it reads a byte of the file, runs the job and reports
-on its pipe as JSON lines: the job's progress events, then the result (or why there is none)."""
+modules (and calls the warm-up function of an entry written "module:function"), says it is ready, waits on stdin
+for one job, sets its limits before it reads a byte of the file, runs the job and reports on its pipe as JSON
+lines: the job's progress events, then the result (or why there is none)."""
 
 import contextlib
 import ctypes
@@ -77,6 +78,7 @@ def child_main(parent_pid: int, events_fd: int, preload: list[str]) -> int:
                 getattr(loaded, warm_up)()
             except Exception:  # the job meets the same trouble and reports it as its own
                 traceback.print_exc()
+    send({"type": "ready"})  # imported and warmed up (``sandbox.prestart(wait=True)`` waits for this)
     line = sys.stdin.readline()
     if not line:  # dismissed without a job
         return 0

@@ -54,6 +54,8 @@ class Watch:
                     event = json.loads(line)
                     if event.get("type") == "stage-event":
                         on_event(event["event"])
+                    elif event.get("type") == "ready":
+                        continue  # done preloading, before the job came
                     elif event.get("type") == "started":
                         self.cpu_before_job = max(self.cpu_before_job, float(event["cpu_seconds"]))
                     else:

@@ -67,13 +67,16 @@ def stage_seconds(stage: str) -> int:
     return settings.METASCENE_STAGE_TIME_LIMITS[stage]["stage"]
 
 
-def stage_processes_prestart(*, queues: list[str]) -> None:
-    """Start the warm sandbox children of the stages this worker consumes (``queues``: "validation", "rendering"),
-    so that its first upload finds trimesh, numpy and moderngl imported, as every later one does."""
-    if VALIDATION in queues:
-        prestart(VALIDATION_MODULES)
-    if RENDERING in queues:
-        prestart(RENDERING_MODULES)
+def stage_processes_prestart(*, queues: list[str], wait: float = 60) -> None:
+    """Start the warm sandbox children of the stages this worker consumes (``queues``: "validation", "rendering")
+    and wait up to ``wait`` seconds for them to be ready, so that its first upload finds trimesh, numpy and moderngl
+    imported and Mesa warmed up, as every later one does."""
+    modules = [m for stage, m in ((VALIDATION, VALIDATION_MODULES), (RENDERING, RENDERING_MODULES)) if stage in queues]
+    for preload in modules:
+        prestart(preload)  # all started at once, then waited for
+    for preload in modules:
+        if not prestart(preload, wait=wait):
+            logger.warning("The sandbox child for %s was not ready within %s s", preload[0], wait)
 
 
 # --- Validation ----------------------------------------------------------------------------------------------------
