@@ -14,9 +14,9 @@ from competitions.models import Criterion, Round, RoundEntry, Score, ScoreSheet
 from competitions.selectors.judging import (
     MODEL,
     judge_artifact,
-    judge_entry_neighbours,
+    judge_queue_around,
     judge_thumbnails,
-    round_entry_for_judge,
+    with_judge_reads,
 )
 
 
@@ -50,9 +50,17 @@ class JudgeEntry:
 
 def judge_entry(*, user: User, round_entry_id: int) -> JudgeEntry:
     """The round entry with this id as ``user`` judges it; ``RoundEntry.DoesNotExist`` when they may not (see
-    ``selectors.judging``), exactly like an id that does not exist. A fixed number of queries."""
-    round_entry = round_entry_for_judge(user=user, round_entry_id=round_entry_id)
-    previous_id, next_id = judge_entry_neighbours(user=user, round_entry=round_entry)
+    ``selectors.judging``), exactly like an id that does not exist. A fixed number of queries.
+
+    The rule is checked once, by ``judge_queue_around``, which also gives the neighbours; the entry is read only
+    once that query found it, as ``round_entry_for_judge`` reads it (every save checks the rules again)."""
+    queue = judge_queue_around(user=user, round_entry_id=round_entry_id)
+    if round_entry_id not in queue:
+        raise RoundEntry.DoesNotExist
+    index = queue.index(round_entry_id)
+    previous_id = queue[index - 1] if index > 0 else None
+    next_id = queue[index + 1] if index + 1 < len(queue) else None
+    round_entry = with_judge_reads(RoundEntry.objects.all()).get(pk=round_entry_id)
     return JudgeEntry(
         round_entry=round_entry,
         criteria=list(round_entry.round.criteria.all()),

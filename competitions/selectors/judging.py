@@ -50,7 +50,7 @@ class QueueItem:
     """One line of a judge's queue. ``team_name`` is None in a blind round; ``hero`` is the storage name of the
     frozen revision's hero thumbnail (None when it has none); ``sheet_status`` is None until the sheet exists."""
 
-    round_entry: RoundEntry
+    round_entry_id: int
     code: str
     title: str
     team_name: str | None
@@ -60,8 +60,9 @@ class QueueItem:
     sheet_version: int | None
 
     @property
-    def round_entry_id(self) -> int:
-        return self.round_entry.pk
+    def round_entry(self) -> RoundEntry:
+        """The round entry itself: one query each time (the queue's pages and endpoint never ask)."""
+        return RoundEntry.objects.select_related("entry__team").get(pk=self.round_entry_id)
 
     @property
     def is_submitted(self) -> bool:
@@ -78,14 +79,19 @@ def judge_artifact(round_entry: RoundEntry, name: str) -> str:
     revision = round_entry.revision
     artifacts = revision.artifacts if isinstance(revision.artifacts, dict) else {}
     if name in THUMBNAILS:
-        found = artifacts.get(name)
-    elif name == MODEL:
-        blind = round_entry.round.is_blind
-        found = artifacts.get("blind" if blind else "viewer")
-        if not found and not blind and revision.file.name.lower().endswith(".glb"):
-            found = revision.file.name
-    else:
-        found = None
+        return thumbnail_in(artifacts, name)
+    if name != MODEL:
+        return ""
+    blind = round_entry.round.is_blind
+    found = artifacts.get("blind" if blind else "viewer")
+    if not found and not blind and revision.file.name.lower().endswith(".glb"):
+        found = revision.file.name
+    return found if isinstance(found, str) else ""
+
+
+def thumbnail_in(artifacts: object, name: str) -> str:
+    """The storage name of the thumbnail ``name`` in a revision's ``artifacts``; "" when it has none."""
+    found = artifacts.get(name) if isinstance(artifacts, dict) and name in THUMBNAILS else None
     return found if isinstance(found, str) else ""
 
 
@@ -200,43 +206,49 @@ def judge_entries(user: User) -> QuerySet[RoundEntry]:
 def round_entry_for_judge(*, user: User, round_entry_id: int) -> RoundEntry:
     """The round entry with this id if ``user`` may judge it (see the module's docstring); else
     ``RoundEntry.DoesNotExist``."""
-    return (
-        judge_entries(user)
-        .select_related("round__competition", "entry__team", "track", "revision")
-        .defer("revision__report")  # the validation report: no judge's page or endpoint shows it
-        .get(pk=round_entry_id)
+    return with_judge_reads(judge_entries(user)).get(pk=round_entry_id)
+
+
+def with_judge_reads(round_entries: QuerySet[RoundEntry]) -> QuerySet[RoundEntry]:
+    """``round_entries`` with what a judge's page or endpoint reads of one: its round and competition, entry and
+    team, track and revision (less the validation report, which none of them shows)."""
+    return round_entries.select_related("round__competition", "entry__team", "track", "revision").defer(
+        "revision__report"
     )
 
 
 def judge_queue(*, user: User, round: Round) -> list[QueueItem]:
-    """The judge's assignments in ``round`` with their sheet's status, in queue order. One query, whatever the
-    number of entries; the revisions' report and figures and the entries' descriptions are not read (the queue shows
-    neither)."""
+    """The judge's assignments in ``round`` with their sheet's status, in queue order. Two queries, whatever the
+    number of entries (the rows, then their tracks); the rows are read as values, not model instances, and the
+    revisions' report and figures and the entries' descriptions are not read (the queue shows neither)."""
     sheets = ScoreSheet.objects.filter(round_entry=OuterRef("pk"), judge_id=user.pk)
-    round_entries = (
+    rows = list(
         judge_entries(user)
         .filter(round=round)
-        .select_related("entry__team", "track", "revision")
-        .defer("entry__description", "revision__report", "revision__stats")
         .annotate(
             sheet_status=Subquery(sheets.values("status")[:1]),
             sheet_version=Subquery(sheets.values("version")[:1]),
         )
         .order_by(*QUEUE_ORDER)
-    )
+        .values(
+            "pk", "blind_code", "track_id", "entry__title", "entry__team__name", "revision__artifacts",
+            "sheet_status", "sheet_version",
+        )
+    )  # fmt: skip
+    tracks = Track.objects.in_bulk({row["track_id"] for row in rows})
     blind = round.is_blind
     return [
         QueueItem(
-            round_entry=round_entry,
-            code=round_entry.blind_code,
-            title=round_entry.entry.title,
-            team_name=None if blind else round_entry.entry.team.name,
-            track=round_entry.track,
-            hero=judge_artifact(round_entry, "hero") or None,
-            sheet_status=round_entry.sheet_status,
-            sheet_version=round_entry.sheet_version,
+            round_entry_id=row["pk"],
+            code=row["blind_code"],
+            title=row["entry__title"],
+            team_name=None if blind else row["entry__team__name"],
+            track=tracks[row["track_id"]],
+            hero=thumbnail_in(row["revision__artifacts"], "hero") or None,
+            sheet_status=row["sheet_status"],
+            sheet_version=row["sheet_version"],
         )
-        for round_entry in round_entries
+        for row in rows
     ]
 
 
@@ -251,6 +263,15 @@ def judge_progress(*, user: User, round: Round) -> tuple[int, int]:
         .aggregate(total=Count("pk"), scored=Count("pk", filter=Q(Exists(submitted))))
     )
     return counts["scored"], counts["total"]
+
+
+def judge_queue_around(*, user: User, round_entry_id: int) -> list[int]:
+    """The ids of ``user``'s queue, in queue order, in the round of the round entry with this id: one query, the
+    only one that checks who may see what; the entry is in the list if and only if ``user`` may judge it."""
+    round_id = RoundEntry.objects.filter(pk=round_entry_id).values("round_id")
+    return list(
+        judge_entries(user).filter(round_id=Subquery(round_id)).order_by(*QUEUE_ORDER).values_list("pk", flat=True)
+    )
 
 
 def judge_entry_neighbours(*, user: User, round_entry: RoundEntry) -> tuple[int | None, int | None]:
