@@ -13,6 +13,7 @@ written to the revision as ``failed`` at once, and the organisers are told.
 """
 
 import errno
+import functools
 import logging
 import random
 from collections.abc import Callable
@@ -91,11 +92,19 @@ def _run_stage(task: Task, service: Callable[..., EntryRevision | None], revisio
     name=queue.VALIDATE_REVISION, bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES
 )
 def validate_revision(self: Task, revision_id: int) -> str | None:
-    """Unpack, validate and inspect an uploaded revision: rejected, or queued for rendering.
+    """Unpack, validate and inspect an uploaded revision: rejected, or queued for rendering. A worker that renders
+    too packages a GLB's viewer copy meanwhile (``processing.early_packaging``).
 
     Returns the revision's status, or None when there was nothing to do (already done, or a live worker has it).
     """
-    return _run_stage(self, processing.revision_validate, revision_id)
+    validate = functools.partial(processing.revision_validate, package_early=_renders_here(self))
+    return _run_stage(self, validate, revision_id)
+
+
+def _renders_here(task: Task) -> bool:
+    """Whether the worker running ``task`` also consumes the rendering queue (settings.CELERY_TASK_ROUTES)."""
+    consumed = task.app.amqp.queues.consume_from or {}
+    return processing.RENDERING in consumed
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES)

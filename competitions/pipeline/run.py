@@ -12,7 +12,9 @@ The stage modules (trimesh, numpy, moderngl) are imported where they are used, s
 worker's own process, which only hand paths to the sandbox, never load them.
 """
 
+import contextlib
 import dataclasses
+import shutil
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -41,6 +43,8 @@ RENDERING_MODULES = (
     "competitions.pipeline.package",
     "competitions.pipeline.blind",
 )
+# The viewer copy made while the file is validated (``packaging_job``): gltfpack and little else.
+PACKAGING_MODULES = ("competitions.pipeline.run", "competitions.pipeline.package")
 VIEWER_NAME = "viewer.glb"
 BLIND_NAME = "blind.glb"
 StageCallback = Callable[[str], None]
@@ -218,27 +222,36 @@ def render_stage(
     identifying: Sequence[str] = (),
     turntable: bool = True,
     on_stage: StageCallback = _ignore,
+    viewer: Path | None = None,
 ) -> Rendering:
     """Hero, front, side and top views, the viewer-ready GLB and the blind copy of ``scene`` (its files inside
     ``root``), written into ``out_dir`` under fixed names, so a rerun overwrites them; with ``turntable``, the
     turntable too. ``identifying`` are the words (team and member names) the blind copy must not contain.
     ``on_stage`` hears "render" and "package".
 
-    gltfpack compresses the viewer copy in its own process while the views are drawn here, and the blind copy is
-    that compressed copy anonymised: judges of a blind round download a file no larger than the viewer copy.
+    gltfpack compresses the viewer copy in its own process while the views are drawn here, unless ``viewer`` is
+    that copy already (made while the file was validated: ``packaging_job``). The blind copy is the compressed copy
+    anonymised: judges of a blind round download a file no larger than the viewer copy.
     """
     from .blind import package_blind
     from .package import ViewerPackaging
     from .render import render_views
 
     messages: list[Message] = []
-    with ViewerPackaging(scene, out_dir / VIEWER_NAME, root=root, messages=messages) as viewer:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with contextlib.ExitStack() as stack:
+        packaging = None
+        if viewer is None:
+            packaging = stack.enter_context(ViewerPackaging(scene, out_dir / VIEWER_NAME, root=root, messages=messages))
         on_stage("render")
         artifacts = {artifact_name(name): path for name, path in render_views(scene, out_dir, root=root).items()}
         if turntable:
             artifacts.update(turntable_stage(scene, out_dir))
         on_stage("package")
-        artifacts["viewer"] = viewer.finish()
+        if viewer is not None:
+            artifacts["viewer"] = Path(shutil.copyfile(viewer, out_dir / VIEWER_NAME))
+        elif packaging is not None:
+            artifacts["viewer"] = packaging.finish()
     artifacts["blind"] = package_blind(artifacts["viewer"], out_dir / BLIND_NAME, identifying=list(identifying))
     return Rendering(artifacts, messages)
 
@@ -291,8 +304,8 @@ def _scene_of(payload: dict[str, Any]) -> tuple[Path, Path | None]:
 
 
 def rendering_job(payload: dict[str, Any], emit: Emit) -> dict[str, Any]:
-    """payload: {"scene", "root"} or {"upload", "limits", "workdir"}; and "out_dir", "identifying", "turntable".
-    Returns ``Rendering.to_json()``."""
+    """payload: {"scene", "root"} or {"upload", "limits", "workdir"}; and "out_dir", "identifying", "turntable",
+    and "viewer" when the viewer copy was made already. Returns ``Rendering.to_json()``."""
     scene, root = _scene_of(payload)
     rendering = render_stage(
         scene,
@@ -301,8 +314,19 @@ def rendering_job(payload: dict[str, Any], emit: Emit) -> dict[str, Any]:
         identifying=payload.get("identifying", []),
         turntable=payload.get("turntable", True),
         on_stage=_stage_events(emit),
+        viewer=Path(payload["viewer"]) if payload.get("viewer") else None,
     )
     return rendering.to_json()
+
+
+def packaging_job(payload: dict[str, Any], emit: Emit) -> dict[str, Any]:
+    """payload: {"scene", "out"}: the viewer copy of a GLB (``package_viewer``), made while the same file is
+    validated so that rendering finds it done. Returns ``Rendering.to_json()`` with the "viewer" alone."""
+    from .package import package_viewer
+
+    messages: list[Message] = []
+    viewer = package_viewer(Path(payload["scene"]), Path(payload["out"]), messages=messages)
+    return Rendering({"viewer": viewer}, messages).to_json()
 
 
 def turntable_job(payload: dict[str, Any], emit: Emit) -> dict[str, Any]:

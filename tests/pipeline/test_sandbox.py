@@ -3,6 +3,8 @@ budget is the file's fault (rejected, with a LIMIT_ code), anything else that ki
 included: out of wall clock with an idle process tree), and the parent, a worker, lives on either way."""
 
 import os
+import threading
+import time
 from pathlib import Path
 
 import psutil
@@ -12,6 +14,7 @@ from competitions.pipeline.report import AssetRejected
 from competitions.pipeline.sandbox import (
     Budget,
     Finished,
+    SandboxCancelled,
     SandboxCrashed,
     SandboxError,
     SandboxHung,
@@ -176,6 +179,17 @@ def test_a_warm_up_that_fails_leaves_the_job_to_run(tmp_path: Path) -> None:
     )
 
     assert finished.value == {"warmed_up": False}
+
+
+def test_a_cancelled_job_is_stopped_at_once_and_said_so(tmp_path: Path) -> None:
+    cancel = threading.Event()
+    threading.Timer(0.5, cancel.set).start()
+    started = time.monotonic()
+
+    with pytest.raises(SandboxCancelled):
+        run_in_sandbox("tests.pipeline.sandbox_jobs:sleep", {"seconds": 30}, BUDGET, workdir=tmp_path, cancel=cancel)
+
+    assert time.monotonic() - started < 5
 
 
 def test_the_cpu_a_child_spends_importing_its_modules_is_not_charged_to_the_file(tmp_path: Path) -> None:

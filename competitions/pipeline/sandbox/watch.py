@@ -6,6 +6,7 @@ import json
 import os
 import select
 import signal
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -18,8 +19,11 @@ POLL_SECONDS = 0.1
 class Watch:
     """Follows a running child: reads its events, samples its tree's memory and CPU, enforces the wall clock."""
 
-    def __init__(self, process: psutil.Popen, *, memory_bytes: int, deadline: float) -> None:
+    def __init__(
+        self, process: psutil.Popen, *, memory_bytes: int, deadline: float, cancel: threading.Event | None = None
+    ) -> None:
         self.process = process
+        self.cancel = cancel  # set by the caller's other thread: stop the child
         self.memory_bytes = memory_bytes
         self.deadline = deadline  # on the time.monotonic() clock
         self.killed_for: str | None = None
@@ -67,6 +71,8 @@ class Watch:
                 self._kill("memory")
             elif self.killed_for is None and time.monotonic() > self.deadline:
                 self._kill("time")
+            elif self.killed_for is None and self.cancel is not None and self.cancel.is_set():
+                self._kill("cancelled")
         return final
 
     @property

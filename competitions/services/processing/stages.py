@@ -16,6 +16,7 @@ from competitions.pipeline.limits import Limits
 from competitions.pipeline.repair import FIXED_ARTIFACT
 from competitions.pipeline.report import AssetRejected, Message
 from competitions.pipeline.run import (
+    PACKAGING_MODULES,
     RENDERING_MODULES,
     VALIDATION_MODULES,
     Rendering,
@@ -34,7 +35,8 @@ from competitions.services.processing.claims import (
     revision_claim,
     stage_recorder,
 )
-from competitions.services.processing.files import artifacts_store, local_upload, workdir
+from competitions.services.processing.early_packaging import early_packaging_start
+from competitions.services.processing.files import artifacts_store, local_artifact, local_upload, workdir
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +73,11 @@ def stage_processes_prestart(*, queues: list[str], wait: float = 60) -> None:
     """Start the warm sandbox children of the stages this worker consumes (``queues``: "validation", "rendering")
     and wait up to ``wait`` seconds for them to be ready, so that its first upload finds trimesh, numpy and moderngl
     imported and Mesa warmed up, as every later one does."""
-    modules = [m for stage, m in ((VALIDATION, VALIDATION_MODULES), (RENDERING, RENDERING_MODULES)) if stage in queues]
+    modules: list[tuple[str, ...]] = [
+        m for stage, m in ((VALIDATION, VALIDATION_MODULES), (RENDERING, RENDERING_MODULES)) if stage in queues
+    ]
+    if VALIDATION in queues and RENDERING in queues:
+        modules.append(PACKAGING_MODULES)  # early_packaging's
     for preload in modules:
         prestart(preload)  # all started at once, then waited for
     for preload in modules:
@@ -82,24 +88,28 @@ def stage_processes_prestart(*, queues: list[str], wait: float = 60) -> None:
 # --- Validation ----------------------------------------------------------------------------------------------------
 
 
-def revision_validate(*, revision_id: int, claim: str, queue_rendering: bool = True) -> EntryRevision | None:
+def revision_validate(
+    *, revision_id: int, claim: str, queue_rendering: bool = True, package_early: bool = False
+) -> EntryRevision | None:
     """Claim the revision's validation, run unpack/validate/inspect in the sandbox and record the verdict.
 
     Rejected (the file's fault, a limit included) ends here with the messages; a file that passed moves on to
     rendering with its report and statistics, and its rendering is queued after commit (unless
-    ``queue_rendering`` is false). Returns None, changing nothing, when the validation is not this task's to do:
-    the revision is finished, or a live worker holds it. Raises on our own failures (the task decides on retries).
+    ``queue_rendering`` is false). With ``package_early`` (a worker that renders too), a GLB's viewer copy is made
+    beside the validation and stored with the revision (``early_packaging``). Returns None, changing nothing, when
+    the validation is not this task's to do: the revision is finished, or a live worker holds it. Raises on our own
+    failures (the task decides on retries).
     """
     if not revision_claim(revision_id=revision_id, claim=claim, stage=VALIDATION):
         return None
     revision = EntryRevision.objects.select_related("entry__team__competition").get(pk=revision_id)
     limits = limits_for(revision.entry.team.competition)
     with workdir(revision) as folder, claim_kept(revision_id, claim):
-        payload = {
-            "upload": str(local_upload(revision, folder)),
-            "workdir": str(folder),
-            "limits": limits_to_json(limits),
-        }
+        upload = local_upload(revision, folder)
+        early = None
+        if package_early:
+            early = early_packaging_start(upload, folder, limits, wall_seconds=stage_seconds(RENDERING))
+        payload = {"upload": str(upload), "workdir": str(folder), "limits": limits_to_json(limits)}
         try:
             finished = run_in_sandbox(
                 "competitions.pipeline.run:validation_job",
@@ -113,19 +123,36 @@ def revision_validate(*, revision_id: int, claim: str, queue_rendering: bool = T
             validation = Validation.from_json(finished.value)
         except AssetRejected as exc:
             validation = Validation(exc.messages, {}, None)
+        except BaseException:
+            if early is not None:
+                early.cancel()
+            raise
+        if early is not None and validation.rejected:
+            early.cancel()
+        packed = early.result() if early is not None and not validation.rejected else None
         # The re-padded copy of a file refused only for padding, offered on the entry page (entries.revision_use_fixed).
         fixed = artifacts_store(revision, {FIXED_ARTIFACT: validation.fixed}) if validation.fixed else {}
+        early_artifacts = artifacts_store(revision, packed.artifacts) if packed is not None else {}
     if validation.rejected:
         return _reject(revision, claim, validation.messages, validation.stats, artifacts=fixed)
-    return _pass_to_rendering(revision, claim, validation, queue_rendering=queue_rendering)
+    if packed is not None:
+        validation = Validation(validation.messages + packed.messages, validation.stats, validation.scene)
+    return _pass_to_rendering(revision, claim, validation, queue_rendering=queue_rendering, artifacts=early_artifacts)
 
 
 @transaction.atomic
 def _pass_to_rendering(
-    revision: EntryRevision, claim: str, validation: Validation, *, queue_rendering: bool
+    revision: EntryRevision,
+    claim: str,
+    validation: Validation,
+    *,
+    queue_rendering: bool,
+    artifacts: dict[str, str] | None = None,
 ) -> EntryRevision | None:
     now = timezone.now()
     moved = EntryRevision.objects.filter(pk=revision.pk, status=Status.VALIDATING, claimed_by=claim).update(
+        # What validation made for rendering to use (the viewer copy packaged early), or nothing.
+        artifacts=artifacts or {},
         status=Status.RENDERING,
         stage=Stage.RENDER,
         report={"messages": [m.to_dict() for m in validation.messages]},
@@ -192,6 +219,9 @@ def revision_render(*, revision_id: int, claim: str, queue_extras: bool = True) 
     with workdir(revision) as folder, claim_kept(revision_id, claim):
         payload = _rendering_payload(revision, limits, folder)
         payload.update(identifying=identifying_words(revision.entry.team), turntable=False)
+        viewer = local_artifact(revision, "viewer", folder)  # packaged during validation
+        if viewer is not None:
+            payload["viewer"] = str(viewer)
         try:
             finished = run_in_sandbox(
                 "competitions.pipeline.run:rendering_job",
