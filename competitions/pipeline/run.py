@@ -5,8 +5,8 @@ Two halves, so the tasks can run them on different queues (and machines):
 - ``validate_stage``: unpack -> convert (OBJ/STL/PLY) -> validate -> inspect. Decides ready or rejected.
 - ``render_stage``: thumbnails and the packaged copies of a scene that passed, into a folder of fixed file names.
 
-``check_asset`` runs both, each in the sandbox's child process by default, and returns one ``CheckResult``. The
-``*_job`` functions are the sandbox's entry points: JSON in, JSON out, paths as strings.
+``check.check_asset`` runs both, each in the sandbox's child process by default. The ``*_job`` functions are the
+sandbox's entry points: JSON in, JSON out, paths as strings.
 
 The stage modules (trimesh, numpy, moderngl) are imported where they are used, so that the web process and the
 worker's own process, which only hand paths to the sandbox, never load them.
@@ -15,7 +15,6 @@ worker's own process, which only hand paths to the sandbox, never load them.
 import contextlib
 import dataclasses
 import shutil
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +22,7 @@ from typing import Any
 
 from .limits import Limits
 from .report import AssetRejected, Message, apply_policy, has_errors
-from .sandbox import Budget, Emit, run_in_sandbox
+from .sandbox import Budget, Emit
 from .unpack import Bundle
 
 READY, REJECTED = "ready", "rejected"
@@ -106,25 +105,6 @@ class Rendering:
     def from_json(cls, data: dict[str, Any]) -> "Rendering":
         artifacts = {name: Path(path) for name, path in data["artifacts"].items()}
         return cls(artifacts, [Message.from_dict(m) for m in data["messages"]])
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    status: str  # "ready" | "rejected"
-    messages: list[Message]
-    stats: dict[str, Any]
-    artifacts: dict[str, Path]
-
-    def to_json(self) -> dict[str, Any]:
-        """The ``check_asset --json`` object; artifacts only when something was rendered."""
-        data: dict[str, Any] = {
-            "status": self.status,
-            "messages": [m.to_dict() for m in self.messages],
-            "stats": self.stats,
-        }
-        if self.artifacts:
-            data["artifacts"] = {name: str(path) for name, path in self.artifacts.items()}
-        return data
 
 
 def _ignore(stage: str) -> None:
@@ -344,63 +324,3 @@ def rendering_budget(limits: Limits, wall_seconds: float) -> Budget:
     """Rendering and packaging are limited by private memory (RLIMIT_DATA), not address space: Mesa's llvmpipe
     and V8's WebAssembly (gltfpack) reserve far more address space than they ever touch."""
     return Budget(limits.memory_limit_bytes, limits.cpu_seconds, wall_seconds, address_space=False)
-
-
-def check_asset(
-    path: Path,
-    limits: Limits,
-    *,
-    workdir: Path,
-    render_dir: Path | None = None,
-    sandboxed: bool = True,
-    wall_seconds: float | None = None,
-) -> CheckResult:
-    """Everything a worker does to ``path``, here and now: the verdict, with thumbnails and packaged copies in
-    ``render_dir`` when one is given and the file passed.
-
-    ``sandboxed`` (the default) runs each half in a child process within ``limits``' memory and CPU budgets and
-    ``wall_seconds`` (default: twice the CPU budget), exactly as the workers do; without it the stages run in this
-    process, which is only for trusted files.
-    """
-    wall = wall_seconds if wall_seconds is not None else 2.0 * limits.cpu_seconds
-    try:
-        if sandboxed:
-            payload = {"upload": str(path), "workdir": str(workdir), "limits": limits_to_json(limits)}
-            finished = run_in_sandbox(
-                "competitions.pipeline.run:validation_job",
-                payload,
-                validation_budget(limits, wall),
-                workdir=workdir,
-                preload=VALIDATION_MODULES,
-            )
-            validation = Validation.from_json(finished.value)
-        else:
-            validation = validate_stage(path, limits, workdir=workdir)
-    except AssetRejected as exc:
-        return CheckResult(REJECTED, exc.messages, {}, {})
-    if validation.scene is None:
-        return CheckResult(REJECTED, validation.messages, validation.stats, {})
-    if render_dir is None:
-        return CheckResult(READY, validation.messages, validation.stats, {})
-    try:
-        rendering = _render(validation.scene, validation.root, render_dir, limits, sandboxed=sandboxed, wall=wall)
-    except AssetRejected as exc:
-        return CheckResult(REJECTED, validation.messages + exc.messages, validation.stats, {})
-    return CheckResult(READY, validation.messages + rendering.messages, validation.stats, rendering.artifacts)
-
-
-def _render(
-    scene: Path, root: Path | None, render_dir: Path, limits: Limits, *, sandboxed: bool, wall: float
-) -> Rendering:
-    if not sandboxed:
-        return render_stage(scene, render_dir, root=root)
-    with tempfile.TemporaryDirectory(prefix="metascene-render-") as scratch:
-        payload = {"scene": str(scene), "root": str(root) if root else None, "out_dir": str(render_dir)}
-        finished = run_in_sandbox(
-            "competitions.pipeline.run:rendering_job",
-            payload,
-            rendering_budget(limits, wall),
-            workdir=Path(scratch),
-            preload=RENDERING_MODULES,
-        )
-    return Rendering.from_json(finished.value)

@@ -4,10 +4,11 @@ import json
 import struct
 from pathlib import Path
 
+from competitions.pipeline.check import check_asset
 from competitions.pipeline.limits import Limits
 from competitions.pipeline.repair import is_repairable, repadded_glb
 from competitions.pipeline.report import error, gettext_noop, warning
-from competitions.pipeline.run import check_asset, validate_stage
+from competitions.pipeline.run import validate_stage
 from competitions.pipeline.samples import box_glb
 from tests.pipeline.scenes import unpadded_glb
 

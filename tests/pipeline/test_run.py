@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from competitions.pipeline.check import check_asset
 from competitions.pipeline.gltf_io import parse_glb
 from competitions.pipeline.limits import Limits
 from competitions.pipeline.render import is_blank
 from competitions.pipeline.run import (
     READY,
     REJECTED,
-    check_asset,
     limits_from_json,
     limits_to_json,
     render_stage,

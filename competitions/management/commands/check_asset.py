@@ -19,8 +19,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from competitions.models import Competition
+from competitions.pipeline.check import CheckResult, check_asset
 from competitions.pipeline.report import ERROR, INFO, WARNING
-from competitions.pipeline.run import READY, CheckResult, check_asset
+from competitions.pipeline.run import READY
 from competitions.services.processing import RENDERING, VALIDATION, limits_for, stage_seconds
 
 # Statistics worth a line in the plain-words verdict, in this order.
