@@ -14,7 +14,7 @@ competitions/pipeline/samples.py), it prints, all in one run:
   worker (SQLite; the embedded filesystem broker, or Redis with ``--redis URL``), until the API reports `ready`
   (ready waits for the report, stats, thumbnails, viewer and blind copies; the turntable follows, and each upload
   waits for the worker to be idle again), and the worker's peak memory (the worker and its sandboxed children,
-  their proportional set sizes summed, sampled every 20 ms);
+  their proportional set sizes summed, sampled every 50 ms);
 - the cold start: a box uploaded to a worker that has just started, against the same box on the warm worker.
 
 Ratios and targets (2 cores): upload-to-ready / sum of the floors <= 0.8 for the 1.3M scenes; render / hero draw
@@ -89,7 +89,7 @@ def upload_to_ready(site: Site, scene: Path) -> tuple[float, float, str]:
         nonlocal peak
         while not done.is_set():
             peak = max(peak, tree_rss_mb(site.worker.pid))
-            time.sleep(0.02)
+            time.sleep(0.05)  # reading every process's memory map costs CPU the worker would otherwise have
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()

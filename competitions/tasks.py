@@ -20,6 +20,7 @@ from collections.abc import Callable
 
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerError
 
@@ -93,18 +94,19 @@ def _run_stage(task: Task, service: Callable[..., EntryRevision | None], revisio
 )
 def validate_revision(self: Task, revision_id: int) -> str | None:
     """Unpack, validate and inspect an uploaded revision: rejected, or queued for rendering. A worker that renders
-    too packages a GLB's viewer copy meanwhile (``processing.early_packaging``).
+    too draws a GLB meanwhile and makes it ready itself (``processing.rendering_ahead``).
 
     Returns the revision's status, or None when there was nothing to do (already done, or a live worker has it).
     """
-    validate = functools.partial(processing.revision_validate, package_early=_renders_here(self))
+    validate = functools.partial(processing.revision_validate, render_here=_renders_here(self))
     return _run_stage(self, validate, revision_id)
 
 
 def _renders_here(task: Task) -> bool:
-    """Whether the worker running ``task`` also consumes the rendering queue (settings.CELERY_TASK_ROUTES)."""
+    """Whether the worker running ``task`` also consumes the rendering queue (settings.CELERY_TASK_ROUTES) and may
+    render while it validates (settings.METASCENE_RENDER_AHEAD)."""
     consumed = task.app.amqp.queues.consume_from or {}
-    return processing.RENDERING in consumed
+    return settings.METASCENE_RENDER_AHEAD and processing.RENDERING in consumed
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES)

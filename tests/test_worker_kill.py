@@ -48,6 +48,8 @@ WORKER_ENV = {
     "METASCENE_VALIDATION_SECONDS": str(STAGE_SECONDS),
     "METASCENE_RENDERING_SECONDS": str(STAGE_SECONDS),
     "METASCENE_BROKER_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
+    # Rendering on the rendering queue, where the kill catches it (not drawn during validation).
+    "METASCENE_RENDER_AHEAD": "false",
 }
 TRIANGLES = 500_000
 
@@ -188,7 +190,10 @@ def test_a_killed_workers_revision_is_queued_again_within_60_seconds_and_becomes
         "METASCENE_SWEEP_SECONDS": "10",
     }
     workers.append(start_beat(tmp_path / "beat.log", tmp_path / "beat-schedule"))
-    first = start_worker(worker_media_root, tmp_path / "first.log", pool="prefork", name="kill-first")
+    no_ahead = {"METASCENE_RENDER_AHEAD": "false"}
+    first = start_worker(
+        worker_media_root, tmp_path / "first.log", extra_env=no_ahead, pool="prefork", name="kill-first"
+    )
     workers.append(first)
     entry = EntryFactory()
     revision_id = upload_through_the_api(live_server.url, entry, grid_scene_glb(TRIANGLES))
@@ -196,7 +201,9 @@ def test_a_killed_workers_revision_is_queued_again_within_60_seconds_and_becomes
     killed_at = time.monotonic()
 
     # When another worker is running
-    workers.append(start_worker(worker_media_root, tmp_path / "second.log", pool="prefork", name="kill-second"))
+    workers.append(
+        start_worker(worker_media_root, tmp_path / "second.log", extra_env=no_ahead, pool="prefork", name="kill-second")
+    )
 
     # Then the revision is taken up again within 60 s of the kill, and becomes ready, once
     def taken_again() -> bool:

@@ -14,7 +14,6 @@ worker's own process, which only hand paths to the sandbox, never load them.
 
 import contextlib
 import dataclasses
-import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,8 +41,13 @@ RENDERING_MODULES = (
     "competitions.pipeline.package",
     "competitions.pipeline.blind",
 )
-# The viewer copy made while the file is validated (``packaging_job``): gltfpack and little else.
-PACKAGING_MODULES = ("competitions.pipeline.run", "competitions.pipeline.package")
+# The viewer and blind copies alone (``packaging_job``): gltfpack and little else.
+PACKAGING_MODULES = (
+    "competitions.pipeline.run",
+    "competitions.pipeline.unpack",
+    "competitions.pipeline.package",
+    "competitions.pipeline.blind",
+)
 VIEWER_NAME = "viewer.glb"
 BLIND_NAME = "blind.glb"
 StageCallback = Callable[[str], None]
@@ -201,17 +205,16 @@ def render_stage(
     root: Path | None = None,
     identifying: Sequence[str] = (),
     turntable: bool = True,
+    package: bool = True,
     on_stage: StageCallback = _ignore,
-    viewer: Path | None = None,
 ) -> Rendering:
     """Hero, front, side and top views, the viewer-ready GLB and the blind copy of ``scene`` (its files inside
     ``root``), written into ``out_dir`` under fixed names, so a rerun overwrites them; with ``turntable``, the
-    turntable too. ``identifying`` are the words (team and member names) the blind copy must not contain.
-    ``on_stage`` hears "render" and "package".
+    turntable too; without ``package``, the views alone (``package_stage`` makes the copies). ``identifying`` are
+    the words (team and member names) the blind copy must not contain. ``on_stage`` hears "render" and "package".
 
-    gltfpack compresses the viewer copy in its own process while the views are drawn here, unless ``viewer`` is
-    that copy already (made while the file was validated: ``packaging_job``). The blind copy is the compressed copy
-    anonymised: judges of a blind round download a file no larger than the viewer copy.
+    gltfpack compresses the viewer copy in its own process while the views are drawn here. The blind copy is the
+    compressed copy anonymised: judges of a blind round download a file no larger than the viewer copy.
     """
     from .blind import package_blind
     from .package import ViewerPackaging
@@ -221,19 +224,32 @@ def render_stage(
     out_dir.mkdir(parents=True, exist_ok=True)
     with contextlib.ExitStack() as stack:
         packaging = None
-        if viewer is None:
+        if package:
             packaging = stack.enter_context(ViewerPackaging(scene, out_dir / VIEWER_NAME, root=root, messages=messages))
         on_stage("render")
         artifacts = {artifact_name(name): path for name, path in render_views(scene, out_dir, root=root).items()}
         if turntable:
             artifacts.update(turntable_stage(scene, out_dir))
+        if packaging is None:
+            return Rendering(artifacts, messages)
         on_stage("package")
-        if viewer is not None:
-            artifacts["viewer"] = Path(shutil.copyfile(viewer, out_dir / VIEWER_NAME))
-        elif packaging is not None:
-            artifacts["viewer"] = packaging.finish()
+        artifacts["viewer"] = packaging.finish()
     artifacts["blind"] = package_blind(artifacts["viewer"], out_dir / BLIND_NAME, identifying=list(identifying))
     return Rendering(artifacts, messages)
+
+
+def package_stage(
+    scene: Path, out_dir: Path, *, root: Path | None = None, identifying: Sequence[str] = ()
+) -> Rendering:
+    """The viewer copy and the blind copy of ``scene`` in ``out_dir``, as ``render_stage`` makes them, without the
+    views."""
+    from .blind import package_blind
+    from .package import package_viewer
+
+    messages: list[Message] = []
+    viewer = package_viewer(scene, out_dir / VIEWER_NAME, root=root, messages=messages)
+    blind = package_blind(viewer, out_dir / BLIND_NAME, identifying=list(identifying))
+    return Rendering({"viewer": viewer, "blind": blind}, messages)
 
 
 def turntable_stage(scene: Path, out_dir: Path) -> dict[str, Path]:
@@ -285,7 +301,7 @@ def _scene_of(payload: dict[str, Any]) -> tuple[Path, Path | None]:
 
 def rendering_job(payload: dict[str, Any], emit: Emit) -> dict[str, Any]:
     """payload: {"scene", "root"} or {"upload", "limits", "workdir"}; and "out_dir", "identifying", "turntable",
-    and "viewer" when the viewer copy was made already. Returns ``Rendering.to_json()``."""
+    "package" (default true). Returns ``Rendering.to_json()``."""
     scene, root = _scene_of(payload)
     rendering = render_stage(
         scene,
@@ -293,20 +309,18 @@ def rendering_job(payload: dict[str, Any], emit: Emit) -> dict[str, Any]:
         root=root,
         identifying=payload.get("identifying", []),
         turntable=payload.get("turntable", True),
+        package=payload.get("package", True),
         on_stage=_stage_events(emit),
-        viewer=Path(payload["viewer"]) if payload.get("viewer") else None,
     )
     return rendering.to_json()
 
 
 def packaging_job(payload: dict[str, Any], emit: Emit) -> dict[str, Any]:
-    """payload: {"scene", "out"}: the viewer copy of a GLB (``package_viewer``), made while the same file is
-    validated so that rendering finds it done. Returns ``Rendering.to_json()`` with the "viewer" alone."""
-    from .package import package_viewer
-
-    messages: list[Message] = []
-    viewer = package_viewer(Path(payload["scene"]), Path(payload["out"]), messages=messages)
-    return Rendering({"viewer": viewer}, messages).to_json()
+    """payload: as ``rendering_job``: the viewer and blind copies alone (``package_stage``). Returns
+    ``Rendering.to_json()``."""
+    scene, root = _scene_of(payload)
+    rendering = package_stage(scene, Path(payload["out_dir"]), root=root, identifying=payload.get("identifying", []))
+    return rendering.to_json()
 
 
 def turntable_job(payload: dict[str, Any], emit: Emit) -> dict[str, Any]:

@@ -35,10 +35,12 @@ def outlined(pixels: np.ndarray) -> Image.Image:
 
 def save(image: Image.Image, path: Path) -> Path:
     temporary = path.with_name(f".{path.name}.partial")
+    # The encoders' faster settings: the same pixels and quality, files about 10% (WebP) and 35% (PNG) larger, at a
+    # third and a half of the CPU; the views are encoded while the entrant waits for `ready`.
     if path.suffix == ".webp":
-        image.save(temporary, "WEBP", quality=_WEBP_QUALITY, method=4)
+        image.save(temporary, "WEBP", quality=_WEBP_QUALITY, method=2)
     else:
-        image.save(temporary, "PNG", compress_level=6)
+        image.save(temporary, "PNG", compress_level=1)
     os.replace(temporary, path)
     return path
 

@@ -121,7 +121,7 @@ def run_in_sandbox(
     Blocks until the child is done; its output is kept in ``workdir``. ``on_event`` is called in this process for
     each event the job emits. ``preload`` names modules the child imports before its job ("module:function" also
     calls that function, without arguments, to warm the module up: its failure is left for the job to meet); with
-    ``keep_warm`` the next child for the same ``preload`` is started as soon as this one is done. Raises
+    ``keep_warm`` the next child for the same ``preload`` is started as soon as no job runs in this process. Raises
     AssetRejected when a limit stops the child (or the job rejects the file) and SandboxError when the child fails
     for any other reason. The child and everything it started are gone when this returns. Setting ``cancel`` (from
     another thread) stops the child within a tenth of a second: SandboxCancelled.
@@ -140,6 +140,7 @@ def run_in_sandbox(
         "address_space": budget.address_space,
         "cpu_seconds": budget.cpu_seconds,
     }
+    _job_started()
     try:
         watch.start()
         with contextlib.suppress(BrokenPipeError):  # the child died before its job: told by its exit status
@@ -150,12 +151,13 @@ def run_in_sandbox(
         watch.kill()
         raise
     finally:
-        os.close(child.events)
-        watch.stop()
-        log = workdir / f"sandbox-{target.rpartition(':')[2]}.log"
-        shutil.move(child.log, log)
-        if keep_warm:
-            _prestart(key)
+        try:
+            os.close(child.events)
+            watch.stop()
+            log = workdir / f"sandbox-{target.rpartition(':')[2]}.log"
+            shutil.move(child.log, log)
+        finally:
+            _job_ended(key if keep_warm else None)
     return _outcome(final, watch, budget, time.monotonic() - started, log)
 
 
@@ -230,6 +232,30 @@ class _Child:
 
 _warm: dict[tuple[str, ...], _Child] = {}
 _warm_lock = threading.Lock()
+# Jobs running in this process, and the children to start warm once none is: a child importing its modules while
+# other jobs run (two stages side by side) would take the CPU they are waiting for.
+_running = 0
+_to_prestart: list[tuple[str, ...]] = []
+
+
+def _job_started() -> None:
+    global _running
+    with _warm_lock:
+        _running += 1
+
+
+def _job_ended(keep_warm: tuple[str, ...] | None) -> None:
+    global _running
+    with _warm_lock:
+        _running -= 1
+        if keep_warm is not None and keep_warm not in _to_prestart:
+            _to_prestart.append(keep_warm)
+        if _running:
+            return
+        keys = list(_to_prestart)
+        _to_prestart.clear()
+    for key in keys:
+        _prestart(key)
 
 
 def _take(key: tuple[str, ...]) -> _Child:

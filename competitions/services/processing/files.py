@@ -59,19 +59,3 @@ def artifacts_store(revision: EntryRevision, files: dict[str, Path]) -> dict[str
         if stored[name] != target:  # another worker wrote the same file between our delete and save
             logger.warning("Artifact %s of revision %s stored as %s", target, revision.pk, stored[name])
     return stored
-
-
-def local_artifact(revision: EntryRevision, name: str, folder: Path) -> Path | None:
-    """The stored artifact ``name`` of ``revision`` on this machine's disk (in place for local storage, else copied
-    into ``folder``); None when the revision has none or storage has lost it."""
-    stored = revision.artifacts.get(name) if isinstance(revision.artifacts, dict) else None
-    if not isinstance(stored, str) or not default_storage.exists(stored):
-        return None
-    try:
-        return Path(default_storage.path(stored))
-    except NotImplementedError:  # remote storage
-        path = folder / Path(stored).name
-        with default_storage.open(stored, "rb") as source, open(path, "wb") as target:
-            for chunk in source.chunks():
-                target.write(chunk)
-        return path

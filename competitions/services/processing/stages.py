@@ -35,8 +35,8 @@ from competitions.services.processing.claims import (
     revision_claim,
     stage_recorder,
 )
-from competitions.services.processing.early_packaging import early_packaging_start
-from competitions.services.processing.files import artifacts_store, local_artifact, local_upload, workdir
+from competitions.services.processing.files import artifacts_store, local_upload, workdir
+from competitions.services.processing.rendering_ahead import rendering_ahead_start
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ def stage_processes_prestart(*, queues: list[str], wait: float = 60) -> None:
         m for stage, m in ((VALIDATION, VALIDATION_MODULES), (RENDERING, RENDERING_MODULES)) if stage in queues
     ]
     if VALIDATION in queues and RENDERING in queues:
-        modules.append(PACKAGING_MODULES)  # early_packaging's
+        modules.append(PACKAGING_MODULES)  # rendering_ahead's
     for preload in modules:
         prestart(preload)  # all started at once, then waited for
     for preload in modules:
@@ -89,26 +89,29 @@ def stage_processes_prestart(*, queues: list[str], wait: float = 60) -> None:
 
 
 def revision_validate(
-    *, revision_id: int, claim: str, queue_rendering: bool = True, package_early: bool = False
+    *, revision_id: int, claim: str, queue_rendering: bool = True, render_here: bool = False
 ) -> EntryRevision | None:
     """Claim the revision's validation, run unpack/validate/inspect in the sandbox and record the verdict.
 
     Rejected (the file's fault, a limit included) ends here with the messages; a file that passed moves on to
     rendering with its report and statistics, and its rendering is queued after commit (unless
-    ``queue_rendering`` is false). With ``package_early`` (a worker that renders too), a GLB's viewer copy is made
-    beside the validation and stored with the revision (``early_packaging``). Returns None, changing nothing, when
-    the validation is not this task's to do: the revision is finished, or a live worker holds it. Raises on our own
-    failures (the task decides on retries).
+    ``queue_rendering`` is false). With ``render_here`` (a worker that renders too), a GLB is drawn while it is
+    validated and packaged once it has passed, and the revision is ready when this returns (``rendering_ahead``);
+    if that fails, rendering is queued as usual. Returns None, changing nothing, when the validation is not this
+    task's to do: the revision is finished, or a live worker holds it. Raises on our own failures (the task decides
+    on retries).
     """
     if not revision_claim(revision_id=revision_id, claim=claim, stage=VALIDATION):
         return None
     revision = EntryRevision.objects.select_related("entry__team__competition").get(pk=revision_id)
     limits = limits_for(revision.entry.team.competition)
+    rendered: dict[str, str] | None = None
     with workdir(revision) as folder, claim_kept(revision_id, claim):
         upload = local_upload(revision, folder)
-        early = None
-        if package_early:
-            early = early_packaging_start(upload, folder, limits, wall_seconds=stage_seconds(RENDERING))
+        ahead = None
+        if render_here:
+            # Its budget ends before this task's time limit, so a slow drawing gives way to the rendering task.
+            ahead = rendering_ahead_start(upload, folder, limits, wall_seconds=stage_seconds(VALIDATION))
         payload = {"upload": str(upload), "workdir": str(folder), "limits": limits_to_json(limits)}
         try:
             finished = run_in_sandbox(
@@ -124,35 +127,35 @@ def revision_validate(
         except AssetRejected as exc:
             validation = Validation(exc.messages, {}, None)
         except BaseException:
-            if early is not None:
-                early.cancel()
+            if ahead is not None:
+                ahead.cancel()
             raise
-        if early is not None and validation.rejected:
-            early.cancel()
-        packed = early.result() if early is not None and not validation.rejected else None
+        if ahead is not None and validation.rejected:
+            ahead.cancel()
+        elif ahead is not None:
+            rendering = ahead.finish(identifying_words(revision.entry.team))
+            if rendering is not None:
+                rendered = artifacts_store(revision, rendering.artifacts)
+                validation = Validation(validation.messages + rendering.messages, validation.stats, validation.scene)
         # The re-padded copy of a file refused only for padding, offered on the entry page (entries.revision_use_fixed).
         fixed = artifacts_store(revision, {FIXED_ARTIFACT: validation.fixed}) if validation.fixed else {}
-        early_artifacts = artifacts_store(revision, packed.artifacts) if packed is not None else {}
     if validation.rejected:
         return _reject(revision, claim, validation.messages, validation.stats, artifacts=fixed)
-    if packed is not None:
-        validation = Validation(validation.messages + packed.messages, validation.stats, validation.scene)
-    return _pass_to_rendering(revision, claim, validation, queue_rendering=queue_rendering, artifacts=early_artifacts)
+    passed = _pass_to_rendering(revision, claim, validation, queue_rendering=queue_rendering and rendered is None)
+    if passed is None or rendered is None:
+        return passed
+    # Rendered here: take the rendering stage with the same claim (nothing queued it) and finish it.
+    if not revision_claim(revision_id=revision_id, claim=claim, stage=RENDERING):
+        return None
+    return _mark_ready(passed, claim, rendered, validation.messages, queue_extras=True)
 
 
 @transaction.atomic
 def _pass_to_rendering(
-    revision: EntryRevision,
-    claim: str,
-    validation: Validation,
-    *,
-    queue_rendering: bool,
-    artifacts: dict[str, str] | None = None,
+    revision: EntryRevision, claim: str, validation: Validation, *, queue_rendering: bool
 ) -> EntryRevision | None:
     now = timezone.now()
     moved = EntryRevision.objects.filter(pk=revision.pk, status=Status.VALIDATING, claimed_by=claim).update(
-        # What validation made for rendering to use (the viewer copy packaged early), or nothing.
-        artifacts=artifacts or {},
         status=Status.RENDERING,
         stage=Stage.RENDER,
         report={"messages": [m.to_dict() for m in validation.messages]},
@@ -219,9 +222,6 @@ def revision_render(*, revision_id: int, claim: str, queue_extras: bool = True) 
     with workdir(revision) as folder, claim_kept(revision_id, claim):
         payload = _rendering_payload(revision, limits, folder)
         payload.update(identifying=identifying_words(revision.entry.team), turntable=False)
-        viewer = local_artifact(revision, "viewer", folder)  # packaged during validation
-        if viewer is not None:
-            payload["viewer"] = str(viewer)
         try:
             finished = run_in_sandbox(
                 "competitions.pipeline.run:rendering_job",

@@ -283,6 +283,9 @@ METASCENE_STAGE_TIME_LIMITS = {
     "validation": stage_time_limits(env.int("METASCENE_VALIDATION_SECONDS", default=10 * 60)),
     "rendering": stage_time_limits(env.int("METASCENE_RENDERING_SECONDS", default=10 * 60)),
 }
+# A worker that consumes both queues draws an uploaded GLB while it validates it and makes it ready in the one task
+# (competitions/services/processing/rendering_ahead.py); false: validation hands every file to the rendering queue.
+METASCENE_RENDER_AHEAD = env.bool("METASCENE_RENDER_AHEAD", default=True)
 # Workers that may take a stage before the revision is failed: a file that keeps killing its worker stops here.
 METASCENE_MAX_PROCESSING_ATTEMPTS = env.int("METASCENE_MAX_PROCESSING_ATTEMPTS", default=3)
 # A revision queued this long ago and still unclaimed is queued again by the sweep (its message may be lost).
