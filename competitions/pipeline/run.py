@@ -124,10 +124,10 @@ def prepare_scene(upload: Path, limits: Limits, *, workdir: Path) -> Bundle:
 
 
 def _converted(bundle: Bundle, limits: Limits, workdir: Path) -> Bundle:
-    from .convert import convert_to_glb
-
     if bundle.kind in ("glb", "gltf"):
         return bundle
+    from .convert import convert_to_glb  # trimesh: imported only for a file that needs it
+
     converted = convert_to_glb(bundle, workdir / "converted", limits=limits)
     return Bundle(root=converted.parent, scene=converted, kind="glb")
 
