@@ -1,12 +1,16 @@
 """The blind copy: a GLB a judge can open without learning who made it.
 
 ``package_blind`` removes the asset's copyright and generator, every ``extras``, XMP metadata, the metadata inside
-embedded PNG, JPEG and WebP textures (pixels unchanged) and bytes no buffer view points at, and renames every object
-whose name contains a team or member name. The pipeline applies it to the compressed viewer copy
-(``run.render_stage``), so judges of a blind round download a file no larger than those of an open one.
+embedded PNG, JPEG and WebP textures (pixels unchanged) and bytes no buffer view points at, and gives every named
+object a neutral name ("node-3", "material-0"), whatever its name said: a name need not match the team's to give it
+away ("Zhang's studio lobby"), and the viewer uses none (animations and references go by index). No image keeps a
+URI. The pipeline applies it to the compressed viewer copy (``run.render_stage``), so judges of a blind round
+download a file no larger than those of an open one.
 """
 
 import struct
+import zlib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, overload
 
@@ -144,20 +148,15 @@ def strip_image_metadata(data: bytes) -> bytes:
     return data
 
 
-def _identifies(text: str, identifying: list[str]) -> bool:
-    folded = text.casefold()
-    return any(term in folded for term in identifying)
-
-
 @overload
-def _anonymise(value: dict[str, Any], identifying: list[str], label: str = "item") -> dict[str, Any]: ...
+def _anonymise(value: dict[str, Any], label: str = "item") -> dict[str, Any]: ...
 @overload
-def _anonymise(value: object, identifying: list[str], label: str = "item") -> object: ...
-def _anonymise(value: object, identifying: list[str], label: str = "item") -> object:
-    """``value`` without ``extras`` or XMP metadata anywhere and with every identifying ``name`` replaced by
-    ``label-N`` (N its index in its array)."""
+def _anonymise(value: object, label: str = "item") -> object: ...
+def _anonymise(value: object, label: str = "item") -> object:
+    """``value`` without ``extras`` or XMP metadata anywhere and with every ``name`` replaced by ``label-N`` (N its
+    index in its array), or by ``label`` outside an array."""
     if isinstance(value, dict):
-        cleaned = {}
+        cleaned: dict[str, Any] = {}
         for key, item in value.items():
             if key == "extras":
                 continue
@@ -165,28 +164,37 @@ def _anonymise(value: object, identifying: list[str], label: str = "item") -> ob
                 item = {k: v for k, v in item.items() if k not in _METADATA_EXTENSIONS}
                 if not item:
                     continue
-            cleaned[key] = _anonymise(item, identifying, _NEUTRAL.get(key, key.rstrip("s") or "item"))
+            if key == "name" and isinstance(item, str):
+                cleaned[key] = label
+                continue
+            cleaned[key] = _anonymise(item, _NEUTRAL.get(key, key.rstrip("s") or "item"))
         return cleaned
     if isinstance(value, list):
-        return [
-            _rename(_anonymise(item, identifying, label), identifying, f"{label}-{i}") for i, item in enumerate(value)
-        ]
+        return [_anonymise(item, f"{label}-{i}") if isinstance(item, dict) else item for i, item in enumerate(value)]
     return value
 
 
-def _rename(item: object, identifying: list[str], neutral: str) -> object:
-    if isinstance(item, dict) and isinstance(item.get("name"), str) and _identifies(item["name"], identifying):
-        item["name"] = neutral
-    return item
+def _placeholder_png() -> bytes:
+    """A 1x1 mid-grey PNG: what an image whose file could not be read (an outside URL) becomes."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0\x80")) + chunk(b"IEND", b"")
+    )
 
 
-def package_blind(scene: Path, out: Path, *, identifying: list[str], root: Path | None = None) -> Path:
+def package_blind(scene: Path, out: Path, *, identifying: Sequence[str] = (), root: Path | None = None) -> Path:
     """Writes ``out``: ``scene`` as one GLB a judge can open without learning who made it. Removed: the asset's
     copyright and generator, every ``extras``, XMP metadata (KHR_xmp_json_ld), EXIF/XMP/IPTC/text metadata inside
-    embedded PNG, JPEG and WebP textures (pixels unchanged), and bytes no buffer view points at. Names of nodes,
-    meshes, materials, textures, images and every other named object that contain one of ``identifying``
-    (case-insensitive; team and member names) become neutral ("node-3"). Returns ``out``."""
-    terms = [term.casefold().strip() for term in identifying if term and term.strip()]
+    embedded PNG, JPEG and WebP textures (pixels unchanged), and bytes no buffer view points at. Every name of
+    nodes, meshes, materials, textures, images and every other named object becomes neutral ("node-3"), whatever
+    it says; an image whose file could not be embedded (an outside URL) becomes a 1x1 grey PNG, so no URI
+    remains. ``identifying`` (the team's words) is accepted for the callers and no longer needed. Returns
+    ``out``."""
+    del identifying  # every name goes, so none needs matching
     document, binary = load_glb_parts(Path(scene), root=root)
     asset = document.get("asset", {})
     for key in ("copyright", "generator"):
@@ -196,7 +204,7 @@ def package_blind(scene: Path, out: Path, *, identifying: list[str], root: Path 
             document[key] = [name for name in document[key] if name not in _METADATA_EXTENSIONS]
             if not document[key]:
                 del document[key]
-    document = _anonymise(document, terms, "item")
+    document = _anonymise(document, "item")
     replacements: dict[int, bytes] = {}
     for image in document.get("images", []):
         view = image.get("bufferView")
@@ -207,6 +215,13 @@ def package_blind(scene: Path, out: Path, *, identifying: list[str], root: Path 
             stripped = strip_image_metadata(original)
             if stripped != original:
                 replacements[view] = stripped
+    for image in document.get("images", []):
+        if image.pop("uri", None) is not None:
+            views = document.setdefault("bufferViews", [])
+            views.append({"buffer": 0, "byteOffset": 0, "byteLength": 0})
+            replacements[len(views) - 1] = _placeholder_png()
+            image.update(bufferView=len(views) - 1, mimeType="image/png")
+            document.setdefault("buffers", [{"byteLength": 0}])
     # A BIN chunk with nothing to strip and nothing hidden between its views is kept byte for byte (repacking
     # would only re-align it, making a compressed viewer copy's blind twin a few bytes larger).
     if replacements or _hides_bytes(document, binary):

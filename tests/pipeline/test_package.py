@@ -153,8 +153,44 @@ def test_blind_copy_gives_identifying_objects_neutral_names(blind: Path) -> None
     assert document["textures"][1]["name"] == "texture-1"
 
 
-def test_blind_copy_keeps_names_that_identify_no_one(blind: Path) -> None:
-    assert blind_document(blind)["meshes"][0]["name"] == "cube"
+def test_blind_copy_gives_every_named_object_a_neutral_name(blind: Path) -> None:
+    document = blind_document(blind)
+    names = [item["name"] for key in ("meshes", "nodes", "materials") for item in document[key] if "name" in item]
+    assert document["meshes"][0]["name"] == "mesh-0"
+    assert all(name.split("-")[0] in {"mesh", "node", "material"} for name in names)
+
+
+def test_blind_copy_neutralises_names_that_match_no_team_word(tmp_path: Path) -> None:
+    # Given a scene whose names give the author away without matching the team's or members' names
+    document, binary = hostile.glb_parts(scenes.textured_box_glb())
+    document["nodes"][0]["name"] = "Zhang's studio lobby"
+    document["scenes"][0]["name"] = "Zhang's studio lobby"
+    document["animations"] = [{"name": "Zhang walkthrough", "channels": [], "samplers": []}]
+    source = tmp_path / "lobby.glb"
+    source.write_bytes(glb_bytes(document, binary))
+    # When the blind copy is made for a team whose words are elsewhere
+    out = package_blind(source, tmp_path / "blind.glb", identifying=TEAM)
+    # Then every name is neutral
+    result = blind_document(out)
+    assert b"zhang" not in out.read_bytes().lower()
+    assert (result["nodes"][0]["name"], result["scenes"][0]["name"]) == ("node-0", "scene-0")
+    assert result["animations"][0]["name"] == "animation-0"
+
+
+def test_blind_copy_keeps_no_image_uri_even_when_the_file_cannot_be_read(tmp_path: Path) -> None:
+    document, binary = hostile.glb_parts(scenes.textured_box_glb())
+    image = document["images"][0]
+    del image["bufferView"]
+    image.update(uri="https://zhang-studio.example/logo.png", mimeType="image/png")
+    source = tmp_path / "linked.glb"
+    source.write_bytes(glb_bytes(document, binary))
+
+    out = package_blind(source, tmp_path / "blind.glb")
+
+    result = blind_document(out)
+    assert "uri" not in json.dumps(result)
+    assert result["images"][0]["mimeType"] == "image/png"
+    assert pixels(image_bytes(out, 0)).shape[:2] == (1, 1)
 
 
 def test_blind_copy_textures_keep_their_exact_pixels(blind: Path) -> None:
