@@ -12,9 +12,14 @@ in steps of 0.5:
 where ``impression`` is the judge's noise on the entry as a whole (shared by its criteria) and ``noise`` is drawn
 for each mark.
 and the entries are ranked by ``weighted_total``, ``entry_scores`` and ``rank_entries`` exactly as a published round
-is. For each seed the bench computes Kendall's tau between the true order and the published order of each method
-and prints the mean over the seeds (1: the true order exactly), with its range, and beside it the mean for the
-same panel without leniency or spread differences (offset 0, scale 1).
+is, and by ``calibration.calibrate`` (each judge's offset, scale and noise fitted jointly with the entries). The
+oracle knows every judge's offset, scale and noise and weighs each total by what it says about the entry: no method
+that sees only the totals can do better on average. For each setting (a small and a large panel; judges whose noise
+does or does not grow with their spread) and each seed the bench computes Kendall's tau between the true order and
+each method's order, and prints the mean over the seeds (1: the true order exactly), and the same for a panel
+without leniency or spread differences (offset 0, scale 1).
+
+    .venv/bin/python bench/fairness.py --settings     every setting in one table (the README's)
 """
 
 import argparse
@@ -35,11 +40,20 @@ django.setup()
 
 from scipy.stats import kendalltau  # noqa: E402
 
+from competitions.selectors.calibration import calibrate  # noqa: E402
 from competitions.selectors.scoring import Scale, entry_scores, rank_entries, weighted_total  # noqa: E402
 from competitions.services.assignment import balanced_assignment  # noqa: E402
 
 CRITERIA = [Scale(weight=w, low=0, high=10) for w in (3, 2, 2, 2, 1)]
 METHODS = ("mean", "normalised", "trimmed")
+COLUMNS = (*METHODS, "calibrated", "oracle")
+# (name, entries, judges, K, noise grows with the judge's spread)
+SETTINGS = (
+    ("small panel, even noise", 120, 20, 3, False),
+    ("small panel, noise grows with spread", 120, 20, 3, True),
+    ("large panel, even noise", 300, 30, 5, False),
+    ("large panel, noise grows with spread", 300, 30, 5, True),
+)
 
 
 def simulate(
@@ -54,25 +68,42 @@ def simulate(
     scale_high: float,
     impression_sd: float,
     noise_sd: float,
+    noise_grows: bool = False,
 ) -> dict[str, float]:
-    """One competition; returns Kendall's tau of each method's published order against the true order."""
+    """One competition; returns Kendall's tau of each method's order against the true order."""
     rng = random.Random(seed)
     quality = {e: rng.gauss(0, 1) for e in range(entries)}
     offset = {j: rng.gauss(0, offset_sd) for j in range(judges)}
     scale = {j: rng.uniform(scale_low, scale_high) for j in range(judges)}
+    # A judge who spreads their marks wider may be noisier in the same proportion.
+    loud = {j: scale[j] if noise_grows else 1.0 for j in range(judges)}
     plan = balanced_assignment(entries=dict.fromkeys(quality, 0), judges={j: () for j in range(judges)}, per_entry=k)
 
     def marks(judge: int, entry: int) -> list[float]:
-        seen = 6 + scale[judge] * spread * quality[entry] + offset[judge] + rng.gauss(0, impression_sd)
-        return [min(max(round((seen + rng.gauss(0, noise_sd)) * 2) / 2, 0.0), 10.0) for _ in CRITERIA]
+        seen = 6 + scale[judge] * spread * quality[entry] + offset[judge] + rng.gauss(0, impression_sd * loud[judge])
+        noise = noise_sd * loud[judge]
+        return [min(max(round((seen + rng.gauss(0, noise)) * 2) / 2, 0.0), 10.0) for _ in CRITERIA]
 
     totals = {(judge, entry): weighted_total(marks(judge, entry), CRITERIA) for judge, entry in sorted(plan.pairs)}
     scores = entry_scores(totals, low=0, high=10)
-    truth = [quality[e] for e in sorted(quality)]
+    order = sorted(quality)
+    truth = [quality[e] for e in order]
     taus = {}
     for method in METHODS:
         rank = dict(rank_entries(scores, method=method))
-        taus[method] = kendalltau(truth, [-rank[e] for e in sorted(quality)]).statistic
+        taus[method] = kendalltau(truth, [-rank[e] for e in order]).statistic
+    calibrated = calibrate(totals, low=0, high=10).scores
+    taus["calibrated"] = kendalltau(truth, [calibrated[e] for e in order]).statistic
+    # The oracle: each total read with its judge's true offset, scale and noise (the weighted criteria's noise).
+    weights = [c.weight for c in CRITERIA]
+    mark_share = sum(w * w for w in weights) / sum(weights) ** 2
+    said, precision = dict.fromkeys(order, 0.0), dict.fromkeys(order, 0.0)
+    for (judge, entry), total in totals.items():
+        slope = scale[judge] * spread
+        variance = (impression_sd**2 + noise_sd**2 * mark_share) * loud[judge] ** 2 + 1 / 48  # + rounding to 0.5
+        said[entry] += slope * (total - 6 - offset[judge]) / variance
+        precision[entry] += slope * slope / variance
+    taus["oracle"] = kendalltau(truth, [said[e] / precision[e] for e in order]).statistic
     return taus
 
 
@@ -88,27 +119,32 @@ def main() -> None:
     parser.add_argument("--scale-high", type=float, default=1.4)
     parser.add_argument("--impression-sd", type=float, default=0.3, help="per judge and entry, in points")
     parser.add_argument("--noise-sd", type=float, default=0.5, help="per mark, in points")
+    parser.add_argument("--noise-grows", action="store_true", help="a judge's noise grows with their spread")
+    parser.add_argument("--settings", action="store_true", help="the small and large panels, noise even and growing")
     args = parser.parse_args()
     params = {
         "entries": args.entries, "judges": args.judges, "k": args.k, "spread": args.spread,
         "offset_sd": args.offset_sd, "scale_low": args.scale_low, "scale_high": args.scale_high,
-        "impression_sd": args.impression_sd, "noise_sd": args.noise_sd,
+        "impression_sd": args.impression_sd, "noise_sd": args.noise_sd, "noise_grows": args.noise_grows,
     }  # fmt: skip
-    print("parameters: " + ", ".join(f"{name}={value}" for name, value in params.items()))
     print(f"criteria: {len(CRITERIA)} on 0..10, step 0.5, weights {[c.weight for c in CRITERIA]}; seeds: {args.seeds}")
     started = time.perf_counter()
-    # The same panel without leniency or spread differences: what normalisation costs when there is nothing to
-    # even out.
-    fair = {**params, "offset_sd": 0.0, "scale_low": 1.0, "scale_high": 1.0}
-    print(f"{'method':>11} {'mean tau':>9} {'min':>6} {'max':>6}   {'unbiased judges: mean tau':>25}")
-    results = {
-        name: [simulate(seed=seed, **setting) for seed in range(args.seeds)]
-        for name, setting in (("biased", params), ("fair", fair))
-    }
-    for method in METHODS:
-        taus = [run[method] for run in results["biased"]]
-        fair_mean = statistics.fmean(run[method] for run in results["fair"])
-        print(f"{method:>11} {statistics.fmean(taus):>9.3f} {min(taus):>6.3f} {max(taus):>6.3f}   {fair_mean:>25.3f}")
+    if args.settings:
+        settings = [
+            (name, {**params, "entries": entries, "judges": judges, "k": k, "noise_grows": grows})
+            for name, entries, judges, k, grows in SETTINGS
+        ]
+    else:
+        settings = [("parameters: " + ", ".join(f"{name}={value}" for name, value in params.items()), params)]
+    print(f"{'setting':<38} {'judges':<9}" + "".join(f"{c:>11}" for c in COLUMNS))
+    for name, setting in settings:
+        # The same panel without leniency or spread differences: what each method costs when there is nothing to
+        # even out.
+        fair = {**setting, "offset_sd": 0.0, "scale_low": 1.0, "scale_high": 1.0}
+        for judges, values in (("biased", setting), ("unbiased", fair)):
+            runs = [simulate(seed=seed, **values) for seed in range(args.seeds)]
+            means = [statistics.fmean(run[column] for run in runs) for column in COLUMNS]
+            print(f"{name:<38} {judges:<9}" + "".join(f"{m:>11.3f}" for m in means))
     print(f"{time.perf_counter() - started:.1f} s")
 
 
