@@ -33,7 +33,7 @@ from competitions.exceptions import RuleError, StorageFull
 from competitions.models import Entry, EntryRevision
 from competitions.pipeline.repair import FIXED_ARTIFACT
 from competitions.selectors import deadline, reports, workers
-from competitions.services import entries
+from competitions.services import blind_warnings, entries
 from frontend.forms import EntryEditForm, RevisionUploadForm, add_rule_error
 from frontend.views.stats import stat_rows
 
@@ -208,6 +208,8 @@ def _render_entry(
         "edit_form": edit_form or EntryEditForm(initial={"title": entry.title, "description": entry.description}),
         "upload_form": upload_form or RevisionUploadForm(competition=competition),
         "upload_chunk_bytes": UPLOAD_CHUNK_BYTES,
+        # Shown while the title, description or newest file name still gives the team away to blind judges.
+        "identifying_mentions": blind_warnings.identifying_mentions(entry, revisions[0] if revisions else None),
     }
     return render(request, "portal/entry_detail.html", context)
 
