@@ -48,6 +48,7 @@ class Round(models.Model):
         MEAN = "mean", _("Mean of the judges' totals")
         NORMALISED = "normalised", _("Mean after per-judge normalisation (z-scores)")
         TRIMMED = "trimmed", _("Trimmed mean (highest and lowest total dropped)")
+        CALIBRATED = "calibrated", _("Calibrated (each judge's leniency and spread estimated with the entries)")
 
     competition = models.ForeignKey(
         Competition, on_delete=models.CASCADE, related_name="rounds", verbose_name=_("competition")

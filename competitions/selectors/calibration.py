@@ -83,7 +83,8 @@ def calibrate(totals: Mapping[tuple[J, E], float], *, low: float, high: float) -
         q = quality[e]
         # Each judge: their offset and scale by least squares on their entries' qualities, each pulled toward the
         # panel's typical one as far as the judges' spread around it and the judge's own noise say.
-        pull_a, pull_b = variance / offset_spread, variance / scale_spread
+        # (never quite zero, so a judge with one sheet, or with entries all of one quality, still has a solution)
+        pull_a, pull_b = np.maximum(variance / offset_spread, 1e-3), np.maximum(variance / scale_spread, 1e-3)
         a11, a12, a22 = sheets + pull_a, np.bincount(j, q, n_judges), np.bincount(j, q * q, n_judges) + pull_b
         b1 = np.bincount(j, y, n_judges) + pull_a * offset0
         b2 = np.bincount(j, q * y, n_judges) + pull_b * scale0

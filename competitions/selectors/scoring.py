@@ -13,6 +13,8 @@ The rules:
   range as round mean + z * round standard deviation (over all totals of the round), clamped to the range. A judge
   with a single sheet, or who gave every entry the same total, tells us nothing about their own scale: z = 0, so
   their sheets count as the round's mean. The entry's score is the mean of its normalised totals.
+- Calibrated: each judge's offset, scale and noise estimated jointly with the entries' quality
+  (``calibration.calibrate``); the entry's score is what the panel's typical judge would give it.
 - Trimmed: with three totals or more, the highest and the lowest are dropped (one each) before the mean; with
   fewer, the plain mean.
 - Ranking, per track, by the round's method; ties are broken by the normalised score, then the raw mean, then the
@@ -45,10 +47,12 @@ from typing import TypeVar
 
 import numpy as np
 
+from competitions.selectors.calibration import calibrate
+
 E = TypeVar("E", bound=Hashable)  # an entry
 J = TypeVar("J", bound=Hashable)  # a judge
 
-MEAN, NORMALISED, TRIMMED = "mean", "normalised", "trimmed"  # the values of Round.Method
+MEAN, NORMALISED, TRIMMED, CALIBRATED = "mean", "normalised", "trimmed", "calibrated"  # the values of Round.Method
 FIRST, SECOND, THIRD, HONOURABLE, NO_AWARD = "first", "second", "third", "honourable", ""  # RoundResult.Award
 
 
@@ -134,8 +138,11 @@ class EntryScore:
     normalised: float
     trimmed: float
     count: int
+    calibrated: float | None = None  # ``calibration.calibrate``; None where it was not computed
 
     def by(self, method: str) -> float:
+        if method == CALIBRATED:
+            return self.normalised if self.calibrated is None else self.calibrated
         return {MEAN: self.mean, NORMALISED: self.normalised, TRIMMED: self.trimmed}[method]
 
 
@@ -143,6 +150,7 @@ def entry_scores(totals: Mapping[tuple[J, E], float], *, low: float, high: float
     """Every method's score for each entry with at least one total; normalisation runs over all of ``totals``
     (pass the whole round, not one track)."""
     normalised = normalise(totals, low=low, high=high)
+    calibrated = calibrate(totals, low=low, high=high).scores
     entries = list(dict.fromkeys(entry for _judge, entry in totals))
     raw, norm = np.fromiter(totals.values(), float, len(totals)), np.fromiter(normalised.values(), float, len(totals))
     scores = {}
@@ -153,6 +161,7 @@ def entry_scores(totals: Mapping[tuple[J, E], float], *, low: float, high: float
             normalised=statistics.fmean(norm[members].tolist()),
             trimmed=trimmed_mean(values),
             count=len(values),
+            calibrated=calibrated[entry],
         )
     return scores
 

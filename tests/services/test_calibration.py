@@ -1,12 +1,18 @@
 """Calibrated scores (``competitions.selectors.calibration``): worked examples and properties of the joint fit of
 the judges' leniency, spread and noise with the entries' quality."""
 
+import math
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.stats import kendalltau
 
+from competitions.models import Round
 from competitions.selectors.calibration import calibrate
+from competitions.selectors.leaderboard import round_leaderboard
+from tests.services.test_results import scored_round
 
 
 def order(scores: dict) -> list:
@@ -98,3 +104,32 @@ def test_nothing_to_calibrate_gives_nothing_and_the_same_totals_the_same_result(
 
     assert calibrate({}, low=0, high=10).scores == {}
     assert calibrate(totals, low=0, high=10) == calibrate(dict(totals), low=0, high=10)
+
+
+@pytest.mark.django_db
+def test_a_round_ranked_by_the_calibrated_method_reads_a_lenient_judge_back() -> None:
+    # J1 and J3 mark alike; the lenient J2 (+3) sees only the two weakest entries, and lifts B over C in the mean.
+    values = {("J1", "A"): 4.0, ("J1", "B"): 5.0, ("J1", "C"): 6.0, ("J1", "D"): 7.0, ("J1", "E"): 8.0}
+    values |= {("J2", "A"): 7.0, ("J2", "B"): 8.0, ("J3", "D"): 7.0, ("J3", "E"): 8.0, ("J3", "C"): 6.0}
+    round, _entries, _judges = scored_round(values, method=Round.Method.CALIBRATED)
+
+    (track,) = round_leaderboard(round).tracks
+
+    assert [row.code for row in track.rows] == ["CODEE", "CODED", "CODEC", "CODEB", "CODEA"]
+    assert all(row.score is not None and 0 <= row.score <= 10 for row in track.rows)
+    by_mean = [row.code for row in sorted(track.rows, key=lambda row: -(row.mean or 0))]
+    assert by_mean.index("CODEB") < by_mean.index("CODEC")  # the plain mean is fooled by the lenient judge
+
+
+@given(
+    st.dictionaries(
+        st.tuples(st.integers(0, 4), st.integers(0, 6)), st.sampled_from([0.0, 2.5, 5.0, 5.5, 10.0]), min_size=1
+    )
+)
+@settings(max_examples=60, deadline=None)
+def test_any_totals_give_a_finite_score_on_the_range_for_every_entry(totals: dict[tuple[int, int], float]) -> None:
+    result = calibrate(totals, low=0, high=10)
+
+    assert set(result.scores) == {entry for _judge, entry in totals}
+    assert all(math.isfinite(score) and 0 <= score <= 10 for score in result.scores.values())
+    assert all(math.isfinite(judge.offset) and judge.scale > 0 for judge in result.judges.values())
