@@ -96,7 +96,7 @@ def create_rounds(competition: Competition, organiser: User) -> list[Round]:
         judges_per_entry=3,
         advancement=Round.Advancement.TOP_N,
         advance_count=3,
-        method=Round.Method.NORMALISED,
+        method=Round.Method.CALIBRATED,
     )
     final = judging.round_create(
         competition=competition,
@@ -110,7 +110,7 @@ def create_rounds(competition: Competition, organiser: User) -> list[Round]:
         judges_per_entry=4,
         advancement=Round.Advancement.MANUAL,
         advance_count=0,
-        method=Round.Method.NORMALISED,
+        method=Round.Method.CALIBRATED,
     )
     for round_ in (preliminary, final):
         for position, plan in enumerate(RUBRIC, start=1):

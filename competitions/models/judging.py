@@ -69,7 +69,7 @@ class Round(models.Model):
     advance_count = models.PositiveSmallIntegerField(
         _("entries advancing per track"), default=10, help_text=_("For “the top N of each track”.")
     )
-    method = models.CharField(_("ranking method"), max_length=12, choices=Method.choices, default=Method.NORMALISED)
+    method = models.CharField(_("ranking method"), max_length=12, choices=Method.choices, default=Method.CALIBRATED)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
     # When the round opened: the entries and the exact revisions judged were frozen then.
     frozen_at = models.DateTimeField(_("entries frozen"), null=True, blank=True)

@@ -17,6 +17,7 @@ from django.db.models import Count, FloatField, IntegerField, OuterRef, QuerySet
 from django.db.models.functions import Cast, Coalesce
 
 from competitions.models import Assignment, Conflict, Criterion, Round, RoundEntry, Score, ScoreSheet, Track
+from competitions.selectors.calibration import calibrate
 from competitions.selectors.scoring import (
     EntryScore,
     Scale,
@@ -33,6 +34,12 @@ class JudgeTotal:
     judge_id: int
     judge_name: str
     total: float
+    # In a calibrated round: how many points above the panel's typical judge this judge marks the same work.
+    leniency: float | None = None
+
+    @property
+    def leniency_text(self) -> str:
+        return "" if self.leniency is None else f"{self.leniency:+.1f}"
 
 
 @dataclass
@@ -49,6 +56,11 @@ class LeaderboardRow:
     trimmed: float | None = None
     score: float | None = None  # by the round's method
     rank: int | None = None  # None: no submitted sheet yet
+
+    @property
+    def moved_text(self) -> str:
+        """How far the round's method moved the score from the plain mean, signed ("+0.42"); "" when unscored."""
+        return "" if self.score is None or self.mean is None else f"{self.score - self.mean:+.2f}"
 
 
 @dataclass
@@ -179,9 +191,12 @@ def round_leaderboard(round: Round) -> Leaderboard:
     totals = _counted_totals(round, criteria, {pk: re.entry.team_id for pk, re in round_entries.items()})
     names = _judge_names({judge for judge, _re in totals})
     scores = entry_scores(totals, low=low, high=high)
+    # Why calibration moved an entry: its judges' estimated leniency, shown beside their totals.
+    judged = calibrate(totals, low=low, high=high).judges if round.method == Round.Method.CALIBRATED else {}
     per_entry: dict[int, list[JudgeTotal]] = defaultdict(list)
     for (judge, re_id), total in sorted(totals.items()):
-        per_entry[re_id].append(JudgeTotal(judge_id=judge, judge_name=names.get(judge, ""), total=total))
+        leniency = judged[judge].offset if judge in judged else None
+        per_entry[re_id].append(JudgeTotal(judge, names.get(judge, ""), total, leniency=leniency))
     per_track: dict[int, dict[tuple[int, int], float]] = defaultdict(dict)
     for pair, total in totals.items():
         per_track[round_entries[pair[1]].track_id][pair] = total

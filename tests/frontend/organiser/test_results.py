@@ -34,6 +34,33 @@ def test_leaderboard_ranks_each_tracks_entries_with_every_method(client, olga, s
     assert "2 of 2" in content
 
 
+def test_a_calibrated_leaderboard_shows_each_judges_leniency_and_how_far_each_entry_moved(client, olga, scored):
+    assert scored.method == Round.Method.CALIBRATED  # the default
+    client.force_login(olga)
+
+    response = client.get(reverse("frontend:organise-leaderboard", kwargs={"pk": scored.pk}))
+
+    content = response.content.decode()
+    assert "Calibration estimates how leniently each judge marks" in content
+    board = response.context["board"]
+    leniencies = {total.judge_id: total.leniency for row in board.tracks[0].rows for total in row.totals}
+    assert len(leniencies) == 3 and all(value is not None for value in leniencies.values())
+    for row in board.tracks[0].rows:
+        assert f"{row.moved_text} from the mean" in content
+        for total in row.totals:
+            assert f"({total.leniency_text})" in content
+
+
+def test_a_normalised_leaderboard_says_nothing_of_leniency(client, olga, scored):
+    Round.objects.filter(pk=scored.pk).update(method=Round.Method.NORMALISED)
+    client.force_login(olga)
+
+    response = client.get(reverse("frontend:organise-leaderboard", kwargs={"pk": scored.pk}))
+
+    assert "Calibration estimates" not in response.content.decode()
+    assert all(total.leniency is None for row in response.context["board"].tracks[0].rows for total in row.totals)
+
+
 def test_leaderboard_shows_agreement_and_highlights_a_judge_who_orders_against_the_panel(
     client, olga, round, track, criterion, panel
 ):
