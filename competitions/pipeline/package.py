@@ -141,20 +141,20 @@ class ViewerPackaging:
         self._target = Path(self._folder.name) / "viewer-out.glb"
         self._unpacked: bytes | None = None
         document = Document.load(Path(scene), root=root)
+        one_glb = _is_one_glb(document)
         replacements: dict[int, bytes] = {}
-        if _is_one_glb(document):
+        if one_glb:
             replacements = _capped_images(document.json, document.glb_binary or b"", texture_cap, self.messages)
-        if replacements or not _is_one_glb(document):
-            parts, binary = document.embedded()
-            if not _is_one_glb(document):  # its images are in buffer views only now
-                replacements = _capped_images(parts, binary, texture_cap, self.messages)
-            parts, binary = repack(parts, binary, replacements)
-            self._unpacked = glb_bytes(parts, binary if parts.get("buffers") else None)
-            self._source = Path(self._folder.name) / "viewer-in.glb"
-            self._source.write_bytes(self._unpacked)
-        else:  # a GLB with everything inside and nothing to scale down: gltfpack reads it as it is
+        if one_glb and not replacements:  # everything inside and nothing to scale down: gltfpack reads it as it is
             self._source = Path(scene)
             self._document = document
+        else:
+            parts, binary = document.embedded()
+            if not one_glb:  # its images are in buffer views only now
+                replacements = _capped_images(parts, binary, texture_cap, self.messages)
+            self._unpacked = _glb_of(parts, binary, replacements)
+            self._source = Path(self._folder.name) / "viewer-in.glb"
+            self._source.write_bytes(self._unpacked)
         self._running = start_gltfpack(self._source, self._target)
 
     @property
@@ -162,8 +162,7 @@ class ViewerPackaging:
         """The scene as one uncompressed GLB (textures capped): gltfpack's input, and the copy written when it
         fails or gains nothing."""
         if self._unpacked is None:
-            parts, binary = repack(*self._document.embedded())
-            self._unpacked = glb_bytes(parts, binary if parts.get("buffers") else None)
+            self._unpacked = _glb_of(*self._document.embedded())
         return self._unpacked
 
     def __enter__(self) -> "ViewerPackaging":
@@ -202,6 +201,12 @@ class ViewerPackaging:
             )
         )
         return write_atomically(self.out, self.unpacked)
+
+
+def _glb_of(parts: dict[str, Any], binary: bytes, replacements: dict[int, bytes] | None = None) -> bytes:
+    """One GLB of an embedded document: its buffer views repacked (``replacements`` swapped in), nothing else."""
+    parts, binary = repack(parts, binary, replacements)
+    return glb_bytes(parts, binary if parts.get("buffers") else None)
 
 
 def _is_one_glb(document: Document) -> bool:

@@ -16,6 +16,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from competitions.pipeline.gltf_io import GLB_MAGIC
 from competitions.pipeline.limits import Limits
 from competitions.pipeline.run import (
     PACKAGING_MODULES,
@@ -27,8 +28,6 @@ from competitions.pipeline.run import (
 from competitions.pipeline.sandbox import run_in_sandbox
 
 logger = logging.getLogger(__name__)
-
-GLB_MAGIC = b"glTF"
 
 
 def is_glb(path: Path) -> bool:
