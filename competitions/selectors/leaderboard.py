@@ -190,9 +190,10 @@ def round_leaderboard(round: Round) -> Leaderboard:
     }
     totals = _counted_totals(round, criteria, {pk: re.entry.team_id for pk, re in round_entries.items()})
     names = _judge_names({judge for judge, _re in totals})
-    scores = entry_scores(totals, low=low, high=high)
+    calibration = calibrate(totals, low=low, high=high)
+    scores = entry_scores(totals, low=low, high=high, calibration=calibration)
     # Why calibration moved an entry: its judges' estimated leniency, shown beside their totals.
-    judged = calibrate(totals, low=low, high=high).judges if round.method == Round.Method.CALIBRATED else {}
+    judged = calibration.judges if round.method == Round.Method.CALIBRATED else {}
     per_entry: dict[int, list[JudgeTotal]] = defaultdict(list)
     for (judge, re_id), total in sorted(totals.items()):
         leniency = judged[judge].offset if judge in judged else None

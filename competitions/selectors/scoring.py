@@ -47,7 +47,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from competitions.selectors.calibration import calibrate
+from competitions.selectors.calibration import Calibration, calibrate
 
 E = TypeVar("E", bound=Hashable)  # an entry
 J = TypeVar("J", bound=Hashable)  # a judge
@@ -146,11 +146,14 @@ class EntryScore:
         return {MEAN: self.mean, NORMALISED: self.normalised, TRIMMED: self.trimmed}[method]
 
 
-def entry_scores(totals: Mapping[tuple[J, E], float], *, low: float, high: float) -> dict[E, EntryScore]:
-    """Every method's score for each entry with at least one total; normalisation runs over all of ``totals``
-    (pass the whole round, not one track)."""
+def entry_scores(
+    totals: Mapping[tuple[J, E], float], *, low: float, high: float, calibration: Calibration | None = None
+) -> dict[E, EntryScore]:
+    """Every method's score for each entry with at least one total; normalisation and calibration run over all of
+    ``totals`` (pass the whole round, not one track). ``calibration``: ``calibrate`` of the same totals, when the
+    caller has it already."""
     normalised = normalise(totals, low=low, high=high)
-    calibrated = calibrate(totals, low=low, high=high).scores
+    calibrated = (calibration or calibrate(totals, low=low, high=high)).scores
     entries = list(dict.fromkeys(entry for _judge, entry in totals))
     raw, norm = np.fromiter(totals.values(), float, len(totals)), np.fromiter(normalised.values(), float, len(totals))
     scores = {}

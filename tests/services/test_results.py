@@ -95,10 +95,9 @@ def test_normalisation_on_the_worked_example() -> None:
 )
 def test_a_judges_leniency_and_spread_never_change_the_normalised_order(totals, stretch, shift) -> None:
     """Marking every entry a points higher, or b times wider, changes nothing once judges are evened out."""
-    wide = {"low": -1e9, "high": 1e9}  # no clamping
     moved = {(j, e): (v * stretch + shift if j == "J1" else v) for (j, e), v in totals.items()}
-    before = entry_scores(totals, **wide)
-    after = entry_scores(moved, **wide)
+    before = entry_scores(totals, low=-1e9, high=1e9)  # no clamping
+    after = entry_scores(moved, low=-1e9, high=1e9)
     for a in before:
         for b in before:
             if before[a].normalised > before[b].normalised + 1e-6:

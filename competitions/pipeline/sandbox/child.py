@@ -78,7 +78,7 @@ def child_main(parent_pid: int, events_fd: int, preload: list[str]) -> int:
                 getattr(loaded, warm_up)()
             except Exception:  # the job meets the same trouble and reports it as its own
                 traceback.print_exc()
-    send({"type": "ready"})  # imported and warmed up (``sandbox.prestart(wait=True)`` waits for this)
+    send({"type": "ready"})  # imported and warmed up (``sandbox.prestart(wait=...)`` waits for this)
     line = sys.stdin.readline()
     if not line:  # dismissed without a job
         return 0
