@@ -4,7 +4,7 @@ from .audit import AuditEvent
 from .competition import Competition, Track
 from .entries import Entry, EntryRevision, UploadSession
 from .exports import ExportJob
-from .judging import Assignment, Conflict, Criterion, Panelist, Round, RoundEntry, RoundResult, Score, ScoreSheet
+from .judging import Assignment, Conflict, Criterion, Panelist, Pin, Round, RoundEntry, RoundResult, Score, ScoreSheet
 from .notifications import Announcement, AnnouncementDismissal, Notification, SentReminder
 from .organisers import CompetitionOrganiser
 from .profile import Profile
@@ -26,6 +26,7 @@ __all__ = [
     "Membership",
     "Notification",
     "Panelist",
+    "Pin",
     "Profile",
     "Round",
     "RoundEntry",

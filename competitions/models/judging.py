@@ -50,6 +50,11 @@ class Round(models.Model):
         TRIMMED = "trimmed", _("Trimmed mean (highest and lowest total dropped)")
         CALIBRATED = "calibrated", _("Calibrated (each judge's leniency and spread estimated with the entries)")
 
+    class Compliance(models.TextChoices):
+        INFORMATION = "info", _("Information: judges see the checks beside the rubric")
+        GATE = "gate", _("Gate: an entry that fails a check is not ranked")
+        SCORED = "scored", _("Scored: the share of checks passed counts as a criterion")
+
     competition = models.ForeignKey(
         Competition, on_delete=models.CASCADE, related_name="rounds", verbose_name=_("competition")
     )
@@ -70,6 +75,18 @@ class Round(models.Model):
         _("entries advancing per track"), default=10, help_text=_("For “the top N of each track”.")
     )
     method = models.CharField(_("ranking method"), max_length=12, choices=Method.choices, default=Method.CALIBRATED)
+    # The automatic rubric line: the judged revision's asset budgets and validator verdict, pass or fail.
+    compliance = models.CharField(
+        _("compliance checks"), max_length=8, choices=Compliance.choices, default=Compliance.INFORMATION
+    )
+    compliance_weight = models.DecimalField(
+        _("weight of the compliance line"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("1"),
+        validators=[MinValueValidator(0)],
+        help_text=_("When the checks are scored: their weight beside the rubric's criteria."),
+    )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
     # When the round opened: the entries and the exact revisions judged were frozen then.
     frozen_at = models.DateTimeField(_("entries frozen"), null=True, blank=True)
@@ -318,6 +335,38 @@ class Score(models.Model):
 
     def __str__(self) -> str:
         return f"{self.criterion}: {self.value}"
+
+
+class Pin(models.Model):
+    """A comment a judge pinned to a point of the scene, stored with their score sheet: the point and the surface's
+    normal there, in the model's own coordinates (the glTF scene's, so any viewer of the same file finds it)."""
+
+    sheet = models.ForeignKey(ScoreSheet, on_delete=models.CASCADE, related_name="pins", verbose_name=_("sheet"))
+    x = models.FloatField("x")
+    y = models.FloatField("y")
+    z = models.FloatField("z")
+    normal_x = models.FloatField(_("normal x"), default=0.0)
+    normal_y = models.FloatField(_("normal y"), default=1.0)
+    normal_z = models.FloatField(_("normal z"), default=0.0)
+    text = models.TextField(_("comment"), max_length=1000)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("saved"), auto_now=True)
+
+    class Meta:
+        ordering = ["sheet", "created_at", "pk"]
+        verbose_name = _("pinned comment")
+        verbose_name_plural = _("pinned comments")
+
+    def __str__(self) -> str:
+        return f"{self.sheet}: {self.text[:40]}"
+
+    @property
+    def position(self) -> tuple[float, float, float]:
+        return (self.x, self.y, self.z)
+
+    @property
+    def normal(self) -> tuple[float, float, float]:
+        return (self.normal_x, self.normal_y, self.normal_z)
 
 
 class RoundResult(models.Model):

@@ -1,5 +1,5 @@
-// The judge's entry page: save the score sheet as the judge types, move between entries with the keyboard, and
-// report when the 3D viewer has loaded the model.
+// The judge's entry page: save the score sheet as the judge types and move between entries with the keyboard.
+// The 3D viewer has its own script, viewer.js.
 //
 // Drafts: a change waits 800 ms of quiet, then the whole sheet is sent to the API (PUT to the form's data-save-url,
 // /api/judging/entries/<id>/sheet/, signed in by the session, with the CSRF token of the form) with the version the
@@ -11,24 +11,6 @@
 // Keyboard: "j" opens the next entry and "k" the previous one, unless the focus is in a field or the 3D viewer.
 (function () {
   "use strict";
-
-  // --- 3D viewer ---------------------------------------------------------------------------------------------
-  // model-viewer loads its meshopt decoder script from the address given here, our own static copy, not a CDN. It
-  // reads this configuration when the module runs, which is after this (deferred) script.
-  var viewer = document.querySelector("model-viewer[data-viewer]");
-  if (viewer) {
-    window.ModelViewerElement = window.ModelViewerElement || {};
-    window.ModelViewerElement.meshoptDecoderLocation = viewer.dataset.meshoptDecoder;
-    var viewerStatus = document.querySelector("[data-viewer-status]");
-    viewer.addEventListener("load", function () {
-      viewer.setAttribute("data-loaded", "true");
-      if (viewerStatus) viewerStatus.textContent = viewer.dataset.textLoaded;
-    });
-    viewer.addEventListener("error", function () {
-      viewer.setAttribute("data-loaded", "false");
-      if (viewerStatus) viewerStatus.textContent = viewer.dataset.textFailed;
-    });
-  }
 
   // --- Keyboard ----------------------------------------------------------------------------------------------
   function typing(target) {
