@@ -83,6 +83,7 @@ class ErrorCode(StrEnum):
     NOT_WITHDRAWN = "not_withdrawn"
     OFF_STEP = "off_step"
     OUT_OF_RANGE = "out_of_range"
+    PIN_LIMIT = "pin_limit"
     POSITION_TAKEN = "position_taken"
     PREVIOUS_ROUND_OPEN = "previous_round_open"
     REASON_REQUIRED = "reason_required"

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from . import entry_lifecycle, judging, views
+from . import entry_lifecycle, judging, pins, views
 
 app_name = "api"
 
@@ -25,6 +25,8 @@ urlpatterns = [
         judging.JudgeSheetSubmitView.as_view(),
         name="judging-sheet-submit",
     ),
+    path("judging/entries/<int:round_entry_id>/pins/", pins.JudgePinsView.as_view(), name="judging-pins"),
+    path("judging/entries/<int:round_entry_id>/pins/<int:pin_id>/", pins.JudgePinView.as_view(), name="judging-pin"),
     path("rounds/<int:pk>/leaderboard/", judging.LeaderboardView.as_view(), name="round-leaderboard"),
     path("rounds/<int:pk>/publish/", judging.PublishView.as_view(), name="round-publish"),
     path("rounds/<int:pk>/assign/", judging.AssignView.as_view(), name="round-assign"),
