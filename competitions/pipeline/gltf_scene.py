@@ -70,10 +70,23 @@ class Draw:
 
 
 @dataclass
+class SceneCamera:
+    """A camera the scene's author placed: the glTF camera object as written (its "type" and its "perspective" or
+    "orthographic" fields, unchecked) and the world matrix of the node carrying it. ``name`` is the camera's name,
+    else its node's, else ""."""
+
+    name: str
+    source: dict
+    matrix: np.ndarray  # (4, 4) float64, camera to world
+
+
+@dataclass
 class Scene:
     primitives: list[Primitive]
     draws: list[Draw]
     images: dict[int, Image.Image]
+    # The cameras of the default scene in scene-graph order (depth first, children in order).
+    cameras: list[SceneCamera] = field(default_factory=list)
 
     @property
     def triangles(self) -> int:
@@ -131,6 +144,7 @@ class SceneLoader:
         self.document = document
         self.primitives: list[Primitive] = []
         self.draws: list[Draw] = []
+        self.cameras: list[SceneCamera] = []
         self.images: dict[int, Image.Image | None] = {}
         self._materials: dict[int, Material] = {}
         self._meshes: dict[int, list[int]] = {}
@@ -323,9 +337,19 @@ class SceneLoader:
             if isinstance(node.get("mesh"), int):
                 for primitive in self.mesh(node["mesh"]):
                     self.draws.append(Draw(primitive, matrix))
+            self._camera(node, matrix)
             stack.extend((child, matrix, depth + 1) for child in reversed(node.get("children", [])))
         images = {k: v for k, v in self.images.items() if v is not None}
-        return Scene(self.primitives, self.draws, images)
+        return Scene(self.primitives, self.draws, images, self.cameras)
+
+    def _camera(self, node: dict, matrix: np.ndarray) -> None:
+        cameras = self.document.items("cameras")
+        index = node.get("camera")
+        if not isinstance(index, int) or not 0 <= index < len(cameras) or not isinstance(cameras[index], dict):
+            return
+        source = cameras[index]
+        names = [n.strip() for n in (source.get("name"), node.get("name")) if isinstance(n, str) and n.strip()]
+        self.cameras.append(SceneCamera(names[0] if names else "", source, matrix))
 
 
 def load_scene(path: Path, *, root: Path | None = None) -> Scene:

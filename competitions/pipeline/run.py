@@ -94,21 +94,24 @@ class Validation:
 @dataclass(frozen=True)
 class Rendering:
     """What the rendering half made ({artifact name: path}) and what it has to say (a texture scaled down for the
-    viewer, a viewer copy left uncompressed)."""
+    viewer, a viewer copy left uncompressed); ``cameras``: the label and viewer bookmark of each of the scene's own
+    cameras drawn as a view ("camera-1", ...; see ``render.scene_cameras``)."""
 
     artifacts: dict[str, Path]
     messages: list[Message]
+    cameras: list[dict[str, str]] = dataclasses.field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "artifacts": {name: str(path) for name, path in self.artifacts.items()},
             "messages": [m.to_dict() for m in self.messages],
+            "cameras": self.cameras,
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Rendering":
         artifacts = {name: Path(path) for name, path in data["artifacts"].items()}
-        return cls(artifacts, [Message.from_dict(m) for m in data["messages"]])
+        return cls(artifacts, [Message.from_dict(m) for m in data["messages"]], data.get("cameras", []))
 
 
 def _ignore(stage: str) -> None:
@@ -208,10 +211,11 @@ def render_stage(
     package: bool = True,
     on_stage: StageCallback = _ignore,
 ) -> Rendering:
-    """Hero, front, side and top views, the viewer-ready GLB and the blind copy of ``scene`` (its files inside
-    ``root``), written into ``out_dir`` under fixed names, so a rerun overwrites them; with ``turntable``, the
-    turntable too; without ``package``, the views alone (``package_stage`` makes the copies). ``identifying`` are
-    the words (team and member names) the blind copy must not contain. ``on_stage`` hears "render" and "package".
+    """Hero, front, side and top views (and one per camera of the scene, with their bookmarks: ``cameras``), the
+    viewer-ready GLB and the blind copy of ``scene`` (its files inside ``root``), written into ``out_dir`` under
+    fixed names, so a rerun overwrites them; with ``turntable``, the turntable too; without ``package``, the views
+    alone (``package_stage`` makes the copies). ``identifying`` are the words (team and member names) the blind
+    copy must not contain. ``on_stage`` hears "render" and "package".
 
     gltfpack compresses the viewer copy in its own process while the views are drawn here. The blind copy is the
     compressed copy anonymised: judges of a blind round download a file no larger than the viewer copy.
@@ -219,6 +223,7 @@ def render_stage(
     from .blind import package_blind
     from .package import ViewerPackaging
     from .render import render_views
+    from .render.scene_cameras import CAMERAS_FILE, read_cameras
 
     messages: list[Message] = []
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -228,14 +233,15 @@ def render_stage(
             packaging = stack.enter_context(ViewerPackaging(scene, out_dir / VIEWER_NAME, root=root, messages=messages))
         on_stage("render")
         artifacts = {artifact_name(name): path for name, path in render_views(scene, out_dir, root=root).items()}
+        cameras = read_cameras(artifacts.pop(artifact_name(CAMERAS_FILE), None))
         if turntable:
             artifacts.update(turntable_stage(scene, out_dir))
         if packaging is None:
-            return Rendering(artifacts, messages)
+            return Rendering(artifacts, messages, cameras)
         on_stage("package")
         artifacts["viewer"] = packaging.finish()
     artifacts["blind"] = package_blind(artifacts["viewer"], out_dir / BLIND_NAME, identifying=list(identifying))
-    return Rendering(artifacts, messages)
+    return Rendering(artifacts, messages, cameras)
 
 
 def package_stage(

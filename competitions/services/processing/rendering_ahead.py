@@ -74,7 +74,7 @@ class RenderingAhead:
         views, copies = _outcome(self._views), _outcome(packaging)
         if views is None or copies is None:
             return None
-        return Rendering({**views.artifacts, **copies.artifacts}, copies.messages + views.messages)
+        return Rendering({**views.artifacts, **copies.artifacts}, copies.messages + views.messages, views.cameras)
 
     def cancel(self) -> None:
         """Stop the drawing and wait until its child is gone."""

@@ -106,6 +106,7 @@ def revision_validate(
     revision = EntryRevision.objects.select_related("entry__team__competition").get(pk=revision_id)
     limits = limits_for(revision.entry.team.competition)
     rendered: dict[str, str] | None = None
+    cameras: list[dict[str, str]] = []
     with workdir(revision) as folder, claim_kept(revision_id, claim):
         upload = local_upload(revision, folder)
         ahead = None
@@ -135,7 +136,7 @@ def revision_validate(
         elif ahead is not None:
             rendering = ahead.finish(identifying_words(revision.entry.team))
             if rendering is not None:
-                rendered = artifacts_store(revision, rendering.artifacts)
+                rendered, cameras = artifacts_store(revision, rendering.artifacts), rendering.cameras
                 validation = Validation(validation.messages + rendering.messages, validation.stats, validation.scene)
         # The re-padded copy of a file refused only for padding, offered on the entry page (entries.revision_use_fixed).
         fixed = artifacts_store(revision, {FIXED_ARTIFACT: validation.fixed}) if validation.fixed else {}
@@ -147,7 +148,7 @@ def revision_validate(
     # Rendered here: take the rendering stage with the same claim (nothing queued it) and finish it.
     if not revision_claim(revision_id=revision_id, claim=claim, stage=RENDERING):
         return None
-    return _mark_ready(passed, claim, rendered, validation.messages, queue_extras=True)
+    return _mark_ready(passed, claim, rendered, validation.messages, queue_extras=True, cameras=cameras)
 
 
 @transaction.atomic
@@ -237,18 +238,28 @@ def revision_render(*, revision_id: int, claim: str, queue_extras: bool = True) 
         rendering = Rendering.from_json(finished.value)
         artifacts = artifacts_store(revision, rendering.artifacts)
     messages = _report_messages(revision) + rendering.messages
-    return _mark_ready(revision, claim, artifacts, messages, queue_extras=queue_extras)
+    return _mark_ready(revision, claim, artifacts, messages, queue_extras=queue_extras, cameras=rendering.cameras)
 
 
 @transaction.atomic
 def _mark_ready(
-    revision: EntryRevision, claim: str, artifacts: dict[str, str], messages: list[Message], *, queue_extras: bool
+    revision: EntryRevision,
+    claim: str,
+    artifacts: dict[str, str],
+    messages: list[Message],
+    *,
+    queue_extras: bool,
+    cameras: list[dict[str, str]] | None = None,
 ) -> EntryRevision | None:
+    """Ready, with the ``artifacts`` stored and, in ``stats["cameras"]``, the label and viewer bookmark of each of
+    the scene's own cameras drawn as a view (none: no such key)."""
     now = timezone.now()
+    stats = {key: value for key, value in (revision.stats or {}).items() if key != "cameras"}
     ready = EntryRevision.objects.filter(pk=revision.pk, status=Status.RENDERING, claimed_by=claim).update(
         status=Status.READY,
         stage=Stage.PACKAGE,
         report={**revision.report, "messages": [m.to_dict() for m in messages]},
+        stats={**stats, "cameras": cameras} if cameras else stats,
         artifacts=artifacts,
         processed_at=now,
         status_changed_at=now,
