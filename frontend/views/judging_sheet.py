@@ -3,11 +3,15 @@
 Plain functions, no requests; every rule on the values is the service's (``services.judging.sheet_save``)."""
 
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from competitions.exceptions import ErrorCode, RuleError
 from competitions.models import Criterion, ScoreSheet
+from competitions.selectors.sheet_total import SheetTotal, sheet_total, weight_shares
 
 
 def score_field(criterion_id: int) -> str:
@@ -72,7 +76,9 @@ def version_from(raw: Any) -> int:
 
 
 def sheet_rows(criteria: list[Criterion], values: Mapping[str, str], errors: Mapping[str, str]) -> list[dict[str, Any]]:
-    """One row per criterion for the template: its scale, its fields' names, values and errors."""
+    """One row per criterion for the template: its scale, its weight and share of the rubric's weight ("30" for
+    30 %), its fields' names, values and errors."""
+    shares = weight_shares(criteria)
     rows = []
     for criterion in criteria:
         score_name, comment_name = score_field(criterion.pk), comment_field(criterion.pk)
@@ -81,6 +87,8 @@ def sheet_rows(criteria: list[Criterion], values: Mapping[str, str], errors: Map
                 "criterion": criterion,
                 "scale": {"low": plain(criterion.scale_min), "high": plain(criterion.scale_max)},
                 "step": plain(criterion.step),
+                "weight": plain(criterion.weight),
+                "share": percent(shares[criterion.pk]),
                 "score_name": score_name,
                 "comment_name": comment_name,
                 "value": values.get(score_name, ""),
@@ -90,3 +98,47 @@ def sheet_rows(criteria: list[Criterion], values: Mapping[str, str], errors: Map
             }
         )
     return rows
+
+
+def percent(share: float) -> str:
+    """A share of 0..1 as a percentage to one decimal at most: "30", "12.5", "33.3"."""
+    return plain(Decimal(str(round(share * 100, 1))))
+
+
+def _score_of(raw: str) -> Decimal | None:
+    try:
+        value = Decimal(raw.strip())
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+def sheet_total_of(criteria: list[Criterion], values: Mapping[str, str]) -> SheetTotal:
+    """The weighted total of the form's values (as ``stored_values`` or a refused post hold them); a value that is
+    not a number on its criterion's scale is not counted."""
+    return sheet_total(criteria, {c.pk: _score_of(values.get(score_field(c.pk), "")) for c in criteria})
+
+
+def total_view(total: SheetTotal) -> dict[str, Any]:
+    """The running total for the template: its line as the page shows it (``text``), the three forms the page's
+    script fills in as the judge types ({total} and {scored} stand for the figures: ``none`` scored, ``some``,
+    ``all``), the rubric's range (``low``, ``high``) and whether criteria on other scales are ``rescaled``."""
+    high, count = plain(total.high), total.count
+    forms = {
+        "none": ngettext(
+            "Weighted total: no criterion scored yet (0 of %(count)s).",
+            "Weighted total: no criterion scored yet (0 of %(count)s).",
+            count,
+        )
+        % {"count": count},
+        "some": ngettext(
+            "Weighted total so far: %(total)s of %(high)s · %(scored)s of %(count)s criterion scored",
+            "Weighted total so far: %(total)s of %(high)s · %(scored)s of %(count)s criteria scored",
+            count,
+        )
+        % {"total": "{total}", "high": high, "scored": "{scored}", "count": count},
+        "all": _("Weighted total: %(total)s of %(high)s · every criterion scored") % {"total": "{total}", "high": high},
+    }
+    form = forms["none"] if total.value is None else forms["all"] if total.complete else forms["some"]
+    text = form.replace("{total}", total.shown).replace("{scored}", str(total.scored))
+    return {"text": text, **forms, "low": plain(total.low), "high": high, "rescaled": total.rescaled}

@@ -8,6 +8,12 @@
 // {code, detail, field}: the field at fault is marked. Saves never overlap: a change during a save is sent after it.
 // The form itself still works without this script: it posts and the server saves a draft, or submits.
 //
+// Sliders: each criterion's number input (the field that posts) gets a range slider beside it, kept in step both
+// ways; moving the slider (mouse, touch, or the arrow, Page Up/Down, Home and End keys) types into the number, so
+// the draft saves as if typed. The running weighted total under the criteria follows every change, with the
+// arithmetic of competitions/selectors/sheet_total.py (scoring.weighted_total over the criteria scored, on the
+// first criterion's scale): the same number the server shows and the ranking counts.
+//
 // Keyboard: "j" opens the next entry and "k" the previous one, unless the focus is in a field or the 3D viewer.
 (function () {
   "use strict";
@@ -30,9 +36,94 @@
     }
   });
 
-  // --- Draft autosave ----------------------------------------------------------------------------------------
   var form = document.querySelector("form[data-scoresheet]");
-  if (!form || !window.fetch || !window.JSON) return;
+  if (!form) return;
+
+  // --- Sliders and the running total -------------------------------------------------------------------------
+  var totalLine = form.querySelector("[data-sheet-total]");
+  var sliders = Array.prototype.slice.call(form.querySelectorAll("input[data-slider-for]"));
+
+  // A score the criterion can hold, as a number; null when empty, not a number or off the scale (not counted).
+  function scoreOf(input, low, high) {
+    var text = input ? input.value.trim() : "";
+    if (text === "") return null;
+    var value = Number(text);
+    return isFinite(value) && value >= low && value <= high ? value : null;
+  }
+
+  // scoring.weighted_total over the criteria scored, in the same order of operations; null when none is.
+  function weightedTotal() {
+    var filled = [];
+    form.querySelectorAll("fieldset[data-criterion]").forEach(function (row) {
+      var low = Number(row.dataset.low);
+      var high = Number(row.dataset.high);
+      var value = scoreOf(form.elements["score-" + row.dataset.criterion], low, high);
+      if (value !== null) filled.push({ weight: Number(row.dataset.weight), value: value, low: low, high: high });
+    });
+    if (!filled.length) return { value: null, scored: 0 };
+    var equal = filled.every(function (score) {
+      return score.weight === 0;
+    });
+    var fraction = 0;
+    var weights = 0;
+    filled.forEach(function (score) {
+      var weight = equal ? 1 : score.weight;
+      fraction += (weight * (score.value - score.low)) / (score.high - score.low);
+      weights += weight;
+    });
+    var low = Number(totalLine.dataset.low);
+    var high = Number(totalLine.dataset.high);
+    return { value: low + ((high - low) * fraction) / weights, scored: filled.length };
+  }
+
+  function showTotal() {
+    if (!totalLine) return;
+    var total = weightedTotal();
+    var count = form.querySelectorAll("fieldset[data-criterion]").length;
+    var text = totalLine.dataset.textSome;
+    if (total.value === null) text = totalLine.dataset.textNone;
+    else if (total.scored === count) text = totalLine.dataset.textAll;
+    var shown = total.value === null ? "" : total.value.toFixed(1); // halves away from zero, as the server
+    var strong = document.createElement("strong");
+    strong.textContent = text.replace("{total}", shown).replace("{scored}", String(total.scored));
+    totalLine.replaceChildren(strong);
+  }
+
+  // The slider shows the number's score; an empty or invalid number leaves it marked "not scored yet".
+  function syncSlider(slider) {
+    var input = form.elements[slider.dataset.sliderFor];
+    var value = scoreOf(input, Number(slider.min), Number(slider.max));
+    if (value === null) {
+      slider.setAttribute("data-unset", "");
+      slider.setAttribute("aria-valuetext", slider.dataset.textUnset);
+    } else {
+      slider.value = String(value);
+      slider.removeAttribute("data-unset");
+      slider.removeAttribute("aria-valuetext");
+    }
+  }
+
+  function refreshSheet() {
+    sliders.forEach(syncSlider);
+    showTotal();
+  }
+
+  sliders.forEach(function (slider) {
+    slider.hidden = false;
+    slider.addEventListener("input", function () {
+      var input = form.elements[slider.dataset.sliderFor];
+      if (!input) return;
+      // The number is the field that posts and saves: change it as typing would, so autosave sends it.
+      input.value = slider.value;
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+  });
+  form.addEventListener("input", refreshSheet);
+  form.addEventListener("change", refreshSheet);
+  refreshSheet();
+
+  // --- Draft autosave ----------------------------------------------------------------------------------------
+  if (!window.fetch || !window.JSON) return;
 
   var DELAY = 800;
   var RETRY = 5000;
@@ -110,6 +201,7 @@
       if (comment) comment.value = score.comment;
     });
     if (form.elements.comment) form.elements.comment.value = sheet.comment;
+    refreshSheet();
   }
 
   // The form field an error of the API is about: the rules name a criterion "criterion-<id>" (a missing required
