@@ -8,6 +8,7 @@ from frontend.views import (
     entry_withdraw,
     health,
     judging,
+    judging_compare,
     notifications,
     organise,
     organise_announcements,
@@ -94,6 +95,7 @@ urlpatterns = [
     path("judging/", judging.judge_home, name="judge-home"),
     path("judging/rounds/<int:round_id>/", judging.judge_queue, name="judge-queue"),
     path("judging/rounds/<int:round_id>/conflicts/", judging.judge_conflicts, name="judge-conflicts"),
+    path("judging/rounds/<int:round_id>/compare/", judging_compare.judge_compare, name="judge-compare"),
     path("judging/entries/<int:round_entry_id>/", judging.judge_entry, name="judge-entry"),
     path(
         "judging/entries/<int:round_entry_id>/conflict/", judging.judge_conflict_declare, name="judge-conflict-declare"

@@ -4,8 +4,8 @@ in conflict with nor an entry an organiser disqualified. Anything else is ``Roun
 the views), exactly like an id that does not exist.
 
 The files a judge may fetch of an entry they reach are decided here once (``judge_artifact``), for the judge's pages
-and the API alike: the four thumbnails the pipeline renders and one 3D model; in a blind round the model is only
-ever the copy stripped of identifying metadata.
+and the API alike: the four thumbnails the pipeline renders (and a view per camera of the scene) and one 3D model;
+in a blind round the model is only ever the copy stripped of identifying metadata.
 """
 
 from dataclasses import dataclass
@@ -31,6 +31,7 @@ from competitions.models import (
     Team,
     Track,
 )
+from competitions.pipeline.scene_camera_names import is_view_name
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -78,7 +79,7 @@ def judge_artifact(round_entry: RoundEntry, name: str) -> str:
     """
     revision = round_entry.revision
     artifacts = revision.artifacts if isinstance(revision.artifacts, dict) else {}
-    if name in THUMBNAILS:
+    if name in THUMBNAILS or is_view_name(name):
         return thumbnail_in(artifacts, name)
     if name != MODEL:
         return ""
@@ -90,8 +91,10 @@ def judge_artifact(round_entry: RoundEntry, name: str) -> str:
 
 
 def thumbnail_in(artifacts: object, name: str) -> str:
-    """The storage name of the thumbnail ``name`` in a revision's ``artifacts``; "" when it has none."""
-    found = artifacts.get(name) if isinstance(artifacts, dict) and name in THUMBNAILS else None
+    """The storage name of the thumbnail ``name`` (or the view of the entrant's camera ``name``) in a revision's
+    ``artifacts``; "" when it has none."""
+    shown = name in THUMBNAILS or is_view_name(name)
+    found = artifacts.get(name) if isinstance(artifacts, dict) and shown else None
     return found if isinstance(found, str) else ""
 
 
@@ -207,6 +210,17 @@ def round_entry_for_judge(*, user: User, round_entry_id: int) -> RoundEntry:
     """The round entry with this id if ``user`` may judge it (see the module's docstring); else
     ``RoundEntry.DoesNotExist``."""
     return with_judge_reads(judge_entries(user)).get(pk=round_entry_id)
+
+
+def judge_entry_pair(*, user: User, round: Round, round_entry_ids: tuple[int, int]) -> tuple[RoundEntry, RoundEntry]:
+    """Two entries of ``round`` that ``user`` compares side by side, in the order of ``round_entry_ids``, read as
+    ``round_entry_for_judge`` reads one: one query. Both must be entries ``user`` may judge (see the module's
+    docstring) and in ``round``; else ``RoundEntry.DoesNotExist``, as for an id that does not exist."""
+    first, second = round_entry_ids
+    found = with_judge_reads(judge_entries(user).filter(round=round)).in_bulk([first, second])
+    if first == second or first not in found or second not in found:
+        raise RoundEntry.DoesNotExist
+    return found[first], found[second]
 
 
 def with_judge_reads(round_entries: QuerySet[RoundEntry]) -> QuerySet[RoundEntry]:
