@@ -262,6 +262,10 @@ class FlaggedJudgeSerializer(serializers.Serializer):
     judge_id = serializers.IntegerField()
     judge_name = serializers.CharField()
     correlation = serializers.FloatField(help_text=_("With the rest of the panel; low means the judge strays."))
+    shared = serializers.IntegerField(help_text=_("Entries the judge shares with other judges."))
+    limit = serializers.FloatField(
+        help_text=_("The correlation below which the judge is flagged, for that many entries.")
+    )
 
 
 class LeaderboardSerializer(serializers.Serializer):

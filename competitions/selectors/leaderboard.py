@@ -16,16 +16,29 @@ from django.db import connection
 from django.db.models import Count, FloatField, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Cast, Coalesce
 
-from competitions.models import Assignment, Conflict, Criterion, Round, RoundEntry, Score, ScoreSheet, Track
+from competitions.models import (
+    Assignment,
+    Competition,
+    Conflict,
+    Criterion,
+    Round,
+    RoundEntry,
+    Score,
+    ScoreSheet,
+    Track,
+)
 from competitions.selectors.calibration import calibrate
+from competitions.selectors.compliance import Compliance, budgets_of, revision_compliance
+from competitions.selectors.outliers import MIN_SHARED_ENTRIES, judge_evidence
 from competitions.selectors.scoring import (
     EntryScore,
     Scale,
     entry_scores,
     kendalls_w,
-    outlier_judges,
     rank_entries,
+    rubric_weight,
     weighted_totals,
+    with_compliance,
 )
 
 
@@ -55,7 +68,11 @@ class LeaderboardRow:
     normalised: float | None = None
     trimmed: float | None = None
     score: float | None = None  # by the round's method
-    rank: int | None = None  # None: no submitted sheet yet
+    rank: int | None = None  # None: no submitted sheet yet, or failed a compliance gate
+    # In a round whose compliance line is a gate or scored: the judged revision's checks.
+    compliance: Compliance | None = None
+    judged: float | None = None  # scored compliance: the judges' part of ``score``, before the blend
+    gated: bool = False  # failed the round's compliance gate: listed after the ranking, never ranked
 
     @property
     def moved_text(self) -> str:
@@ -72,9 +89,14 @@ class TrackBoard:
 
 @dataclass(frozen=True)
 class FlaggedJudge:
+    """A judge and the outlier flag's evidence (``selectors.outliers``): ``r`` over ``shared`` entries, the limit
+    it was held against (None: too few shared entries to tell)."""
+
     judge_id: int
     judge_name: str
-    correlation: float
+    correlation: float | None
+    shared: int = 0
+    limit: float | None = None
 
 
 @dataclass
@@ -85,6 +107,12 @@ class Leaderboard:
     high: float
     tracks: list[TrackBoard] = field(default_factory=list)
     flagged: list[FlaggedJudge] = field(default_factory=list)
+    # Judges sharing fewer than ``min_shared`` entries with the panel: the flag cannot tell.
+    undecided: list[FlaggedJudge] = field(default_factory=list)
+    min_shared: int = MIN_SHARED_ENTRIES
+    compliance: str = Round.Compliance.INFORMATION
+    compliance_weight: float = 0.0
+    rubric_weight: float = 0.0  # W_r of the scored compliance blend (``scoring.with_compliance``)
 
 
 def _scales(criteria: list[Criterion]) -> dict[int, Scale]:
@@ -177,14 +205,19 @@ def _assigned() -> Subquery:
 
 def round_leaderboard(round: Round) -> Leaderboard:
     """Every track's entries ranked by the round's method, with each judge's total, every method's score, the
-    judges' agreement (Kendall's W) per track and the judges flagged as outliers. Disqualified entries are left out
-    (neither listed nor ranked), so publishing never ranks them. Five queries, whatever the size of the round."""
+    judges' agreement (Kendall's W) per track and the outlier flag's evidence per judge. Disqualified entries are
+    left out (neither listed nor ranked), so publishing never ranks them. The compliance line (``Round.compliance``):
+    as a gate, an entry whose judged revision fails a check is listed after the ranking, unranked; scored, the share
+    of checks passed is blended into every method's score (``scoring.with_compliance``). Five queries (six with a
+    gate or scored compliance), whatever the size of the round."""
     criteria = list(round.criteria.all())
     low, high = (float(criteria[0].scale_min), float(criteria[0].scale_max)) if criteria else (0.0, 10.0)
+    checked = round.compliance != Round.Compliance.INFORMATION
+    related = ["entry__team", "track", "revision"] if checked else ["entry__team", "track"]
     round_entries = {
         re.pk: re
         for re in RoundEntry.objects.filter(round=round, entry__disqualified_at__isnull=True)
-        .select_related("entry__team", "track")
+        .select_related(*related)
         .annotate(assigned=Coalesce(_assigned(), 0))
         .order_by("blind_code")
     }
@@ -192,17 +225,31 @@ def round_leaderboard(round: Round) -> Leaderboard:
     names = _judge_names({judge for judge, _re in totals})
     calibration = calibrate(totals, low=low, high=high)
     scores = entry_scores(totals, low=low, high=high, calibration=calibration)
+    board = Leaderboard(round=round, method=round.method, low=low, high=high, compliance=round.compliance)
+    compliance: dict[int, Compliance] = {}
+    if checked:
+        budgets = budgets_of(Competition.objects.get(pk=round.competition_id))
+        compliance = {pk: revision_compliance(re.revision, budgets) for pk, re in round_entries.items()}
+        board.compliance_weight = float(round.compliance_weight)
+        board.rubric_weight = rubric_weight([float(c.weight) for c in criteria])
+    judged = dict(scores)
+    if round.compliance == Round.Compliance.SCORED:
+        scores = {
+            pk: with_compliance(score, share=compliance[pk].share, rubric=board.rubric_weight,
+                                weight=board.compliance_weight, low=low, high=high)
+            for pk, score in scores.items()
+        }  # fmt: skip
+    gated = {pk for pk, c in compliance.items() if not c.passed} if round.compliance == Round.Compliance.GATE else set()
     # Why calibration moved an entry: its judges' estimated leniency, shown beside their totals.
-    judged = calibration.judges if round.method == Round.Method.CALIBRATED else {}
+    lenient = calibration.judges if round.method == Round.Method.CALIBRATED else {}
     per_entry: dict[int, list[JudgeTotal]] = defaultdict(list)
     for (judge, re_id), total in sorted(totals.items()):
-        leniency = judged[judge].offset if judge in judged else None
+        leniency = lenient[judge].offset if judge in lenient else None
         per_entry[re_id].append(JudgeTotal(judge, names.get(judge, ""), total, leniency=leniency))
     per_track: dict[int, dict[tuple[int, int], float]] = defaultdict(dict)
     for pair, total in totals.items():
         per_track[round_entries[pair[1]].track_id][pair] = total
 
-    board = Leaderboard(round=round, method=round.method, low=low, high=high)
     by_track: dict[int, list[RoundEntry]] = defaultdict(list)
     for re in round_entries.values():
         by_track[re.track_id].append(re)
@@ -212,19 +259,31 @@ def round_leaderboard(round: Round) -> Leaderboard:
     for track in tracks:
         members = by_track[track.pk]
         codes = {re.pk: re.blind_code for re in members}
-        ranked = rank_entries(
-            {re.pk: scores[re.pk] for re in members if re.pk in scores}, method=round.method, order=codes
+        ranked: list[tuple[int, int | None]] = []
+        ranked += rank_entries(
+            {re.pk: scores[re.pk] for re in members if re.pk in scores and re.pk not in gated},
+            method=round.method,
+            order=codes,
         )
+        ranked += [(re.pk, None) for re in members if re.pk in scores and re.pk in gated]  # already by code
         rows = [
             _row(round_entries[re_id], per_entry[re_id], scores[re_id], method=round.method, rank=rank)
             for re_id, rank in ranked
         ]
         rows += [_row(re, []) for re in members if re.pk not in scores]  # already by code
+        for row in rows:
+            pk = row.round_entry.pk
+            row.compliance, row.gated = compliance.get(pk), pk in gated
+            if round.compliance == Round.Compliance.SCORED and pk in judged:
+                row.judged = judged[pk].by(round.method)
         board.tracks.append(TrackBoard(track=track, rows=rows, agreement=kendalls_w(per_track[track.pk])))
-    board.flagged = [
-        FlaggedJudge(judge_id=judge, judge_name=names.get(judge, ""), correlation=r)
-        for judge, r in sorted(outlier_judges(totals).items(), key=lambda item: item[1])
-    ]
+    for evidence in judge_evidence(totals):
+        shown = FlaggedJudge(evidence.judge, names.get(evidence.judge, ""), evidence.correlation,
+                             shared=evidence.shared, limit=evidence.limit)  # fmt: skip
+        if evidence.flagged:
+            board.flagged.append(shown)
+        elif not evidence.enough:
+            board.undecided.append(shown)
     return board
 
 

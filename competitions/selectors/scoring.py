@@ -32,9 +32,15 @@ The rules:
   correlation of the judge pairs that share at least three entries (weighted by the entries shared):
   W = (rho * (m - 1) + 1) / m, with m the mean number of judges per entry, which equals the textbook W on
   complete data without ties. None when no such pair exists.
-- Outlier flag: a judge whose totals correlate negatively (Pearson) with the mean of the other judges' totals for
-  the same entries, over at least three such entries. Harsh or lenient judges are not flagged: normalisation
-  evens them out; a judge who orders the entries against the rest of the panel is.
+- Outlier flag: ``competitions.selectors.outliers`` (a judge who orders the entries against the rest of the panel,
+  with enough shared entries to tell).
+- Compliance, in a round whose compliance line is scored: after every method's score is computed from the judges'
+  totals, the share of compliance checks the entry's judged revision passes (0..1) enters as one more criterion
+  beside the rubric's: score = (W_r * judged + W_c * (low + share * (high - low))) / (W_r + W_c), with W_r the
+  rubric's total weight (the number of criteria when every weight is zero), W_c the round's compliance weight and
+  low..high the rubric's range. The same for every method (mean, normalised, trimmed, calibrated) and for the
+  tie-breaks, so the ranking compares like with like. In a round whose compliance is a gate, an entry failing a
+  check is not ranked (``competitions.selectors.leaderboard``); as information, scores are untouched.
 """
 
 import math
@@ -218,13 +224,6 @@ def _ranks(values: Sequence[float]) -> list[float]:
     return [(first[value] + last[value]) / 2 + 1 for value in values]
 
 
-def _pearson(xs: Sequence[float], ys: Sequence[float]) -> float | None:
-    mx, my = statistics.fmean(xs), statistics.fmean(ys)
-    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
-    sxx, syy = sum((x - mx) ** 2 for x in xs), sum((y - my) ** 2 for y in ys)
-    return sxy / math.sqrt(sxx * syy) if sxx > 0 and syy > 0 else None
-
-
 def kendalls_w(totals: Mapping[tuple[J, E], float]) -> float | None:
     """Agreement of the judges on the order of the entries (0: none, 1: complete); see the module docstring."""
     by_judge: dict[J, dict[E, float]] = defaultdict(dict)
@@ -266,7 +265,7 @@ def _pair_correlations(judges: Sequence[Mapping[E, float]]) -> list[tuple[float 
 
     Pairs sharing as many entries are ranked and correlated together on arrays. The ranks of n entries are halves
     summing to n(n + 1) / 2, so their mean is (n + 1) / 2 and every difference, product and sum below is exact:
-    the result is the same float as ``_pearson`` of ``_ranks`` gives, whatever the order of the entries."""
+    the result is the same float as ``outliers.pearson`` of ``_ranks`` gives, whatever the order of the entries."""
     seen = [totals.keys() for totals in judges]
     sizes: list[int] = []
     by_size: dict[int, tuple[list[int], list[float], list[float]]] = defaultdict(lambda: ([], [], []))
@@ -305,26 +304,32 @@ def _group_sizes(values: Iterable[float]) -> list[int]:
     return [c for c in counts.values() if c > 1]
 
 
-def outlier_judges(totals: Mapping[tuple[J, E], float]) -> dict[J, float]:
-    """Judges whose totals correlate negatively with the other judges' mean for the same entries (at least three
-    entries), with that correlation."""
-    by_entry: dict[E, dict[J, float]] = defaultdict(dict)
-    for (judge, entry), total in totals.items():
-        by_entry[entry][judge] = total
-    pairs: dict[J, list[tuple[float, float]]] = defaultdict(list)
-    for scores in by_entry.values():
-        if len(scores) < 2:
-            continue
-        whole = sum(scores.values())
-        for judge, total in scores.items():
-            pairs[judge].append((total, (whole - total) / (len(scores) - 1)))
-    flagged = {}
-    for judge, points in pairs.items():
-        if len(points) >= 3:
-            r = _pearson([p[0] for p in points], [p[1] for p in points])
-            if r is not None and r < 0:
-                flagged[judge] = r
-    return flagged
+def rubric_weight(weights: Sequence[float]) -> float:
+    """W_r of the compliance blend: the rubric's total weight, or its number of criteria when every weight is zero
+    (``weighted_total`` then weighs them equally)."""
+    return float(sum(weights)) if any(weights) else float(len(weights))
+
+
+def with_compliance(
+    score: EntryScore, *, share: float, rubric: float, weight: float, low: float, high: float
+) -> EntryScore:
+    """``score`` with the compliance line blended into every method's value (the rule in the module docstring):
+    ``share`` of the checks passed, ``rubric`` the rubric's weight W_r, ``weight`` the compliance weight W_c."""
+    if rubric + weight <= 0:
+        return score
+    line = low + share * (high - low)
+
+    def blend(value: float) -> float:
+        return (rubric * value + weight * line) / (rubric + weight)
+
+    calibrated = None if score.calibrated is None else blend(score.calibrated)
+    return EntryScore(
+        mean=blend(score.mean),
+        normalised=blend(score.normalised),
+        trimmed=blend(score.trimmed),
+        count=score.count,
+        calibrated=calibrated,
+    )
 
 
 def to_decimal(value: float) -> Decimal:

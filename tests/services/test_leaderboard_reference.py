@@ -17,11 +17,11 @@ from hypothesis import strategies as st
 
 from competitions.models import Conflict, Entry, Round, RoundEntry, Score, ScoreSheet
 from competitions.selectors.leaderboard import round_leaderboard
+from competitions.selectors.outliers import outlier_judges
 from competitions.selectors.scoring import (
     Scale,
     entry_scores,
     kendalls_w,
-    outlier_judges,
     rank_entries,
     trimmed_mean,
     weighted_total,

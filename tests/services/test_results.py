@@ -24,6 +24,7 @@ from competitions.models import (
     Track,
 )
 from competitions.selectors.leaderboard import CSV_HEADER, round_leaderboard, scores_csv
+from competitions.selectors.outliers import outlier_judges
 from competitions.selectors.results import team_results
 from competitions.selectors.scoring import (
     EntryScore,
@@ -31,7 +32,6 @@ from competitions.selectors.scoring import (
     entry_scores,
     kendalls_w,
     normalise,
-    outlier_judges,
     rank_entries,
     trimmed_mean,
     weighted_total,
@@ -156,9 +156,10 @@ def test_kendalls_w_on_a_known_case() -> None:
 
 
 def test_a_judge_who_orders_entries_against_the_panel_is_flagged() -> None:
-    panel = {"A": 8.0, "B": 6.0, "C": 4.0, "D": 2.0}
+    # Ten entries: the flag needs at least eight shared with the panel (competitions.selectors.outliers).
+    panel = {e: float(v) for e, v in zip("ABCDEFGHIJ", range(10, 0, -1), strict=True)}
     totals = {(j, e): v + d for j, d in (("J1", 0), ("J2", -1)) for e, v in panel.items()}
-    totals |= {("J3", e): 10 - v for e, v in panel.items()}
+    totals |= {("J3", e): 11 - v for e, v in panel.items()}
     assert set(outlier_judges(totals)) == {"J3"}
     # A harsh judge in the same order as the panel is not.
     assert outlier_judges({**totals, **{("J3", e): v - 4 for e, v in panel.items()}}) == {}

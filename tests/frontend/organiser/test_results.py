@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from competitions.models import Round, RoundResult
+from competitions.selectors import leaderboard as leaderboard_selectors
 from competitions.services import assignment as assignment_service
 from competitions.services import judging
 
@@ -61,14 +62,16 @@ def test_a_normalised_leaderboard_says_nothing_of_leniency(client, olga, scored)
     assert all(total.leniency is None for row in response.context["board"].tracks[0].rows for total in row.totals)
 
 
-def test_leaderboard_shows_agreement_and_highlights_a_judge_who_orders_against_the_panel(
+def test_leaderboard_shows_agreement_and_highlights_a_judge_who_orders_against_the_panel_with_the_evidence(
     client, olga, round, track, criterion, panel
 ):
+    # Nine entries, each judged by all three: the flag needs at least eight shared entries.
     Round.objects.filter(pk=round.pk).update(judges_per_entry=3)
-    open_round(round, olga, entries=3, track=track)
+    open_round(round, olga, entries=9, track=track)
     assignment_service.round_assign(round=round, actor=olga)
     entries = list(round.round_entries.order_by("pk"))
-    for judge, values in zip(panel, (("5", "6", "7"), ("5", "6", "7"), ("7", "6", "5")), strict=True):
+    ascending = [str(n) for n in range(1, 10)]
+    for judge, values in zip(panel, (ascending, ascending, ascending[::-1]), strict=True):
         for round_entry, value in zip(entries, values, strict=True):
             scores = {criterion.pk: {"value": Decimal(value), "comment": ""}}
             sheet = judging.sheet_save(round_entry=round_entry, judge=judge, version=0, values=scores)
@@ -81,7 +84,87 @@ def test_leaderboard_shows_agreement_and_highlights_a_judge_who_orders_against_t
     assert "Kendall" in content
     assert [judge.judge_id for judge in response.context["board"].flagged] == [panel[2].pk]
     assert f'<span class="flagged-judge">{panel[2].profile.display_name}</span>' in content
-    assert content.count('class="flagged-judge" title="Flagged judge"') == 3
+    assert "r = -1.00 over 9 shared entries (flagged below -0.59 with at least 8)" in content
+    assert content.count('class="flagged-judge" title="Flagged judge"') == 9
+    assert "not enough shared entries" not in content
+
+
+def test_leaderboard_says_which_judges_share_too_few_entries_to_tell(client, olga, scored, panel):
+    client.force_login(olga)
+
+    response = client.get(reverse("frontend:organise-leaderboard", kwargs={"pk": scored.pk}))
+
+    content = response.content.decode()
+    assert response.context["board"].flagged == []
+    for judge in panel:  # three entries, each by two of the three judges: each judge shares two
+        assert f"{judge.profile.display_name}: not enough shared entries to tell (2 of 8)" in content
+
+
+def test_leaderboard_says_in_chinese_which_judges_share_too_few_entries(client, olga, scored, panel):
+    olga.profile.language = "zh-hans"
+    olga.profile.save()
+    client.force_login(olga)
+
+    response = client.get(
+        reverse("frontend:organise-leaderboard", kwargs={"pk": scored.pk}), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+
+    assert "共同评审的作品不足，无法判断（2 / 8）" in response.content.decode()
+
+
+def over_budget(round, organiser):
+    """The best-scored entry of ``round`` one triangle over the competition's budget; the others within every
+    budget. Returns its row code."""
+    rows = leaderboard_selectors.round_leaderboard(round).tracks[0].rows
+    for row in rows:
+        revision = row.round_entry.revision
+        revision.stats = {**revision.stats, "triangles": 10, "image_sizes": [[512, 512]]}
+        revision.save(update_fields=["stats"])
+    best = rows[0].round_entry.revision
+    best.stats = {**best.stats, "triangles": round.competition.max_triangles + 1}
+    best.save(update_fields=["stats"])
+    return rows[0].code
+
+
+def test_a_gated_leaderboard_lists_the_failing_entry_after_the_ranking_with_the_checks(client, olga, scored):
+    code = over_budget(scored, olga)
+    Round.objects.filter(pk=scored.pk).update(compliance=Round.Compliance.GATE)
+    client.force_login(olga)
+
+    response = client.get(reverse("frontend:organise-leaderboard", kwargs={"pk": scored.pk}))
+
+    content = response.content.decode()
+    rows = response.context["board"].tracks[0].rows
+    assert [row.code for row in rows][-1] == code and rows[-1].rank is None
+    assert "Not ranked: failed compliance (Triangles)" in content
+    assert "Compliance is a gate" in content
+
+
+def test_a_gated_leaderboard_reads_in_chinese(client, olga, scored):
+    over_budget(scored, olga)
+    Round.objects.filter(pk=scored.pk).update(compliance=Round.Compliance.GATE)
+    client.force_login(olga)
+
+    response = client.get(
+        reverse("frontend:organise-leaderboard", kwargs={"pk": scored.pk}), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+
+    assert "未排名：未通过合规检查（三角面数）" in response.content.decode()
+
+
+def test_a_scored_leaderboard_shows_the_blend_and_each_entrys_judged_part(client, olga, scored):
+    over_budget(scored, olga)
+    Round.objects.filter(pk=scored.pk).update(compliance=Round.Compliance.SCORED, compliance_weight=Decimal("1.5"))
+    client.force_login(olga)
+
+    response = client.get(reverse("frontend:organise-leaderboard", kwargs={"pk": scored.pk}))
+
+    content = response.content.decode()
+    assert "W<sub>r</sub> = 3 and the compliance weight W<sub>c</sub> = 1.5" in content  # weights 2 and 1
+    for row in response.context["board"].tracks[0].rows:
+        passed = row.compliance.passed_count
+        assert f"judges {row.judged:.2f}, compliance {passed} of 6" in content
+        assert row.score == pytest.approx((3 * row.judged + 1.5 * 10 * passed / 6) / 4.5)
 
 
 def test_publish_asks_for_confirmation_then_creates_results(client, olga, scored):
