@@ -4,8 +4,9 @@
 // Turning, zooming or moving one scene by hand (model-viewer's "camera-change" event with source
 // "user-interaction": mouse, touch or keyboard) puts the other viewer's camera in the same place: the same orbit,
 // target and field of view, at once rather than animated. Only a judge's own moves are followed, never the moves
-// this script makes, so the two viewers cannot echo each other. "Link cameras" (ticked at first) turns it off;
-// ticking it again brings the second viewer to the first one's camera.
+// this script makes, so the two viewers cannot echo each other. A viewer whose model loads later is brought to the
+// other's camera. "Link cameras" (ticked at first) turns it off; ticking it again brings the viewer the judge did
+// not move last to the camera of the one they did.
 (function () {
   "use strict";
 
@@ -24,16 +25,23 @@
     to.jumpCameraToGoal();
   }
 
+  // The viewer the judge moved last: the one the other follows, also when the other loads its model later.
+  var leader = viewers[0];
+
   function follow(from, to) {
     from.addEventListener("camera-change", function (event) {
-      if (!link.checked || !event.detail || event.detail.source !== "user-interaction") return;
-      copyCamera(from, to);
+      if (!event.detail || event.detail.source !== "user-interaction") return;
+      leader = from;
+      if (link.checked) copyCamera(from, to);
+    });
+    to.addEventListener("load", function () {
+      if (link.checked && leader === from && from.loaded) copyCamera(from, to);
     });
   }
 
   follow(viewers[0], viewers[1]);
   follow(viewers[1], viewers[0]);
   link.addEventListener("change", function () {
-    if (link.checked) copyCamera(viewers[0], viewers[1]);
+    if (link.checked) copyCamera(leader, leader === viewers[0] ? viewers[1] : viewers[0]);
   });
 })();
