@@ -19,6 +19,7 @@ from frontend.views import (
     organise_exports,
     organise_panel,
     organise_people,
+    organise_pins,
     organise_publishing,
     organise_results,
     organise_rounds,
@@ -249,5 +250,15 @@ urlpatterns = [
     path("organise/rounds/<int:pk>/unpublish/", organise_publishing.round_unpublish, name="organise-round-unpublish"),
     path("organise/rounds/<int:pk>/shortlist/", organise_results.shortlist_set, name="organise-shortlist"),
     path("organise/rounds/<int:pk>/scores.csv", organise_results.scores_csv, name="organise-scores-csv"),
+    path(
+        "organise/rounds/<int:pk>/entries/<int:round_entry_id>/pins/",
+        organise_pins.entry_pins,
+        name="organise-entry-pins",
+    ),
+    path(
+        "organise/rounds/<int:pk>/entries/<int:round_entry_id>/model.glb",
+        organise_pins.entry_model,
+        name="organise-entry-model",
+    ),
     # End of the organiser console
 ]

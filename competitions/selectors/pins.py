@@ -109,3 +109,15 @@ def team_pins(*, team: Team, round_entry_ids: Iterable[int]) -> dict[int, TeamPi
             has_poster=isinstance(artifacts.get("hero"), str) and bool(artifacts["hero"]),
         )
     return shown
+
+
+def viewer_copy(round_entry: RoundEntry) -> str:
+    """The storage name of the judged revision's browser-ready copy (the uploaded file itself when it is a GLB and
+    no copy was made), for the organiser's 3D view of the pins; "" when there is none. The blind copy a blind
+    round's judges pinned on has the same geometry, so the points agree."""
+    revision = round_entry.revision
+    artifacts = revision.artifacts if isinstance(revision.artifacts, dict) else {}
+    found = artifacts.get("viewer")
+    if not found and revision.file.name.lower().endswith(".glb"):
+        found = revision.file.name
+    return found if isinstance(found, str) else ""

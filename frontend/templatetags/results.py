@@ -6,7 +6,7 @@ from django import template
 from django.utils import timezone
 
 from competitions.models import Competition, RoundResult, Team
-from competitions.selectors import results
+from competitions.selectors import pins, results
 
 register = template.Library()
 
@@ -24,7 +24,10 @@ def team_results_panel(team: Team) -> dict[str, Any]:
     # to look up: the team page stays as cheap as it was while teams are busiest.
     if timezone.now() < team.competition.submission_deadline:
         return {"team": team, "results": []}
-    return {"team": team, "results": results.team_results(team)}
+    published = results.team_results(team)
+    # The judges' pinned comments, anonymised like their comments (selectors.pins.team_pins).
+    shown = pins.team_pins(team=team, round_entry_ids=[r.round_entry.pk for r in published]) if published else {}
+    return {"team": team, "results": published, "pins": shown}
 
 
 @register.filter
