@@ -14,6 +14,7 @@ from competitions.models import (
     EntryRevision,
     Membership,
     Panelist,
+    Pin,
     Profile,
     Round,
     RoundEntry,
@@ -224,6 +225,27 @@ class ScoreInline(admin.TabularInline):
         return super().get_queryset(request).order_by("criterion__position", "criterion_id")
 
 
+class PinInline(admin.TabularInline):
+    """The sheet's pinned comments, read-only like its scores: the judge changes them through the site, audited."""
+
+    model = Pin
+    extra = 0
+    fields = readonly_fields = ("x", "y", "z", "normal_x", "normal_y", "normal_z", "text", "created_at", "updated_at")
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Pin]:
+        # Pin's default ordering ("sheet") goes through ScoreSheet's, which Django cannot compile.
+        return super().get_queryset(request).order_by("created_at", "pk")
+
+
 @admin.register(ScoreSheet)
 class ScoreSheetAdmin(ReadOnlyAdmin):
     list_display = ["judge", "round_entry", "round", "status", "version", "updated_at", "submitted_at"]
@@ -231,7 +253,7 @@ class ScoreSheetAdmin(ReadOnlyAdmin):
     search_fields = ["judge__email", "round_entry__blind_code", "sha256"]
     raw_id_fields = ["judge", "round_entry"]
     readonly_fields = ["sha256", "version", "created_at", "updated_at", "submitted_at"]
-    inlines = [ScoreInline]
+    inlines = [ScoreInline, PinInline]
 
 
 @admin.register(RoundResult)

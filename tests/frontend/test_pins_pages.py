@@ -304,3 +304,18 @@ def test_in_a_blind_round_the_team_sees_its_pins_anonymised_too(client, blind_ju
     content = _team_page(client, team, alice)
 
     assert "lovely reflections." in content and "Jules Verne" not in content
+
+
+# --- The admin ---------------------------------------------------------------------------------------------------
+
+
+def test_the_admin_shows_a_sheets_pins_read_only(client, judged, jules):
+    sheet = _entry(judged, "Aurora").sheets.get(judge=jules)
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    response = client.get(reverse("admin:competitions_scoresheet_change", args=[sheet.pk]))
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Jules: the lantern glare hides the quay." in content
+    assert 'name="pins-0-text"' not in content  # shown, never editable
