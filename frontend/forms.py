@@ -253,13 +253,31 @@ class RoundForm(forms.ModelForm):
             "advancement",
             "advance_count",
             "method",
+            "compliance",
+            "compliance_weight",
         ]
-        widgets = {"opens_at": _LOCAL_DATETIME, "closes_at": _LOCAL_DATETIME}
+        widgets = {"opens_at": _LOCAL_DATETIME, "closes_at": _LOCAL_DATETIME, "compliance": forms.RadioSelect}
         help_texts = {
             "opens_at": _("In the competition's time zone."),
             "closes_at": _("In the competition's time zone."),
             "judges_per_entry": _("How many judges score each entry."),
+            "compliance": _(
+                "Each judged revision is checked automatically against the competition's asset budgets and the glTF "
+                "validator. Judges always see the checks; choose what the ranking does with them."
+            ),
+            "compliance_weight": _(
+                "Only when the checks are scored: their weight beside the rubric's criteria (for example the "
+                "rubric's weights total 10 and this is 1: compliance counts for 1/11 of the score). Above zero."
+            ),
         }
+
+    # Left out of a post (a page opened before the compliance line existed): the round keeps its value.
+    KEPT_WHEN_ABSENT = ("compliance", "compliance_weight")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.KEPT_WHEN_ABSENT:
+            self.fields[name].required = False
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -267,6 +285,9 @@ class RoundForm(forms.ModelForm):
         opens_at, closes_at = cleaned.get("opens_at"), cleaned.get("closes_at")
         if opens_at and closes_at and closes_at <= opens_at:
             self.add_error("closes_at", _("Judging must close after it opens."))
+        for name in self.KEPT_WHEN_ABSENT:
+            if name in cleaned and cleaned[name] in (None, ""):
+                cleaned[name] = self.initial.get(name, self.fields[name].initial)
         return cleaned
 
     def validate_constraints(self, exclude: object = None) -> None:

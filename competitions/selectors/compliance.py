@@ -30,7 +30,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from competitions.models import Competition, EntryRevision
+from competitions.models import Competition, EntryRevision, RoundEntry
 from competitions.pipeline.report import ERROR, WARNING, is_our_code
 
 VALIDATOR, TRIANGLES, TEXTURE_SIZE, MATERIALS, DRAW_CALLS, FILE_SIZE, EXTENSIONS = (
@@ -40,8 +40,8 @@ VALIDATOR, TRIANGLES, TEXTURE_SIZE, MATERIALS, DRAW_CALLS, FILE_SIZE, EXTENSIONS
 
 @dataclass(frozen=True)
 class Check:
-    """One check: ``key`` (stable, for code and tests), ``label``, ``measured`` and ``limit`` in the reader's
-    language, and whether it passed."""
+    """One check: ``key`` (stable, for code and tests), ``label``, ``measured`` and ``limit`` (the rule: "at most
+    2,000,000") in the reader's language, and whether it passed."""
 
     key: str
     label: str
@@ -106,9 +106,10 @@ def _count(value: Any) -> int | None:
 
 def _budget(key: str, label: str, measured: int | None, limit: int, show: Any = None) -> Check:
     show = show or (lambda n: number_format(n, force_grouping=True))
+    rule = _("at most %(limit)s") % {"limit": show(limit)}
     if measured is None:
-        return Check(key, label, _("not measured"), show(limit), passed=False)
-    return Check(key, label, show(measured), show(limit), passed=measured <= limit)
+        return Check(key, label, _("not measured"), rule, passed=False)
+    return Check(key, label, show(measured), rule, passed=measured <= limit)
 
 
 def _validator(report: Mapping[str, Any]) -> Check:
@@ -121,7 +122,7 @@ def _validator(report: Mapping[str, Any]) -> Check:
         measured = _("%(errors)s, %(warnings)s") % {"errors": errors_text, "warnings": warnings_text}
     else:
         measured = _("no errors (%(warnings)s)") % {"warnings": warnings_text}
-    return Check(VALIDATOR, _("glTF validator"), measured, _("no errors"), passed=not errors)
+    return Check(VALIDATOR, _("glTF validator"), measured, _("no errors; warnings allowed"), passed=not errors)
 
 
 def _largest_texture(stats: Mapping[str, Any]) -> int | None:
@@ -133,7 +134,7 @@ def _largest_texture(stats: Mapping[str, Any]) -> int | None:
 
 
 def _extensions(used: Any, allowed: Sequence[str]) -> Check:
-    label, limit = _("glTF extensions"), ", ".join(allowed)
+    label, limit = _("glTF extensions"), _("only %(names)s") % {"names": ", ".join(allowed)}
     if not isinstance(used, list):
         return Check(EXTENSIONS, label, _("not measured"), limit, passed=False)
     outside = [str(name) for name in used if name not in allowed]
@@ -168,6 +169,11 @@ def compliance_checks(
     if budgets.allowed_extensions:
         checks.append(_extensions(stats.get("extensions_used"), budgets.allowed_extensions))
     return Compliance(tuple(checks))
+
+
+def round_entry_compliance(round_entry: RoundEntry) -> Compliance:
+    """The checks of the revision judged in ``round_entry`` against its competition's budgets now."""
+    return revision_compliance(round_entry.revision, budgets_of(round_entry.round.competition))
 
 
 def revision_compliance(revision: EntryRevision, budgets: Budgets) -> Compliance:

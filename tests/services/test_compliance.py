@@ -47,7 +47,7 @@ def test_a_revision_exactly_at_every_budget_passes_every_check():
 
     assert list(by_key) == [VALIDATOR, TRIANGLES, TEXTURE_SIZE, MATERIALS, DRAW_CALLS, FILE_SIZE]
     assert result.passed and result.share == 1.0 and result.failed_text == ""
-    assert by_key[TRIANGLES].measured == "1,000" and by_key[TRIANGLES].limit == "1,000"
+    assert by_key[TRIANGLES].measured == "1,000" and by_key[TRIANGLES].limit == "at most 1,000"
     assert by_key[TEXTURE_SIZE].measured == "2,048 px"
     assert by_key[VALIDATOR].measured == "no errors (1 warning)"
 

@@ -30,7 +30,7 @@ from competitions.services.names import name_required
 ROUND_FIELDS = frozenset(
     {
         "name", "name_zh", "position", "opens_at", "closes_at", "blind", "judges_per_entry", "advancement",
-        "advance_count", "method",
+        "advance_count", "method", "compliance", "compliance_weight",
     }
 )  # fmt: skip
 # What judges see and which entries take part: fixed once the round opens.
@@ -55,6 +55,12 @@ def _check_round(round: Round) -> None:
     if round.judges_per_entry < 1:
         raise RuleError(
             _("Each entry needs at least one judge."), code=ErrorCode.BAD_JUDGES_PER_ENTRY, field="judges_per_entry"
+        )
+    if round.compliance == Round.Compliance.SCORED and not round.compliance_weight > 0:
+        raise RuleError(
+            _("A scored compliance line needs a weight above zero."),
+            code=ErrorCode.OUT_OF_RANGE,
+            field="compliance_weight",
         )
 
 

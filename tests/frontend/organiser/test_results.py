@@ -160,7 +160,9 @@ def test_a_scored_leaderboard_shows_the_blend_and_each_entrys_judged_part(client
     response = client.get(reverse("frontend:organise-leaderboard", kwargs={"pk": scored.pk}))
 
     content = response.content.decode()
-    assert "W<sub>r</sub> = 3 and the compliance weight W<sub>c</sub> = 1.5" in content  # weights 2 and 1
+    assert (
+        "W<sub>r</sub> = 3 and the compliance weight W<sub>c</sub> = 1.5, for every method" in content
+    )  # weights 2 and 1
     for row in response.context["board"].tracks[0].rows:
         passed = row.compliance.passed_count
         assert f"judges {row.judged:.2f}, compliance {passed} of 6" in content
