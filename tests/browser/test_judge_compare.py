@@ -15,7 +15,7 @@ from PIL import Image
 from competitions.models import Round, RoundEntry
 from competitions.pipeline.samples import Box, scene_glb
 from competitions.services import assignment, judging
-from tests.browser.conftest import LAPTOP, SCREENSHOTS, signed_in_page
+from tests.browser.conftest import LAPTOP, PHONE, SCREENSHOTS, signed_in_page
 from tests.factories import CriterionFactory, JudgeFactory, RoundFactory, TrackFactory, UserFactory, ready_entry
 
 pytestmark = [pytest.mark.browser]
@@ -145,4 +145,19 @@ def test_turning_one_scene_turns_the_other_until_the_cameras_are_unlinked(judged
     wait_until(page, lambda: abs(page.evaluate(ORBITS)[0] - resting[0]) > 0.1, "the first camera to turn")
     page.wait_for_timeout(800)
     assert page.evaluate(ORBITS)[1] == resting[1]
+    page.context.close()
+
+
+def test_on_a_phone_the_two_entries_are_stacked_and_fit_the_screen(judged, browser, live_server) -> None:
+    round_, (first, second), judge = judged
+    page = signed_in_page(browser, live_server, judge, language="zh-hans", device=PHONE)
+
+    page.goto(f"{live_server.url}/judging/rounds/{round_.pk}/compare/?a={first.pk}&b={second.pk}")
+
+    sides = page.locator(".compare-side")
+    top, bottom = sides.nth(0).bounding_box(), sides.nth(1).bounding_box()
+    assert top is not None and bottom is not None
+    assert bottom["y"] >= top["y"] + top["height"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.get_by_label("镜头联动").is_checked()
     page.context.close()
