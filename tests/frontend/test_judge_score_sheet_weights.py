@@ -6,6 +6,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from competitions.models import Criterion, Round, ScoreSheet
@@ -155,6 +156,19 @@ def test_a_refused_post_keeps_its_values_but_counts_only_those_on_the_scale(clie
     html = response.content.decode()
     assert 'value="12"' in html
     assert total_line(html) == "Weighted total so far: 6.0 of 10 · 1 of 3 criteria scored"
+
+
+def test_weights_and_total_read_in_chinese(client: Client, panel: Panel) -> None:
+    round, judge, (round_entry,) = panel
+    originality, craft, _lighting = criteria_of(round)
+    save(round_entry, judge, {originality: "8", craft: "6.5"})
+    client.force_login(judge)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+
+    html = client.get(urls(round_entry)["entry"]).content.decode()
+
+    assert "权重 50%" in html
+    assert total_line(html) == "目前的加权总分：7.4 / 10 · 已评 2 / 3 个评分项"
 
 
 def test_each_score_has_a_slider_that_never_posts_and_waits_for_the_script(client: Client, panel: Panel) -> None:
