@@ -2,7 +2,7 @@
 results a publication would write (ranks from ``selectors.leaderboard``, awards from each track's rules by
 ``selectors.scoring.awards_by_rank``) and the public results page as it would look with them."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import groupby
 
 from django.db.models import Exists, OuterRef
@@ -30,20 +30,26 @@ def missing_sheets(round: Round) -> int:
 
 @dataclass(frozen=True)
 class Publication:
-    """What publishing ``round`` now writes: a result per ranked entry (not saved), and the round entries in the
-    top ``advance_count`` ranks of their track."""
+    """What publishing ``round`` now writes: a result per ranked entry (not saved), the round entries in the
+    top ``advance_count`` ranks of their track, and those a compliance gate leaves unranked, with the keys of the
+    checks they fail."""
 
     results: list[RoundResult]
     advancing: list[int]
+    not_ranked: dict[int, list[str]] = field(default_factory=dict)
 
 
 def publication_of(round: Round) -> Publication:
     """The results publishing ``round`` would write now: every ranked entry of each track with its rank, its score
-    by the round's method and the award its track's settings give its rank; entries without a score are left out.
+    by the round's method and the award its track's settings give its rank; entries without a score, and those a
+    compliance gate leaves unranked, are left out.
     The round entries come with their entry and team, for the public page."""
-    results, advancing = [], []
+    results, advancing, not_ranked = [], [], {}
     for track_board in round_leaderboard(round).tracks:
         track = track_board.track
+        for row in track_board.rows:
+            if row.gated and row.compliance is not None:
+                not_ranked[row.round_entry.pk] = [check.key for check in row.compliance.failed]
         ranked = [(row.round_entry, row.rank, row.score) for row in track_board.rows
                   if row.rank is not None and row.score is not None]  # fmt: skip
         rules = AwardRules(**{name: getattr(track, name) for name in AWARD_FIELDS})
@@ -55,7 +61,7 @@ def publication_of(round: Round) -> Publication:
             )  # fmt: skip
             if rank <= round.advance_count:
                 advancing.append(round_entry.pk)
-    return Publication(results=results, advancing=advancing)
+    return Publication(results=results, advancing=advancing, not_ranked=not_ranked)
 
 
 def results_preview(round: Round) -> list[RoundResults]:

@@ -20,7 +20,8 @@ def round_publish(*, round: Round, actor: User | None) -> Round:
     ``round_close``): a ``RoundResult`` per ranked entry (``selectors.publishing.publication_of``: rank, score by
     the round's method, and the award its track's settings give its rank), ``advanced`` set on the top
     ``advance_count`` ranks of each track when advancement is top N (a manual shortlist is left as it is), status
-    published. Anything else is refused ("not_publishable"). One transaction with the round locked; audited
+    published. An entry a compliance gate leaves unranked gets no result (the audit event names it and the checks
+    it fails). Anything else is refused ("not_publishable"). One transaction with the round locked; audited
     ("round.published"). The teams of the round are told after commit."""
     with transaction.atomic():
         round = Round.objects.select_for_update().get(pk=round.pk)
@@ -48,6 +49,8 @@ def round_publish(*, round: Round, actor: User | None) -> Round:
                 "method": round.method,
                 "results": len(results),
                 "advanced": RoundEntry.objects.filter(round=round, advanced=True).count(),
+                # Left unranked by the compliance gate: round entry -> the checks it fails.
+                "not_ranked": {str(pk): checks for pk, checks in publication.not_ranked.items()},
             },
         )
         round_id = round.pk

@@ -157,3 +157,42 @@ def test_team_sees_no_results_before_publication(client, judged, team, alice):
 
     assert "Aurora feedback" not in content
     assert "Judge 1" not in content
+
+
+def _gate_with_aurora_over_budget(round: Round) -> None:
+    """A compliance gate on ``round``, and Aurora's judged revision one triangle over the competition's budget."""
+    Round.objects.filter(pk=round.pk).update(compliance=Round.Compliance.GATE)
+    for round_entry in RoundEntry.objects.filter(round=round).select_related("revision", "entry__team"):
+        over = round.competition.max_triangles + 1 if round_entry.entry.team.name == "Aurora" else 10
+        round_entry.revision.stats = {"triangles": over, "materials": 1, "draw_calls": 1, "image_sizes": []}
+        round_entry.revision.save(update_fields=["stats"])
+
+
+def test_a_team_left_unranked_by_the_compliance_gate_reads_why_with_its_judges_comments(
+    client, judged, oscar, team, alice
+):
+    _gate_with_aurora_over_budget(judged)
+    _publish(judged, oscar)
+
+    with _after_the_deadline(judged):
+        client.force_login(alice)
+        content = client.get(reverse("frontend:team-detail", kwargs={"pk": team.pk})).content.decode()
+        public = client.get(_results_url(judged)).content.decode()
+
+    assert "Not ranked: failed compliance (Triangles)." in content
+    assert "Rank 1" not in content and "First prize" not in content
+    assert "Aurora feedback one" in content
+    assert "Harbour at dusk" not in public and "Desert bloom" in public
+
+
+def test_the_gate_reason_reads_in_chinese(client, judged, oscar, team, alice):
+    _gate_with_aurora_over_budget(judged)
+    _publish(judged, oscar)
+
+    with _after_the_deadline(judged):
+        client.force_login(alice)
+        content = client.get(
+            reverse("frontend:team-detail", kwargs={"pk": team.pk}), HTTP_ACCEPT_LANGUAGE="zh-hans"
+        ).content.decode()
+
+    assert "未排名：未通过合规检查（三角面数）" in content

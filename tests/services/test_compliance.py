@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from competitions.models import Round, RoundResult
+from competitions.models import AuditEvent, Round, RoundResult, ScoreSheet
 from competitions.selectors.compliance import (
     DRAW_CALLS,
     EXTENSIONS,
@@ -229,3 +229,19 @@ def test_publication_leaves_a_gated_entry_unranked_and_tells_its_team_why():
     assert gated.not_ranked == "Triangles"
     [ranked] = team_results(entries["B"].entry.team)
     assert ranked.rank == 1 and ranked.not_ranked == ""
+    event = AuditEvent.objects.get(action="round.published", target_id=round.pk)
+    assert event.data["not_ranked"] == {str(entries["A"].pk): ["triangles"]}
+
+
+@pytest.mark.django_db
+def test_a_team_whose_entry_passes_a_gate_but_has_no_score_is_told_nothing_of_compliance():
+    round, entries = round_with_one_over_budget(compliance=Round.Compliance.GATE)
+    revision = entries["A"].revision
+    revision.stats = {**revision.stats, "triangles": 100}
+    revision.save(update_fields=["stats"])
+    ScoreSheet.objects.filter(round_entry=entries["A"]).delete()
+    round.assignments.filter(round_entry=entries["A"]).delete()
+
+    close_and_publish(round, organiser())
+
+    assert team_results(entries["A"].entry.team) == []
