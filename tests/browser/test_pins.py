@@ -11,9 +11,18 @@ from django.core.files.storage import default_storage
 
 from competitions.models import AuditEvent, Pin, Round, RoundEntry
 from competitions.pipeline.samples import Box, scene_glb
-from competitions.services import assignment, judging
+from competitions.services import assignment, judging, results
+from competitions.services.judging import pins
 from tests.browser.conftest import LAPTOP, SCREENSHOTS, signed_in_page
-from tests.factories import CriterionFactory, JudgeFactory, RoundFactory, TrackFactory, UserFactory, ready_entry
+from tests.factories import (
+    CriterionFactory,
+    JudgeFactory,
+    RoundFactory,
+    TrackFactory,
+    UserFactory,
+    captain_of,
+    ready_entry,
+)
 
 pytestmark = [pytest.mark.browser]
 
@@ -25,9 +34,16 @@ SCENE = [
 
 
 @pytest.fixture
-def judged(transactional_db) -> Iterator[tuple[RoundEntry, object]]:
-    """An open blind round of one entry whose blind copy is a real GLB, assigned to one judge."""
-    round_ = RoundFactory(blind=Round.Blind.ALWAYS)
+def blind() -> bool:
+    """Whether ``judged`` is a blind round; a test parametrizes it to say otherwise."""
+    return True
+
+
+@pytest.fixture
+def judged(blind: bool, transactional_db) -> Iterator[tuple[RoundEntry, object]]:
+    """An open round (blind unless ``blind`` says otherwise) of one entry whose blind and viewer copies are a real
+    GLB, assigned to one judge."""
+    round_ = RoundFactory(blind=Round.Blind.ALWAYS if blind else Round.Blind.NEVER)
     track = TrackFactory(competition=round_.competition)
     CriterionFactory(round=round_, position=0)
     entry = ready_entry(track, title="Harbour of Lights")
@@ -90,6 +106,8 @@ def test_judge_pins_a_comment_on_the_model_and_finds_it_again_after_a_reload(jud
     hotspot.wait_for()
     assert hotspot.inner_text() == "1"
     assert hotspot.get_attribute("data-position") == f"{pin.x:.6f} {pin.y:.6f} {pin.z:.6f}"
+    # model-viewer placed it: it marks a hotspot that faces the camera.
+    page.wait_for_selector("model-viewer[data-viewer] button.pin-hotspot[data-visible]", state="attached")
     item = page.locator("[data-pin-list] li", has_text="The block's edge flickers")
     assert item.count() == 1
 
@@ -103,4 +121,39 @@ def test_judge_pins_a_comment_on_the_model_and_finds_it_again_after_a_reload(jud
     page.locator("[data-pin-list] li", has_text="z-fighting").wait_for()
     pin.refresh_from_db()
     assert pin.text == "Edge flicker: z-fighting where the block meets the floor."
+    page.context.close()
+
+
+@pytest.mark.parametrize("blind", [False])
+def test_the_organiser_and_after_publication_the_team_see_the_pins_on_the_model(judged, browser, live_server) -> None:
+    round_entry, judge = judged
+    pins.pin_add(round_entry=round_entry, judge=judge, position=[0, 3, 0], normal=[0, 1, 0], text="Roof: flat light.")
+    criterion = round_entry.round.criteria.get()
+    sheet = judging.sheet_save(round_entry=round_entry, judge=judge, version=0, values={criterion.pk: {"value": "7"}})
+    judging.sheet_submit(round_entry=round_entry, judge=judge, version=sheet.version)
+    organiser = UserFactory(is_staff=True)
+    judging.round_close(round=round_entry.round, actor=organiser)
+    results.round_publish(round=round_entry.round, actor=organiser)
+
+    # The organiser: the judge's name beside the pin, and its hotspot on the model once it is shown.
+    page = signed_in_page(browser, live_server, organiser, language="en", device=LAPTOP)
+    page.goto(f"{live_server.url}/organise/rounds/{round_entry.round_id}/entries/{round_entry.pk}/pins/")
+    assert judge.profile.display_name in page.locator("[data-pin-list]").inner_text()
+    show_model(page)
+    hotspot = page.locator("model-viewer[data-viewer] button.pin-hotspot")
+    assert hotspot.inner_text() == "1"
+    assert hotspot.get_attribute("data-position") == "0.000000 3.000000 0.000000"
+    page.context.close()
+
+    # The team: "Judge 1", never the name, on its own viewer copy.
+    page = signed_in_page(browser, live_server, captain_of(round_entry.entry.team), language="en", device=LAPTOP)
+    page.goto(f"{live_server.url}/teams/{round_entry.entry.team_id}/")
+    pinned = page.locator("[data-pin-scene]")
+    assert "Judge 1" in pinned.inner_text() and "Roof: flat light." in pinned.inner_text()
+    assert judge.profile.display_name not in page.content()
+    show_model(page)
+    hotspot = page.locator("model-viewer[data-viewer] button.pin-hotspot")
+    assert hotspot.inner_text() == "1"
+    assert "Judge 1" in (hotspot.get_attribute("aria-label") or "")
+    page.wait_for_selector("model-viewer[data-viewer] button.pin-hotspot[data-visible]", state="attached")
     page.context.close()
