@@ -17,7 +17,12 @@ from tests.pipeline import hostile, scenes
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED_SAMPLES = REPO.parent / "shared" / "gltf" / "samples"
-VIEW_FILES = {f"{view}.{ext}" for view in ("hero", "front", "side", "top") for ext in ("webp", "png")}
+VIEW_FILES = {f"{v}.{ext}" for v in ("hero", "front", "side", "top") for ext in ("webp", "png")} | {"hero_camera.json"}
+
+
+def images(files: dict[str, Path]) -> dict[str, Path]:
+    """The pictures among the files ``render_views`` wrote (not the hero camera)."""
+    return {name: path for name, path in files.items() if not name.endswith(".json")}
 
 
 def shared_samples() -> Path:
@@ -84,13 +89,13 @@ def test_views_are_written_under_fixed_names_in_both_formats(box_views: dict[str
 
 
 def test_hero_is_1280_by_720_and_other_views_512_square(box_views: dict[str, Path]) -> None:
-    sizes = {name: Image.open(path).size for name, path in box_views.items()}
+    sizes = {name: Image.open(path).size for name, path in images(box_views).items()}
     assert sizes["hero.webp"] == sizes["hero.png"] == (1280, 720)
     assert {sizes[f"{view}.png"] for view in ("front", "side", "top")} == {(512, 512)}
 
 
 def test_every_view_of_a_box_shows_it(box_views: dict[str, Path]) -> None:
-    assert not any(render.is_blank(path) for path in box_views.values())
+    assert not any(render.is_blank(path) for path in images(box_views).values())
 
 
 def test_base_colour_factor_fills_the_middle_of_the_front_view(box_views: dict[str, Path]) -> None:
@@ -224,7 +229,7 @@ def test_mask_material_below_its_cutoff_draws_nothing(tmp_path: Path) -> None:
     glb = with_material(samples.box_glb(), alphaMode="MASK", alphaCutoff=0.5, baseColorFactor=[0.2, 0.5, 0.9, 0.3])
     views = render.render_views(write(tmp_path, "masked.glb", glb), tmp_path / "views", formats=("png",))
     # Then every view is empty
-    assert all(render.is_blank(path) for path in views.values())
+    assert all(render.is_blank(path) for path in images(views).values())
 
 
 def test_mask_material_above_its_cutoff_is_drawn_opaque(tmp_path: Path) -> None:
@@ -248,7 +253,7 @@ def test_scene_without_meshes_renders_blank_views(tmp_path: Path) -> None:
     document = {"asset": {"version": "2.0"}, "scene": 0, "scenes": [{"nodes": [0]}], "nodes": [{"name": "empty"}]}
     views = render.render_views(write(tmp_path, "empty.glb", glb_bytes(document, None)), tmp_path / "views")
     assert set(views) == VIEW_FILES
-    assert all(render.is_blank(path) for path in views.values())
+    assert all(render.is_blank(path) for path in images(views).values())
 
 
 def test_rendering_again_overwrites_the_same_files(tmp_path: Path) -> None:
@@ -329,7 +334,7 @@ def test_render_all_writes_views_and_turntable_with_one_context(tmp_path: Path) 
     scene = write(tmp_path, "cube.glb", scenes.textured_box_glb())
     paths = render.render_all(scene, tmp_path / "all")
     assert set(paths) == VIEW_FILES | {"turntable.webp"}
-    assert not any(render.is_blank(path) for path in paths.values())
+    assert not any(render.is_blank(path) for path in images(paths).values())
 
 
 # --- is_blank -----------------------------------------------------------------------------------------------
@@ -367,10 +372,8 @@ def sample_views(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str
 
 def test_every_sample_model_renders_four_views_that_show_it(sample_views: dict[str, dict[str, Path]]) -> None:
     assert sample_views, "no sample models found"
-    blank = [
-        f"{name}/{file}" for name, views in sample_views.items() for file, p in views.items() if render.is_blank(p)
-    ]
-    assert blank == []
+    pictures = images({f"{name}/{f}": p for name, views in sample_views.items() for f, p in views.items()})
+    assert [name for name, path in pictures.items() if render.is_blank(path)] == []
 
 
 def test_duck_texture_makes_it_yellow(sample_views: dict[str, dict[str, Path]]) -> None:

@@ -1,11 +1,13 @@
 """Thumbnails of a glTF scene with a real rasterizer: moderngl on EGL, which is Mesa's llvmpipe on a CPU-only
 machine and the GPU's driver where there is one.
 
-``render_views`` writes a 3/4 hero view (1280x720) and front, right and top views (512x512); ``render_turntable``
-a looping 36-frame animated WebP, drawn from a simplified proxy when the scene is large; ``render_all`` does both
-with one OpenGL context. Every image is lit the same way (a key, a fill and a rim light fixed to the camera, over a
-sky/ground ambient) on the same light grey gradient, and framed from the scene's vertices so the model fills the
-picture. File names are fixed (hero.webp, hero.png, front.webp, ..., turntable.webp) and each file is written
+``render_views`` writes a 3/4 hero view (1280x720) and front, right and top views (512x512), and a 1280x720 view
+from each camera the scene defines (``scene_cameras``: camera-1.webp, ..., their bookmarks in cameras.json);
+``render_turntable`` a looping 36-frame animated WebP, drawn from a simplified proxy when the scene is large;
+``render_all`` does both with one OpenGL context. Every image is lit the same way, by the studio environment the 3D
+viewer uses (``environment``, docs/viewing-conditions.md), on the same light grey gradient, and framed from the
+scene's vertices so the model fills the picture; hero_camera.json is the hero camera for the viewer. File names are
+fixed (hero.webp, hero.png, front.webp, ..., turntable.webp) and each file is written
 under a temporary name and renamed, so a rerun overwrites and a killed run leaves no half-written image.
 
 The OpenGL backend is EGL unless ``METASCENE_GL_BACKEND`` names another one (``default`` lets moderngl choose, for
@@ -26,7 +28,8 @@ from competitions.pipeline.proxy import simplified
 
 from .camera import Framing
 from .gpu import Renderer, RenderUnavailable, create_context
-from .images import background, foreground_fraction, is_blank, save, save_turntable
+from .images import background, foreground_fraction, is_blank, save, save_json, save_turntable
+from .scene_cameras import draw_scene_cameras, scene_camera_views
 
 __all__ = [
     "FORMATS",
@@ -48,6 +51,8 @@ TURNTABLE_FRAMES = 36
 # The turntable draws a proxy of about this many triangles when the scene has more.
 PROXY_TRIANGLES = 50_000
 VIEWS = ("hero", "front", "side", "top")
+# The hero camera as the 3D viewer takes it (``camera.Orbit``), written beside the hero image.
+HERO_CAMERA = "hero_camera.json"
 FORMATS = ("webp", "png")
 
 
@@ -59,17 +64,21 @@ def _views(
     formats: tuple[str, ...],
     pool: ThreadPoolExecutor,
 ) -> dict[str, Future[Path]]:
-    """Draws the four views; their files are encoded on ``pool`` while the next view is drawn."""
+    """Draws the four views and the scene's own cameras (``scene_cameras``); their files are encoded on ``pool``
+    while the next view is drawn."""
     renderer = Renderer(ctx, scene)
     futures = {}
     try:
         for name in VIEWS:
             if name == "hero":
                 image = renderer.draw(framing.hero(HERO_SIZE[0] / HERO_SIZE[1]), HERO_SIZE)
+                orbit = framing.hero_orbit(HERO_SIZE[0] / HERO_SIZE[1]).to_json()
+                futures[HERO_CAMERA] = pool.submit(save_json, orbit, out_dir / HERO_CAMERA)
             else:
                 image = renderer.draw(framing.orthographic(name, VIEW_SIZE[0] / VIEW_SIZE[1]), VIEW_SIZE)
             for extension in formats:
                 futures[f"{name}.{extension}"] = pool.submit(save, image, out_dir / f"{name}.{extension}")
+        futures.update(draw_scene_cameras(renderer, scene_camera_views(scene, framing), out_dir, formats, pool))
     finally:
         renderer.release()  # the full scene's memory goes back before the turntable's proxy is made
     return futures

@@ -1,5 +1,6 @@
 """Cameras framed from the scene's vertices so the model fills the picture: a perspective hero and turntable, and
-orthographic front, side and top views."""
+orthographic front, side and top views. ``Framing.hero_orbit`` is the hero camera as the browser's viewer takes it
+(model-viewer's camera-target, camera-orbit and field-of-view), so the viewer opens on the hero thumbnail's view."""
 
 import math
 from dataclasses import dataclass
@@ -8,8 +9,13 @@ import numpy as np
 
 from competitions.pipeline.gltf_scene import Scene
 
-_FOV_Y = math.radians(30.0)
+FOV_Y_DEGREES = 30.0
+_FOV_Y = math.radians(FOV_Y_DEGREES)
 _MARGIN = 0.08  # fraction of the frame left free on each side
+HERO_AZIMUTH, HERO_ELEVATION = 40.0, 22.0
+# model-viewer's own limits on the orbit's radius, as multiples of the distance from the target to the farthest
+# vertex: at least 2.2 of it, at most 1.05 of the distance that frames that sphere (``ModelScene``).
+_VIEWER_MIN_RADIUS_RATIO = 2.2
 
 
 def _basis(direction: np.ndarray, up: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -127,6 +133,33 @@ def orthographic_camera(
     return Camera(_view_matrix(eye, right, cam_up, back), _orthographic(half_height * aspect, half_height, near, far))
 
 
+@dataclass(frozen=True)
+class Orbit:
+    """A perspective camera as an orbit around a target: the camera sits ``distance`` from ``target`` towards
+    (``azimuth``, ``elevation``) in degrees (azimuth 0 is the front, +Z; 90 the right, +X), with a vertical field of
+    view of ``fov_y`` degrees. ``min_distance`` and ``max_distance`` are the zoom limits to give the viewer so that
+    its own limits never move the camera off ``distance``."""
+
+    target: tuple[float, float, float]
+    azimuth: float
+    elevation: float
+    distance: float
+    fov_y: float
+    min_distance: float
+    max_distance: float
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "target": list(self.target),
+            "azimuth": self.azimuth,
+            "elevation": self.elevation,
+            "distance": self.distance,
+            "fov_y": self.fov_y,
+            "min_distance": self.min_distance,
+            "max_distance": self.max_distance,
+        }
+
+
 class Framing:
     """Where the model is: sampled world-space vertices, the centre of their bounding box and its half diagonal."""
 
@@ -142,7 +175,30 @@ class Framing:
 
     def hero(self, aspect: float) -> Camera:
         """The 3/4 view from the front right and a little above."""
-        return perspective_camera(self.points, self.centre, self.radius, [_direction(40, 22)], aspect)[0]
+        return perspective_camera(
+            self.points, self.centre, self.radius, [_direction(HERO_AZIMUTH, HERO_ELEVATION)], aspect
+        )[0]
+
+    def hero_orbit(self, aspect: float) -> Orbit:
+        """The hero camera as an orbit: its target is the point straight ahead of it at the depth of the framing's
+        centre (the hero camera is shifted sideways and up to centre the picture, so this is not the centre)."""
+        view = self.hero(aspect).view
+        rotation = view[:3, :3]
+        eye = -rotation.T @ view[:3, 3]
+        back = rotation[2]
+        distance = float((eye - self.centre) @ back)
+        target = eye - distance * back
+        reach = max(float(np.linalg.norm(self.points - target, axis=1).max()), 1e-9)
+        half_fov = math.radians(FOV_Y_DEGREES / 2)
+        return Orbit(
+            target=(float(target[0]), float(target[1]), float(target[2])),
+            azimuth=HERO_AZIMUTH,
+            elevation=HERO_ELEVATION,
+            distance=distance,
+            fov_y=FOV_Y_DEGREES,
+            min_distance=min(distance, _VIEWER_MIN_RADIUS_RATIO * reach),
+            max_distance=max(2 * distance, 1.05 * reach / math.sin(half_fov)),
+        )
 
     def orthographic(self, name: str, aspect: float) -> Camera:
         """The "front", "side" (from the right) or "top" view, without perspective."""

@@ -11,6 +11,7 @@ from PIL import Image
 from competitions.pipeline.gltf_scene import TRIANGLES, Material, Primitive, Scene
 
 from .camera import Camera
+from .environment import EXPOSURE, irradiance_coefficients
 from .images import BACKGROUND_BOTTOM, BACKGROUND_TOP, outlined
 from .shaders import BACKGROUND_FRAGMENT, BACKGROUND_VERTEX, FRAGMENT_SHADER, VERTEX_SHADER
 
@@ -65,6 +66,9 @@ class Renderer:
         self._projection = _uniform(self.program, "u_projection")
         self._modelview = _uniform(self.program, "u_modelview")
         self._normal_matrix = _uniform(self.program, "u_normal_matrix")
+        self._view_to_world = _uniform(self.program, "u_view_to_world")
+        _uniform(self.program, "u_irradiance").write(irradiance_coefficients().astype("f4").tobytes())
+        self.program["u_exposure"] = EXPOSURE
         background = self._own(ctx.program(vertex_shader=BACKGROUND_VERTEX, fragment_shader=BACKGROUND_FRAGMENT))
         background["u_top"] = tuple(c / 255 for c in BACKGROUND_TOP)
         background["u_bottom"] = tuple(c / 255 for c in BACKGROUND_BOTTOM)
@@ -150,9 +154,8 @@ class Renderer:
         program["u_lit"] = not material.unlit and mode == TRIANGLES
         program["u_alpha_mode"] = {"MASK": 1, "BLEND": 2}.get(material.alpha_mode, 0)
         program["u_alpha_cutoff"] = material.alpha_cutoff
-        smooth = (1.0 - min(max(material.roughness, 0.0), 1.0)) ** 2
-        program["u_specular"] = 0.04 + 0.4 * smooth
-        program["u_shininess"] = 8.0 + 120.0 * smooth
+        program["u_roughness"] = min(max(float(material.roughness), 0.0), 1.0)
+        program["u_metallic"] = min(max(float(material.metallic), 0.0), 1.0)
 
     def draw(self, camera: Camera, size: tuple[int, int]) -> Image.Image:
         """The scene seen by ``camera`` as an RGB image of ``size``."""
@@ -176,6 +179,8 @@ class Renderer:
         self.background.render(moderngl.TRIANGLES)
         ctx.enable(moderngl.DEPTH_TEST)
         self._projection.write(camera.projection.T.astype("f4").tobytes())
+        # The view's rotation is orthonormal: its transpose takes view-space directions back to the world.
+        self._view_to_world.write(camera.view[:3, :3].astype("f4").tobytes())
         opaque, blended = [], []
         for draw in self.scene.draws:
             modelview = camera.view @ draw.matrix

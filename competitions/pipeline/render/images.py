@@ -1,6 +1,7 @@
 """The pictures themselves: the background gradient every image is drawn on, the outline around the model, the files
 written (each under a temporary name, then renamed) and the check that an image shows more than the background."""
 
+import json
 import os
 from pathlib import Path
 
@@ -41,6 +42,13 @@ def save(image: Image.Image, path: Path) -> Path:
         image.save(temporary, "WEBP", quality=_WEBP_QUALITY, method=2)
     else:
         image.save(temporary, "PNG", compress_level=1)
+    os.replace(temporary, path)
+    return path
+
+
+def save_json(data: dict[str, object], path: Path) -> Path:
+    temporary = path.with_name(f".{path.name}.partial")
+    temporary.write_text(json.dumps(data, indent=1), encoding="utf-8")
     os.replace(temporary, path)
     return path
 
