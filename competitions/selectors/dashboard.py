@@ -375,11 +375,11 @@ def judge_totals(board: Leaderboard) -> list[JudgeTotals]:
 
 
 def rank_changes(board: Leaderboard, *, top: int = SLOPE_TOP) -> list[TrackRankChanges]:
-    """Per track: each scored entry's rank by the raw mean and by the normalised score (ranked as the leaderboard
-    ranks, ties included), for the entries in the top ``top`` of either order."""
+    """Per track: each ranked entry's rank by the raw mean and by the normalised score (ranked as the leaderboard
+    ranks, ties included; an entry a compliance gate leaves unranked is not), for the top ``top`` of either."""
     result = []
     for track in board.tracks:
-        scored = [row for row in track.rows if row.mean is not None and row.normalised is not None]
+        scored = [row for row in track.rows if row.mean is not None and row.normalised is not None and not row.gated]
         scores = {
             row.code: EntryScore(
                 mean=row.mean or 0.0, normalised=row.normalised or 0.0, trimmed=row.trimmed or 0.0, count=row.submitted

@@ -19,6 +19,7 @@ from competitions.selectors.compliance import (
     Budgets,
     compliance_checks,
 )
+from competitions.selectors.dashboard import rank_changes
 from competitions.selectors.leaderboard import round_leaderboard
 from competitions.selectors.results import team_results
 from competitions.selectors.scoring import EntryScore, rubric_weight, with_compliance
@@ -245,3 +246,13 @@ def test_a_team_whose_entry_passes_a_gate_but_has_no_score_is_told_nothing_of_co
     close_and_publish(round, organiser())
 
     assert team_results(entries["A"].entry.team) == []
+
+
+@pytest.mark.django_db
+def test_the_dashboards_rank_changes_leave_out_an_entry_the_gate_leaves_unranked():
+    round, entries = round_with_one_over_budget(compliance=Round.Compliance.GATE)
+
+    [track] = rank_changes(round_leaderboard(round))
+
+    assert track.ranked == 2
+    assert {change.code for change in track.changes} == {entries["B"].blind_code, entries["C"].blind_code}
