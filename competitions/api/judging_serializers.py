@@ -248,7 +248,14 @@ class LeaderboardRowSerializer(serializers.Serializer):
     normalised = serializers.FloatField(allow_null=True)
     trimmed = serializers.FloatField(allow_null=True)
     score = serializers.FloatField(allow_null=True, help_text=_("By the round's ranking method."))
-    rank = serializers.IntegerField(allow_null=True, help_text=_("Null until a sheet is submitted."))
+    rank = serializers.IntegerField(
+        allow_null=True, help_text=_("Null until a sheet is submitted, or when the compliance gate leaves it unranked.")
+    )
+    gated = serializers.BooleanField(help_text=_("Left unranked by the round's compliance gate."))
+    failed_checks = serializers.ListField(
+        child=serializers.CharField(),
+        help_text=_("The compliance checks the judged revision fails (a gate or scored round; else empty)."),
+    )
 
 
 class TrackBoardSerializer(serializers.Serializer):

@@ -75,6 +75,11 @@ class LeaderboardRow:
     gated: bool = False  # failed the round's compliance gate: listed after the ranking, never ranked
 
     @property
+    def failed_checks(self) -> list[str]:
+        """The keys of the compliance checks the judged revision fails ("triangles"); empty where not checked."""
+        return [check.key for check in self.compliance.failed] if self.compliance else []
+
+    @property
     def moved_text(self) -> str:
         """How far the round's method moved the score from the plain mean, signed ("+0.42"); "" when unscored."""
         return "" if self.score is None or self.mean is None else f"{self.score - self.mean:+.2f}"
