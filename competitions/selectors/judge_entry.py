@@ -5,7 +5,7 @@ Reading never writes: a judge who has not saved yet has no sheet (``None``), sho
 ``services.judging.sheet_save`` creates it on the first save.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
 from django.db.models import Prefetch
@@ -18,6 +18,7 @@ from competitions.selectors.judging import (
     judge_thumbnails,
     with_judge_reads,
 )
+from competitions.selectors.scene_cameras import SceneCameraView, judge_scene_cameras
 
 
 def judge_sheet(*, judge: User, round_entry: RoundEntry) -> ScoreSheet | None:
@@ -40,6 +41,8 @@ class JudgeEntry:
     has_model: bool
     previous_id: int | None
     next_id: int | None
+    # The entrant's own cameras: extra views and the viewer's bookmarks.
+    cameras: list[SceneCameraView] = field(default_factory=list)
 
     @property
     def editable(self) -> bool:
@@ -69,4 +72,5 @@ def judge_entry(*, user: User, round_entry_id: int) -> JudgeEntry:
         has_model=bool(judge_artifact(round_entry, MODEL)),
         previous_id=previous_id,
         next_id=next_id,
+        cameras=judge_scene_cameras(round_entry),
     )
