@@ -5,15 +5,18 @@ from typing import Any
 
 from django import template
 
-from competitions.models import RoundEntry
+from competitions.models import RoundEntry, ScoreSheet
 from competitions.selectors import pins
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def judge_pins(context: Mapping[str, Any], round_entry: RoundEntry) -> list[pins.ShownPin]:
-    """The signed-in judge's pins on ``round_entry`` (which the page's view reached through the judge's rules)."""
+def judge_pins(context: Mapping[str, Any], round_entry: RoundEntry, sheet: ScoreSheet | None) -> list[pins.ShownPin]:
+    """The signed-in judge's pins on ``round_entry`` (which the page's view reached through the judge's rules); no
+    query while they have no ``sheet``, which every pin belongs to."""
+    if sheet is None:
+        return []
     return pins.judge_pins(judge_id=context["request"].user.pk, round_entry=round_entry)
 
 
