@@ -14,7 +14,8 @@ from django.contrib.auth.models import User
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 
-from competitions.models import Assignment, Competition, Conflict, Panelist, Round, RoundEntry, ScoreSheet, Team
+from competitions.models import Assignment, Competition, Conflict, Panelist, Round, RoundEntry, ScoreSheet, Team, Track
+from competitions.selectors.judge_graph import JudgeGraph, judge_graphs
 from competitions.selectors.judging import competitions_organised_by, rounds_for_organiser
 
 ENTRIES_PAGE_SIZE = 50
@@ -165,6 +166,18 @@ def entry_judges(round: Round, page_number: str | None) -> tuple[Page[RoundEntry
 def assignments_overview(round: Round, page_number: str | None) -> AssignmentsOverview:
     page, rows = entry_judges(round, page_number)
     return AssignmentsOverview(loads=judge_loads(round), tracks=track_progress(round), page=page, rows=rows)
+
+
+def judge_graphs_of(round: Round) -> list[tuple[Track, JudgeGraph]]:
+    """Each track's judges' graph (``judge_graph``) from the assignments of the round's entries in the running,
+    by track name: what calibration will have to compare the judges with."""
+    in_the_running = Assignment.objects.filter(round=round, round_entry__entry__disqualified_at__isnull=True)
+    rows = list(in_the_running.values_list("judge_id", "round_entry_id", "round_entry__track_id"))
+    graphs = judge_graphs(
+        [(judge, entry) for judge, entry, _track in rows], {entry: track for _j, entry, track in rows}
+    )
+    tracks = Track.objects.in_bulk(graphs)
+    return sorted(((tracks[pk], graph) for pk, graph in graphs.items()), key=lambda pair: pair[0].name)
 
 
 def round_entries_by_code(round: Round) -> QuerySet[RoundEntry]:

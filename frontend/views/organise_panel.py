@@ -165,6 +165,7 @@ def _render_assignments(
         "tracks": overview.tracks,
         "page": overview.page,
         "rows": overview.rows,
+        "judge_graphs": organiser_selectors.judge_graphs_of(round),
         "add_form": add_form or _assignment_form(round),
         "section": "assignments",
     }
