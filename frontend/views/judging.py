@@ -33,9 +33,11 @@ from competitions.exceptions import RuleError, StaleVersion
 from competitions.models import Round, RoundEntry
 from competitions.selectors import judge_entry as entry_selectors
 from competitions.selectors import judging as selectors
+from competitions.selectors.compliance import round_entry_compliance
 from competitions.selectors.judge_entry import JudgeEntry
 from competitions.services import judging as services
 from frontend.views import judging_sheet as sheet_form
+from frontend.views.judge_viewer import artifact_url, viewer_urls
 from frontend.views.stats import stat_rows
 
 # The figures of the revision judged, beside the viewer.
@@ -65,10 +67,6 @@ def _judge_entry_of(request: AuthenticatedHttpRequest, round_entry_id: int) -> J
         return entry_selectors.judge_entry(user=request.user, round_entry_id=round_entry_id)
     except RoundEntry.DoesNotExist:
         raise Http404 from None
-
-
-def _artifact_url(round_entry: RoundEntry, name: str) -> str:
-    return reverse("frontend:judge-artifact", kwargs={"round_entry_id": round_entry.pk, "name": name})
 
 
 def _url_maker(view: str, **kwargs: str) -> Callable[[int], str]:
@@ -117,7 +115,7 @@ def judge_queue(request: AuthenticatedHttpRequest, round_id: int) -> HttpRespons
          item.sheet_status, bool(item.sheet_version))
         for row, item in zip(items, queue, strict=True)
     ]  # fmt: skip
-    context = {"round": round, "items": items, "scored": scored, "total": total, "rows_key": rows_key}
+    context = {"round": round, "items": items, "queue": queue, "scored": scored, "total": total, "rows_key": rows_key}
     return render(request, "judge/queue.html", context)
 
 
@@ -147,18 +145,20 @@ def _render_entry(
         "sheet": sheet,
         "editable": judged.editable,
         "rows": sheet_form.sheet_rows(judged.criteria, values, errors),
+        "total": sheet_form.total_view(sheet_form.sheet_total_of(judged.criteria, values)),
         "comment": values.get("comment", ""),
         "comment_error": errors.get("comment", ""),
         "form_error": errors.get("", ""),
         "version": values["version"],
         "stats": stat_rows(round_entry.revision.stats or {}, STAT_LABELS),
+        "compliance": round_entry_compliance(round_entry),
         "thumbnails": [
-            {"name": name, "label": THUMBNAIL_LABELS[name], "url": _artifact_url(round_entry, name)}
+            {"name": name, "label": THUMBNAIL_LABELS[name], "url": artifact_url(round_entry, name)}
             for name in judged.thumbnails
         ],
-        "model_url": _artifact_url(round_entry, selectors.MODEL) if judged.has_model else "",
-        # What the viewer shows until the model is loaded: the hero thumbnail, so the first frame waits for no model.
-        "poster_url": _artifact_url(round_entry, "hero") if "hero" in judged.thumbnails else "",
+        **viewer_urls(round_entry, thumbnails=judged.thumbnails, has_model=judged.has_model),
+        # The entrant's own cameras: extra views, and bookmarks under the viewer (judge/includes/camera_bookmarks.html).
+        "scene_cameras": [{"camera": c, "url": artifact_url(round_entry, c.name)} for c in judged.cameras],
         "previous_url": reverse("frontend:judge-entry", args=[judged.previous_id]) if judged.previous_id else "",
         "next_url": reverse("frontend:judge-entry", args=[judged.next_id]) if judged.next_id else "",
     }
