@@ -319,3 +319,23 @@ def test_the_admin_shows_a_sheets_pins_read_only(client, judged, jules):
     assert response.status_code == 200
     assert "Jules: the lantern glare hides the quay." in content
     assert 'name="pins-0-text"' not in content  # shown, never editable
+
+
+# --- The audit log ------------------------------------------------------------------------------------------------
+
+
+def test_the_audit_log_tells_each_pin_change_as_a_sentence_under_scores(client, judged, oscar, jules):
+    aurora = _entry(judged, "Aurora")
+    pin = aurora.sheets.get(judge=jules).pins.order_by("pk").first()
+    assert pin is not None
+    pins.pin_update(round_entry=aurora, judge=jules, pin_id=pin.pk, text="Jules: glare fixed?")
+    pins.pin_delete(round_entry=aurora, judge=jules, pin_id=pin.pk)
+    client.force_login(oscar)
+
+    response = client.get(reverse("frontend:organise-audit"), {"kind": "score", "who": "Jules"})
+
+    sentences = [line.sentence for line, _details in response.context["lines"]]
+    code = aurora.blind_code
+    assert f"Jules Verne-Judge pinned a comment to entry {code}." in sentences
+    assert f"Jules Verne-Judge changed a pinned comment on entry {code}." in sentences
+    assert f"Jules Verne-Judge deleted a pinned comment on entry {code}." in sentences
