@@ -28,7 +28,7 @@ from typing import Any
 from django.template.defaultfilters import filesizeformat
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from competitions.models import Competition, EntryRevision, RoundEntry
 from competitions.pipeline.report import ERROR, WARNING, is_our_code
@@ -157,7 +157,7 @@ def compliance_checks(
         _budget(TRIANGLES, _("Triangles"), _count(stats.get("triangles")), budgets.max_triangles),
         _budget(
             TEXTURE_SIZE,
-            _("Largest texture"),
+            pgettext("compliance check", "Largest texture"),
             _largest_texture(stats),
             budgets.max_texture_size,
             lambda n: _("%(side)s px") % {"side": number_format(n, force_grouping=True)},
