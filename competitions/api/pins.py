@@ -31,8 +31,10 @@ if TYPE_CHECKING:
 NOT_FOUND = OpenApiResponse(description="Not assigned to you, conflicted, no such entry, or not your pin.")
 
 
-def _vector(help_text: "StrOrPromise") -> "serializers.ListField":
-    return serializers.ListField(child=serializers.FloatField(), min_length=3, max_length=3, help_text=help_text)
+def _vector(help_text: "StrOrPromise", *, required: bool = True) -> "serializers.ListField":
+    return serializers.ListField(
+        child=serializers.FloatField(), min_length=3, max_length=3, help_text=help_text, required=required
+    )
 
 
 class PinSerializer(serializers.Serializer):
@@ -55,14 +57,9 @@ class PinCreateSerializer(serializers.Serializer):
 
 
 class PinUpdateSerializer(serializers.Serializer):
-    position = _vector(_("Where to move the pin; give the normal with it."))
-    normal = _vector(_("The normal of the surface at the new point."))
-    text = serializers.CharField(max_length=1000, allow_blank=True, trim_whitespace=False)
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        for field in self.fields.values():
-            field.required = False
+    position = _vector(_("Where to move the pin; give the normal with it."), required=False)
+    normal = _vector(_("The normal of the surface at the new point."), required=False)
+    text = serializers.CharField(max_length=1000, allow_blank=True, trim_whitespace=False, required=False)
 
 
 def _pin_data(shown: pin_selectors.ShownPin) -> dict[str, object]:

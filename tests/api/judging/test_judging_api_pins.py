@@ -172,3 +172,17 @@ def test_a_session_without_the_csrf_token_cannot_pin(blind_round, jules):
 
     assert response.status_code == 403
     assert not Pin.objects.exists()
+
+
+def test_a_pin_moves_with_its_point_and_normal_together(client_for, blind_round, jules):
+    client = client_for(jules)
+    round_entry = entry_of(blind_round, "Aurora Collective")
+    pin_id = client.post(pins_url(round_entry.pk), PIN, format="json").json()["id"]
+
+    half = client.patch(pins_url(round_entry.pk, pin_id), {"position": [1, 1, 1]}, format="json")
+    moved = client.patch(pins_url(round_entry.pk, pin_id), {"position": [1, 1, 1], "normal": [3, 4, 0]}, format="json")
+
+    assert (half.status_code, half.json()["field"]) == (400, "normal")
+    assert moved.status_code == 200
+    assert (moved.json()["position"], moved.json()["normal"]) == ([1.0, 1.0, 1.0], [0.6, 0.8, 0.0])
+    assert moved.json()["text"] == PIN["text"]
