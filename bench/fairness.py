@@ -20,6 +20,17 @@ each method's order, and prints the mean over the seeds (1: the true order exact
 without leniency or spread differences (offset 0, scale 1).
 
     .venv/bin/python bench/fairness.py --settings     every setting in one table (the README's)
+    .venv/bin/python bench/fairness.py --assignments [--seeds 200]
+
+``--assignments`` compares three ways of assigning the small panels (120 entries, 20 judges, K = 3), the judges
+and marks drawn alike for each: "rooms", the jury split into four rooms of five judges that each judge a quarter of
+the entries (loads as even, but four groups of judges that share no entry); "random deal", the previous
+``balanced_assignment``, recreated here (the same balanced loads, each entry taking the judges with the most
+entries still to take, ties broken by a seeded draw, so co-judges mix by chance); and "mixed", today's, which
+gives each entry the judges who have shared the fewest entries with each other. For each it prints the judges'
+graph (groups, co-judges per judge, most entries two judges share) and the mean Kendall's tau of the normalised,
+calibrated and oracle orders, then the mean paired difference of the calibrated tau against "mixed" with its
+standard error.
 """
 
 import argparse
@@ -41,8 +52,9 @@ django.setup()
 from scipy.stats import kendalltau  # noqa: E402
 
 from competitions.selectors.calibration import calibrate  # noqa: E402
+from competitions.selectors.judge_graph import judge_graph  # noqa: E402
 from competitions.selectors.scoring import Scale, entry_scores, rank_entries, weighted_total  # noqa: E402
-from competitions.services.assignment import balanced_assignment  # noqa: E402
+from competitions.services.assignment_plan import balanced_assignment  # noqa: E402
 
 CRITERIA = [Scale(weight=w, low=0, high=10) for w in (3, 2, 2, 2, 1)]
 METHODS = ("mean", "normalised", "trimmed")
@@ -54,6 +66,40 @@ SETTINGS = (
     ("large panel, even noise", 300, 30, 5, False),
     ("large panel, noise grows with spread", 300, 30, 5, True),
 )
+ASSIGNMENTS = ("rooms", "random deal", "mixed")
+ROOMS = 4
+
+
+def assign(how: str, *, entries: int, judges: int, k: int) -> frozenset[tuple[int, int]]:
+    """The (judge, entry) pairs of one way of assigning one track (see the module docstring)."""
+    if how == "rooms":
+        pairs: set[tuple[int, int]] = set()
+        for room in range(ROOMS):
+            members = [j for j in range(judges) if j % ROOMS == room]
+            room_entries = [e for e in range(entries) if e % ROOMS == room]
+            plan = balanced_assignment(
+                entries=dict.fromkeys(room_entries, 0), judges={j: () for j in members}, per_entry=k
+            )
+            pairs |= plan.pairs
+        return frozenset(pairs)
+    plan = balanced_assignment(
+        entries=dict.fromkeys(range(entries), 0), judges={j: () for j in range(judges)}, per_entry=k
+    )
+    if how == "mixed":
+        return plan.pairs
+    # The previous deal: the flow's shares (on one panel, each judge's load), dealt to the entries in a seeded order,
+    # each entry taking the judges with the most still to take, ties broken by a seeded draw.
+    rng = random.Random(entries)
+    remaining = plan.load()
+    order = list(range(entries))
+    rng.shuffle(order)
+    dealt: set[tuple[int, int]] = set()
+    for entry in order:
+        tiebreak = {judge: rng.random() for judge in remaining}
+        for judge in sorted(remaining, key=lambda j: (-remaining[j], tiebreak[j]))[:k]:
+            remaining[judge] -= 1
+            dealt.add((judge, entry))
+    return frozenset(dealt)
 
 
 def simulate(
@@ -69,6 +115,7 @@ def simulate(
     impression_sd: float,
     noise_sd: float,
     noise_grows: bool = False,
+    assignment: str = "mixed",
 ) -> dict[str, float]:
     """One competition; returns Kendall's tau of each method's order against the true order."""
     rng = random.Random(seed)
@@ -77,14 +124,14 @@ def simulate(
     scale = {j: rng.uniform(scale_low, scale_high) for j in range(judges)}
     # A judge who spreads their marks wider may be noisier in the same proportion.
     loud = {j: scale[j] if noise_grows else 1.0 for j in range(judges)}
-    plan = balanced_assignment(entries=dict.fromkeys(quality, 0), judges={j: () for j in range(judges)}, per_entry=k)
+    pairs = assign(assignment, entries=entries, judges=judges, k=k)
 
     def marks(judge: int, entry: int) -> list[float]:
         seen = 6 + scale[judge] * spread * quality[entry] + offset[judge] + rng.gauss(0, impression_sd * loud[judge])
         noise = noise_sd * loud[judge]
         return [min(max(round((seen + rng.gauss(0, noise)) * 2) / 2, 0.0), 10.0) for _ in CRITERIA]
 
-    totals = {(judge, entry): weighted_total(marks(judge, entry), CRITERIA) for judge, entry in sorted(plan.pairs)}
+    totals = {(judge, entry): weighted_total(marks(judge, entry), CRITERIA) for judge, entry in sorted(pairs)}
     scores = entry_scores(totals, low=0, high=10)
     order = sorted(quality)
     truth = [quality[e] for e in order]
@@ -121,6 +168,7 @@ def main() -> None:
     parser.add_argument("--noise-sd", type=float, default=0.5, help="per mark, in points")
     parser.add_argument("--noise-grows", action="store_true", help="a judge's noise grows with their spread")
     parser.add_argument("--settings", action="store_true", help="the small and large panels, noise even and growing")
+    parser.add_argument("--assignments", action="store_true", help="rooms, random deal and mixed, on small panels")
     args = parser.parse_args()
     params = {
         "entries": args.entries, "judges": args.judges, "k": args.k, "spread": args.spread,
@@ -129,6 +177,10 @@ def main() -> None:
     }  # fmt: skip
     print(f"criteria: {len(CRITERIA)} on 0..10, step 0.5, weights {[c.weight for c in CRITERIA]}; seeds: {args.seeds}")
     started = time.perf_counter()
+    if args.assignments:
+        compare_assignments(params, args.seeds)
+        print(f"{time.perf_counter() - started:.1f} s")
+        return
     if args.settings:
         settings = [
             (name, {**params, "entries": entries, "judges": judges, "k": k, "noise_grows": grows})
@@ -146,6 +198,31 @@ def main() -> None:
             means = [statistics.fmean(run[column] for run in runs) for column in COLUMNS]
             print(f"{name:<38} {judges:<9}" + "".join(f"{m:>11.3f}" for m in means))
     print(f"{time.perf_counter() - started:.1f} s")
+
+
+def compare_assignments(params: dict, seeds: int) -> None:
+    """The table of ``--assignments``: each small-panel setting under each way of assigning."""
+    columns = ("normalised", "calibrated", "oracle")
+    print(
+        f"{'setting':<38} {'assignment':<12} {'groups':>6} {'co-judges':>10} {'shared':>7}"
+        + "".join(f"{c:>11}" for c in columns)
+    )
+    for name, entries, judges, k, grows in SETTINGS[:2]:
+        setting = {**params, "entries": entries, "judges": judges, "k": k, "noise_grows": grows}
+        runs = {how: [simulate(seed=seed, assignment=how, **setting) for seed in range(seeds)] for how in ASSIGNMENTS}
+        for how in ASSIGNMENTS:
+            graph = judge_graph(assign(how, entries=entries, judges=judges, k=k))
+            means = [statistics.fmean(run[column] for run in runs[how]) for column in columns]
+            print(
+                f"{name:<38} {how:<12} {graph.groups:>6} {graph.co_judges:>10} {graph.most_shared:>7}"
+                + "".join(f"{m:>11.3f}" for m in means)
+            )
+        for how in ASSIGNMENTS[:-1]:
+            gain = [
+                mixed["calibrated"] - other["calibrated"] for mixed, other in zip(runs["mixed"], runs[how], strict=True)
+            ]
+            error = statistics.stdev(gain) / len(gain) ** 0.5
+            print(f"  calibrated, mixed minus {how}: {statistics.fmean(gain):+.4f} (standard error {error:.4f})")
 
 
 if __name__ == "__main__":
