@@ -141,6 +141,17 @@ def test_one_scale_for_every_criterion_needs_no_rescaling_note(client: Client, p
     assert "rescaled" not in client.get(urls(round_entry)["entry"]).content.decode()
 
 
+def test_a_round_that_scores_compliance_says_the_total_is_the_judges_part(client: Client, panel: Panel) -> None:
+    round, judge, (round_entry,) = panel
+    note = "score: the compliance checks are added to it beside the judges"
+    client.force_login(judge)
+    assert note not in client.get(urls(round_entry)["entry"]).content.decode()
+
+    Round.objects.filter(pk=round.pk).update(compliance=Round.Compliance.SCORED)
+
+    assert note in client.get(urls(round_entry)["entry"]).content.decode()
+
+
 def test_a_refused_post_keeps_its_values_but_counts_only_those_on_the_scale(client: Client, panel: Panel) -> None:
     round, judge, (round_entry,) = panel
     originality, craft, lighting = criteria_of(round)
