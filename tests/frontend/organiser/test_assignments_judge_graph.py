@@ -91,3 +91,12 @@ def test_a_judge_of_the_round_cannot_read_its_judges_graph(client, olga, round, 
 
     assert response.status_code == 404
     assert "graph" not in response.content.decode()
+
+
+def test_the_automatic_assignment_says_it_mixes_the_judges(client, olga, round, track, criterion, panel):
+    open_round(round, olga, entries=1, track=track)
+    client.force_login(olga)
+
+    assert "Within each track it mixes the judges" in page(client, round)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    assert "在每个赛道内，它会打散评委" in page(client, round)
