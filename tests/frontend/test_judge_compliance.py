@@ -24,10 +24,10 @@ def panel(db: None) -> Panel:
     return round, judge, round_entries
 
 
-def entry_page(client: Client, panel: Panel, **headers: str) -> str:
+def entry_page(client: Client, panel: Panel, language: str = "en") -> str:
     _round, judge, (round_entry,) = panel
     client.force_login(judge)
-    response = client.get(reverse("frontend:judge-entry", args=[round_entry.pk]), **headers)
+    response = client.get(reverse("frontend:judge-entry", args=[round_entry.pk]), HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 200
     return response.content.decode()
 
@@ -77,7 +77,7 @@ def test_the_line_reads_in_chinese(client, panel):
     round, _judge, _entries = panel
     Round.objects.filter(pk=round.pk).update(compliance=Round.Compliance.GATE)
 
-    content = entry_page(client, panel, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    content = entry_page(client, panel, language="zh-hans")
 
     assert "合规检查" in content
     assert "门槛：未通过的作品不参与排名" in content
