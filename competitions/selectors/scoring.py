@@ -40,7 +40,8 @@ The rules:
   rubric's total weight (the number of criteria when every weight is zero), W_c the round's compliance weight and
   low..high the rubric's range. The same for every method (mean, normalised, trimmed, calibrated) and for the
   tie-breaks, so the ranking compares like with like. In a round whose compliance is a gate, an entry failing a
-  check is not ranked (``competitions.selectors.leaderboard``); as information, scores are untouched.
+  check is not ranked (``competitions.selectors.leaderboard``), though its totals still tell normalisation and
+  calibration how each judge marks; as information, scores are untouched.
 """
 
 import math
