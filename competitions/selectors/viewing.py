@@ -1,7 +1,11 @@
-"""The 3D viewer's opening camera for a revision: the hero thumbnail's camera, which the renderer records beside the
-hero image (``hero_camera.json``, artifact ``hero_camera_json``; see ``pipeline.render.camera.Orbit``), as the
-attributes of model-viewer (judge/includes/model_viewer.html). A revision rendered before the renderer recorded it,
-or whose file is unreadable, has none: the viewer then frames the model itself.
+"""How the 3D viewer opens a revision (``viewer_opening``): on the hero thumbnail's camera, which the renderer
+records beside the hero image (``hero_camera.json``, artifact ``hero_camera_json``; see
+``pipeline.render.camera.Orbit``), as the attributes of model-viewer (judge/includes/model_viewer.html); and whether
+its model loads by itself once the viewer is on screen, or only when the judge asks (a heavy scene: its download,
+decoding and first frame would hold up the page for seconds on a computer without a GPU).
+
+A revision rendered before the renderer recorded the hero camera, or whose file is unreadable, has none: the viewer
+then frames the model itself.
 """
 
 import json
@@ -16,6 +20,9 @@ from competitions.models import EntryRevision
 logger = logging.getLogger(__name__)
 
 HERO_CAMERA = "hero_camera_json"
+# Above this many triangles the model loads only when asked for. Measured without a GPU (SwiftShader, 2 cores):
+# 1.3 million triangles take about 10 s from the button to the first frame, so this many take about 2 s.
+ON_DEMAND_TRIANGLES = 250_000
 _MAX_BYTES = 4096  # a few numbers; anything larger is not ours
 
 
@@ -61,6 +68,24 @@ def viewer_camera_from(data: object) -> ViewerCamera:
         min_orbit=f"auto auto {_length(nearest)}",
         max_orbit=f"auto auto {_length(farthest)}",
     )
+
+
+@dataclass(frozen=True)
+class ViewerOpening:
+    """The ``camera`` the viewer opens on (None: model-viewer frames the model) and whether the model waits for
+    the judge's "Show in 3D" (``on_demand``)."""
+
+    camera: ViewerCamera | None
+    on_demand: bool
+
+
+def viewer_opening(revision: EntryRevision) -> ViewerOpening:
+    """How the viewer opens ``revision``'s model: its hero camera, and on demand when the scene is heavy (its
+    triangle count unknown counts as heavy: nothing says the page can afford it)."""
+    stats = revision.stats if isinstance(revision.stats, dict) else {}
+    triangles = stats.get("triangles")
+    light = isinstance(triangles, int) and not isinstance(triangles, bool) and triangles <= ON_DEMAND_TRIANGLES
+    return ViewerOpening(camera=viewer_camera(revision), on_demand=not light)
 
 
 def viewer_camera(revision: EntryRevision) -> ViewerCamera | None:
