@@ -62,10 +62,9 @@ def test_a_normalised_leaderboard_says_nothing_of_leniency(client, olga, scored)
     assert all(total.leniency is None for row in response.context["board"].tracks[0].rows for total in row.totals)
 
 
-def test_leaderboard_shows_agreement_and_highlights_a_judge_who_orders_against_the_panel_with_the_evidence(
-    client, olga, round, track, criterion, panel
-):
-    # Nine entries, each judged by all three: the flag needs at least eight shared entries.
+def one_judge_against_the_panel(round, olga, track, criterion, panel) -> None:
+    """Nine entries, each judged by all three of ``panel``: the first two in one order, the third in the reverse
+    (the flag needs at least eight shared entries)."""
     Round.objects.filter(pk=round.pk).update(judges_per_entry=3)
     open_round(round, olga, entries=9, track=track)
     assignment_service.round_assign(round=round, actor=olga)
@@ -76,6 +75,12 @@ def test_leaderboard_shows_agreement_and_highlights_a_judge_who_orders_against_t
             scores = {criterion.pk: {"value": Decimal(value), "comment": ""}}
             sheet = judging.sheet_save(round_entry=round_entry, judge=judge, version=0, values=scores)
             judging.sheet_submit(round_entry=round_entry, judge=judge, version=sheet.version)
+
+
+def test_leaderboard_shows_agreement_and_highlights_a_judge_who_orders_against_the_panel_with_the_evidence(
+    client, olga, round, track, criterion, panel
+):
+    one_judge_against_the_panel(round, olga, track, criterion, panel)
     client.force_login(olga)
 
     response = client.get(reverse("frontend:organise-leaderboard", kwargs={"pk": round.pk}))
@@ -87,6 +92,17 @@ def test_leaderboard_shows_agreement_and_highlights_a_judge_who_orders_against_t
     assert "r = -1.00 over 9 shared entries (flagged below -0.59 with at least 8)" in content
     assert content.count('class="flagged-judge" title="Flagged judge"') == 9
     assert "not enough shared entries" not in content
+
+
+def test_the_flag_and_its_evidence_read_in_chinese(client, olga, round, track, criterion, panel):
+    one_judge_against_the_panel(round, olga, track, criterion, panel)
+    client.force_login(olga)
+
+    response = client.get(
+        reverse("frontend:organise-leaderboard", kwargs={"pk": round.pk}), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+
+    assert "r = -1.00，基于 9 件共同评审的作品（至少 8 件、低于 -0.59 时标记）" in response.content.decode()
 
 
 def test_leaderboard_says_which_judges_share_too_few_entries_to_tell(client, olga, scored, panel):
