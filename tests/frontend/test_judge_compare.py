@@ -1,7 +1,11 @@
 """The judge's compare page: two of their entries of a round side by side, each in its own 3D viewer, reached only
 for two entries the judge may open in that round (see judge_panel_cast for the cast)."""
 
+import json
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -80,6 +84,30 @@ def test_entry_without_a_model_shows_its_thumbnail_and_says_so(client: Client, p
     assert html.count("<model-viewer ") == 1
     assert f'<img src="{urls(second)["hero"]}"' in html
     assert "No 3D model is available for this entry." in html
+
+
+def test_each_viewer_opens_under_the_viewing_conditions_of_its_own_entry(client: Client, panel: Panel) -> None:
+    round, judge, (first, second, _third) = panel
+    # The first has its hero camera recorded; the second is a heavy scene, loaded only when asked for.
+    hero_camera = f"revisions/{first.revision.pk}/hero_camera.json"
+    path = Path(settings.MEDIA_ROOT) / hero_camera
+    path.write_text(json.dumps(
+        {"target": [0, 1, 0], "azimuth": 40, "elevation": 22, "distance": 9, "fov_y": 30, "min_distance": 2,
+         "max_distance": 40}
+    ))  # fmt: skip
+    first.revision.artifacts = {**first.revision.artifacts, "hero_camera_json": hero_camera}
+    first.revision.save(update_fields=["artifacts"])
+    second.revision.stats = {**second.revision.stats, "triangles": 1_300_000}
+    second.revision.save(update_fields=["stats"])
+    client.force_login(judge)
+
+    html = client.get(compare_url(round, first.pk, second.pk)).content.decode()
+
+    viewers = html.split("<model-viewer ")[1:]
+    assert 'camera-orbit="40deg 68deg 9m"' in viewers[0] and "camera-orbit=" not in viewers[1]
+    assert 'reveal="auto"' in viewers[0] and 'reveal="manual"' in viewers[1]
+    assert "data-viewer-start" not in viewers[0].split("</model-viewer>")[0]
+    assert "data-viewer-start" in viewers[1].split("</model-viewer>")[0]
 
 
 def test_the_picker_alone_when_no_entries_are_chosen(client: Client, panel: Panel) -> None:
