@@ -162,7 +162,7 @@ class _Mixer:
         groups = component[pool]
         linked = np.isin(groups, component[chosen])
         pairs = shared[np.ix_(pool, chosen)].sum(axis=1)
-        # The keys after the first two, folded into one number in [1, slack): more entries to take, then the draw.
+        # The keys after the first two, folded into one number below slack: more entries to take, then the draw.
         slack = int(remaining.max()) + 2
         rest = (slack - 1 - remaining) + rng.random(len(pool))
         while len(picks) < places:
