@@ -4,8 +4,9 @@ A scene is drawn by the project's renderer (the hero thumbnail and its recorded 
 model-viewer, in headless Chromium without a GPU (SwiftShader). The viewer's first frame and the thumbnail, at the
 same size, must cover the same pixels (silhouette IoU, for the camera) with the same colours inside (for the
 environment, exposure and tone mapping). The same comparison fails once the orbit turns by 10 degrees or the
-exposure doubles, so it can tell. Also: the pixel ratio is capped on software WebGL, and an entry rendered before the
-hero camera was recorded still opens, framed by model-viewer itself.
+exposure doubles, so it can tell. Also: the pixel ratio is capped on software WebGL, an entry rendered before the
+hero camera was recorded still opens, framed by model-viewer itself, and a heavy scene waits for "Show in 3D" (on a
+phone, in Chinese).
 """
 
 import io
@@ -15,7 +16,8 @@ import pytest
 from PIL import Image
 
 from competitions.pipeline.samples import Box, scene_glb
-from tests.browser.conftest import LAPTOP, SCREENSHOTS, signed_in_page
+from competitions.selectors.viewing import ON_DEMAND_TRIANGLES
+from tests.browser.conftest import LAPTOP, PHONE, SCREENSHOTS, signed_in_page
 from tests.browser.viewer_entries import ViewerEntry, foreground, viewer_entry
 
 pytestmark = [pytest.mark.browser]
@@ -172,4 +174,28 @@ def test_entry_rendered_before_the_hero_camera_was_recorded_still_opens_in_3d(
     viewer = open_in_3d(page, entry, live_server)
     assert viewer.get_attribute("environment-image").endswith(".hdr")
     assert foreground(np.asarray(screenshot(viewer), dtype=np.float64)).mean() > 0.05
+    page.context.close()
+
+
+def test_heavy_scene_on_a_phone_in_chinese_shows_its_poster_until_the_judge_asks(
+    transactional_db, browser, live_server
+) -> None:
+    # Given an entry whose figures say it is heavy (its model here is small, so it loads quickly once asked for)
+    entry = viewer_entry(scene_glb(SCENE), triangles=ON_DEMAND_TRIANGLES + 1)
+    page = signed_in_page(browser, live_server, entry.judge, language="zh-hans", device=PHONE)
+    page.goto(f"{live_server.url}{entry.path}")
+    # Then the poster and the button show, within the phone's width, and the model waits
+    button = page.get_by_role("button", name="以 3D 方式查看")
+    button.wait_for()
+    box = button.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    assert page.locator(".viewer-poster-image").is_visible()
+    assert page.locator("model-viewer[data-viewer]").get_attribute("data-loaded") is None
+    page.locator("[data-viewer-status]", has_text="大型场景").wait_for()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator("model-viewer[data-viewer]").screenshot(path=SCREENSHOTS / "viewer-on-demand-phone.png")
+    # When the judge presses it, the model loads
+    button.click()
+    page.locator('model-viewer[data-viewer][data-loaded="true"]').wait_for(timeout=90_000)
+    assert page.locator("model-viewer[data-viewer]").evaluate("(viewer) => viewer.modelIsVisible")
     page.context.close()
