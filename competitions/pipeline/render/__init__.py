@@ -120,8 +120,9 @@ def render_views(
     scene: Path, out_dir: Path, *, formats: tuple[str, ...] = FORMATS, root: Path | None = None
 ) -> dict[str, Path]:
     """Writes hero (1280x720), front, side and top (512x512) views of ``scene`` into ``out_dir`` in each format;
-    returns {file name: path}, e.g. {"hero.webp": ..., "hero.png": ..., "front.webp": ...}. A .gltf's files are
-    read only from inside ``root`` (the bundle's folder; default: the scene's own folder)."""
+    returns {file name: path}, e.g. {"hero.webp": ..., "hero.png": ..., "front.webp": ..., "hero_camera.json": ...}
+    (the hero camera for the 3D viewer, ``camera.Orbit``). A .gltf's files are read only from inside ``root`` (the
+    bundle's folder; default: the scene's own folder)."""
     return _render(scene, out_dir, tuple(formats), None, root)
 
 
