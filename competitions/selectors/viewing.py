@@ -20,8 +20,8 @@ from competitions.models import EntryRevision
 logger = logging.getLogger(__name__)
 
 HERO_CAMERA = "hero_camera_json"
-# Above this many triangles the model loads only when asked for. Measured without a GPU (SwiftShader, 2 cores):
-# 1.3 million triangles take about 10 s from the button to the first frame, so this many take about 2 s.
+# Above this many triangles the model loads only when asked for. Measured without a GPU (SwiftShader, 2 shared
+# cores): 1.3 million triangles take 3 to 13 s from the button to the first frame, so this many up to about 2.5 s.
 ON_DEMAND_TRIANGLES = 250_000
 _MAX_BYTES = 4096  # a few numbers; anything larger is not ours
 
