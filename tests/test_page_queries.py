@@ -18,8 +18,9 @@ pytestmark = pytest.mark.django_db
 AssertNumQueries = Callable[[int], AbstractContextManager[object]]
 # The user (the session is read from the cache); the page's own; the menu with the person's name (one query).
 QUEUE_QUERIES = 5  # + the round, the queue's rows with each sheet's status (values), their tracks
-ENTRY_QUERIES = 8  # + the queue around the entry (the one permission check), the entry, the rubric, the sheet, scores
-# and the judged revision's report, for the compliance line's validator verdict (the entry query defers it).
+ENTRY_QUERIES = 9  # + the queue around the entry (the one permission check), the entry, the rubric, the sheet, scores
+# and the judged revision's report, for the compliance line's validator verdict (the entry query defers it), and the
+# judge's pinned comments (none read before the sheet exists).
 COMPETITION_QUERIES = 7  # + the competition, its tracks, the person's team, the banners, published results
 
 
