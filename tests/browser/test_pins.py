@@ -97,7 +97,7 @@ def test_judge_pins_a_comment_on_the_model_and_finds_it_again_after_a_reload(jud
     assert -3.01 <= pin.x <= 3.01 and 0 <= pin.y <= 3.01 and -3.01 <= pin.z <= 3.01
     assert abs(sum(n * n for n in pin.normal) - 1) < 1e-6
     assert AuditEvent.objects.filter(action="score.pin_added").count() == 1
-    page.screenshot(path=str(SCREENSHOTS / "judge-pins.png"), full_page=False)
+    page.locator(".judge-scene").screenshot(path=str(SCREENSHOTS / "judge-pins.png"))
 
     # After a reload the hotspot comes back from the server's list, at the stored point.
     page.reload()
