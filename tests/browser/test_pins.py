@@ -121,6 +121,18 @@ def test_judge_pins_a_comment_on_the_model_and_finds_it_again_after_a_reload(jud
     page.locator("[data-pin-list] li", has_text="z-fighting").wait_for()
     pin.refresh_from_db()
     assert pin.text == "Edge flicker: z-fighting where the block meets the floor."
+
+    # By keyboard alone, a second pin: pinning on, Enter in the 3D view pins the point at its centre.
+    page.get_by_role("button", name="Pin a comment").focus()
+    page.keyboard.press("Enter")
+    # Where Tab lands in the 3D view: model-viewer's own focusable element, inside its shadow root.
+    viewer.evaluate("element => element.shadowRoot.querySelector('[tabindex]').focus()")
+    page.keyboard.press("Enter")
+    page.get_by_label("Comment for the new pin").fill("Centre: the block's front face.")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.locator("model-viewer[data-viewer] button.pin-hotspot", has_text="2").wait_for()
+    assert list(Pin.objects.order_by("pk").values_list("text", flat=True))[1] == "Centre: the block's front face."
     page.context.close()
 
 
