@@ -24,13 +24,14 @@ VENDOR_FILES := @picocss/pico/css/pico.min.css @google/model-viewer/dist/model-v
 PYTEST_ARGS ?=
 PIPELINE_NODE := competitions/pipeline/node
 
-.PHONY: help install install-system python-deps node frontend pipeline-node messages migrate seed run test lint clean distclean
+.PHONY: help install install-system python-deps node frontend pipeline-node messages migrate seed run test deploy-check lint clean distclean
 
 help:
 	@echo "make run             install, migrate, seed the demo, then serve $(URL) with a worker, beat and the watchdog"
 	@echo "make test            run the whole test suite (PYTEST_ARGS=... to pass options)"
 	@echo "make install         virtualenv, Python and npm packages, translations"
 	@echo "make install-system  Debian packages the tests need (as root)"
+	@echo "make deploy-check    check the deployment files of deploy/ (schemas, lint, commands; no Docker needed)"
 	@echo "make migrate | seed | lint | clean | distclean"
 
 install: python-deps frontend pipeline-node messages
@@ -110,6 +111,10 @@ run: install migrate
 # --ds: the test settings, whatever DJANGO_SETTINGS_MODULE the shell has. DATABASE_URL / REDIS_URL choose the backends.
 test: install install-system
 	$(PYTHON) -m pytest --ds=metascene.settings.test $(PYTEST_ARGS)
+
+# The deployment files of deploy/ (also part of `make test`): see deploy/README.md, "Checks".
+deploy-check: python-deps
+	$(PYTHON) -m pytest --ds=metascene.settings.test tests/deploy $(PYTEST_ARGS)
 
 # Style, types, the layer contracts of pyproject.toml and the module size (400 lines).
 lint: python-deps
