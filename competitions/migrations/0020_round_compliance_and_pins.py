@@ -64,7 +64,7 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "pinned comment",
                 "verbose_name_plural": "pinned comments",
-                "ordering": ["sheet", "created_at", "pk"],
+                "ordering": ["sheet_id", "created_at", "pk"],
             },
         ),
     ]

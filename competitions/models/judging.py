@@ -353,7 +353,7 @@ class Pin(models.Model):
     updated_at = models.DateTimeField(_("saved"), auto_now=True)
 
     class Meta:
-        ordering = ["sheet", "created_at", "pk"]
+        ordering = ["sheet_id", "created_at", "pk"]
         verbose_name = _("pinned comment")
         verbose_name_plural = _("pinned comments")
 

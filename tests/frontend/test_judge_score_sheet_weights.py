@@ -24,7 +24,8 @@ pytestmark = pytest.mark.django_db
 def panel(db: None) -> Panel:
     """The cast's open round, with a third criterion and weights 3 : 2 : 1 (Originality, Craft, Lighting)."""
     round, judge, round_entries = open_judged_round()
-    CriterionFactory(round=round, name="Lighting", scale_min=0, scale_max=10, step=Decimal("0.5"), position=99)
+    last = max(criterion.position for criterion in criteria_of(round))  # the factory's positions grow all session
+    CriterionFactory(round=round, name="Lighting", scale_min=0, scale_max=10, step=Decimal("0.5"), position=last + 1)
     for criterion, weight in zip(criteria_of(round), ("3", "2", "1"), strict=True):
         Criterion.objects.filter(pk=criterion.pk).update(weight=Decimal(weight))
     return round, judge, round_entries
