@@ -9,9 +9,10 @@ VENV ?= .venv
 PYTHON := $(VENV)/bin/python
 MANAGE := $(PYTHON) manage.py
 URL := http://127.0.0.1:8000
-# Debian packages: Mesa's EGL for headless thumbnails, Node.js for the glTF validator, headless Chromium and a CJK
-# font for the browser tests, gettext's msgfmt for translations.
-SYSTEM_PACKAGES := libegl1 libgl1-mesa-dri libegl-mesa0 chromium fonts-wqy-microhei gettext
+# Debian packages: Mesa's EGL for headless thumbnails (and libGL.so.1, which moderngl's EGL context loads),
+# Node.js for the glTF validator, headless Chromium and a CJK font for the browser tests, gettext's msgfmt for
+# translations. deploy/Dockerfile installs the same list less chromium (tests/deploy/test_dockerfile.py).
+SYSTEM_PACKAGES := libegl1 libgl1 libgl1-mesa-dri libegl-mesa0 chromium fonts-wqy-microhei gettext
 # Files copied from frontend/node_modules into frontend/static/vendor/ at install; "path=name" copies under another
 # name. model-viewer.min.js is the self-contained build (three.js included); it loads the meshopt decoder script
 # from our static files (see static/js/scoresheet.js) instead of a CDN, as a classic script, hence the .js name.
