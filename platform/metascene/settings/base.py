@@ -203,8 +203,46 @@ STATIC_URL = "/static/"
 STATIC_ROOT = env.str("DJANGO_STATIC_ROOT", default=str(VAR_DIR / "static"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.str("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media"))
+
+
+def s3_storage(
+    *, bucket: str, endpoint_url: str = "", region: str = "us-east-1", prefix: str = "", url_seconds: int = 300
+) -> dict:
+    """Django's default storage on an S3-compatible object store (django-storages): private objects, names never
+    overwritten (a taken name gets a suffix, like on disk), presigned URLs valid for ``url_seconds``. Credentials
+    come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or the machine's role)."""
+    options = {
+        "bucket_name": bucket,
+        "region_name": region,
+        "location": prefix.strip("/"),
+        "default_acl": "private",
+        "file_overwrite": False,
+        "querystring_auth": True,
+        "querystring_expire": url_seconds,
+        "signature_version": "s3v4",
+    }
+    if endpoint_url:
+        # MinIO, Ceph, moto and most S3-compatible stores address buckets by path, not by host name.
+        options |= {"endpoint_url": endpoint_url, "addressing_style": "path"}
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+# Uploads, artifacts and archives: on this machine's disk under MEDIA_ROOT (the embedded default), or in an
+# S3-compatible bucket when METASCENE_S3_BUCKET is set, so that web and worker machines share no disk.
+METASCENE_S3_BUCKET = env.str("METASCENE_S3_BUCKET", default="")
+DEFAULT_FILE_STORAGE_SETTINGS = (
+    s3_storage(
+        bucket=METASCENE_S3_BUCKET,
+        endpoint_url=env.str("METASCENE_S3_ENDPOINT_URL", default=""),
+        region=env.str("METASCENE_S3_REGION", default="us-east-1"),
+        prefix=env.str("METASCENE_S3_PREFIX", default=""),
+        url_seconds=env.int("METASCENE_S3_URL_SECONDS", default=300),
+    )
+    if METASCENE_S3_BUCKET
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_FILE_STORAGE_SETTINGS,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 # Uploads larger than this go to a temporary file while they arrive, never into memory.
@@ -307,8 +345,8 @@ METASCENE_MESSAGES_SECONDS = env.int("METASCENE_MESSAGES_SECONDS", default=5 * 6
 METASCENE_HEARTBEAT_SECONDS = env.int("METASCENE_HEARTBEAT_SECONDS", default=10)
 METASCENE_WORKER_DEAD_AFTER_SECONDS = env.int("METASCENE_WORKER_DEAD_AFTER_SECONDS", default=30)
 METASCENE_WATCHDOG_SECONDS = env.int("METASCENE_WATCHDOG_SECONDS", default=15)
-# Scratch space for unpacking and rendering; empty means the system's temporary folder.
-METASCENE_WORK_DIR = env.str("METASCENE_WORK_DIR", default="")
+# A worker's scratch space: the file it processes is downloaded here, unpacked and rendered, and removed after.
+METASCENE_WORK_DIR = env.str("METASCENE_WORK_DIR", default=str(VAR_DIR / "work"))
 
 # Redis hands an unacknowledged task (its worker died) to another worker after this long: it must exceed every
 # hard time limit, or a task still running would be delivered twice.

@@ -7,7 +7,15 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import CELERY_BROKER_TRANSPORT_OPTIONS, DATABASES, REDIS_URL, VAR_DIR, env, filesystem_broker_options
+from .base import (
+    CELERY_BROKER_TRANSPORT_OPTIONS,
+    DATABASES,
+    DEFAULT_FILE_STORAGE_SETTINGS,
+    REDIS_URL,
+    VAR_DIR,
+    env,
+    filesystem_broker_options,
+)
 
 SECRET_KEY = "test-only-metascene-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 DEBUG = False
@@ -17,9 +25,11 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = env.str("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "test-media"))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_FILE_STORAGE_SETTINGS,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Workers' scratch: the run's own, so that tests can check that a stage leaves nothing behind.
+METASCENE_WORK_DIR = env.str("METASCENE_WORK_DIR", default="")
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Each test run has its own SQLite file and broker, so two runs at once (two terminals, CI beside a developer)
@@ -48,3 +58,5 @@ else:
 # Tests never collect static files; WhiteNoise would warn on every request that the folder is missing.
 STATIC_ROOT = str(TEST_RUN_DIR / "static")
 Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+if not METASCENE_WORK_DIR:
+    METASCENE_WORK_DIR = str(TEST_RUN_DIR / "work")
