@@ -12,13 +12,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from competitions.exceptions import ErrorCode, RuleError
-from competitions.models import Pin, RoundEntry, Score, ScoreSheet
+from competitions.models import Pin, RoundEntry, ScoreSheet
 from competitions.services.audit import record
-from competitions.services.judging.sheets import _check_may_score, _locked_sheet
+from competitions.services.judging.sheets import editable_sheet
 
 MAX_PINS_PER_SHEET = 50
 MAX_TEXT = 1000
@@ -26,28 +26,6 @@ MAX_TEXT = 1000
 MAX_COORDINATE = 1e6
 
 Vector = Sequence[float]
-
-
-def _sheet_for_pins(round_entry: RoundEntry, judge: User, *, create: bool) -> ScoreSheet | None:
-    """The judge's sheet of the entry, row-locked, once they may still change it; created (a draft at version 0
-    with one empty score per criterion, as a first save makes it) when ``create`` and there is none yet."""
-    round_entry = RoundEntry.objects.select_related("round__competition", "entry").get(pk=round_entry.pk)
-    _check_may_score(round_entry, judge)
-    sheet = _locked_sheet(round_entry, judge)
-    if sheet is None and create:
-        try:
-            with transaction.atomic():
-                sheet = ScoreSheet.objects.create(
-                    round=round_entry.round, judge=judge, round_entry=round_entry, sha256=round_entry.sha256
-                )
-                Score.objects.bulk_create(
-                    Score(sheet=sheet, criterion=criterion) for criterion in round_entry.round.criteria.all()
-                )
-        except IntegrityError:  # A first save or pin in another tab made it in the meantime.
-            sheet = _locked_sheet(round_entry, judge)
-    if sheet is not None and sheet.is_submitted:
-        raise RuleError(_("These scores are submitted and locked."), code=ErrorCode.SHEET_SUBMITTED)
-    return sheet
 
 
 def _vector(raw: object, *, field: str) -> tuple[float, float, float]:
@@ -110,7 +88,7 @@ def pin_add(*, round_entry: RoundEntry, judge: User, position: Vector, normal: V
     scores, and past ``MAX_PINS_PER_SHEET``. Holds the sheet's row lock, so two tabs cannot pass the cap together.
     Audited as "score.pin_added"."""
     point, unit, comment = _vector(position, field="position"), _unit(normal), _text(text)
-    sheet = _sheet_for_pins(round_entry, judge, create=True)
+    sheet = editable_sheet(round_entry, judge, create=True)
     if sheet is None:  # Created in another tab and deleted by a conflict declared in between: reloading tells.
         raise RuleError(_("This entry is not assigned to you."), code=ErrorCode.NOT_ASSIGNED)
     if sheet.pins.count() >= MAX_PINS_PER_SHEET:
@@ -150,7 +128,7 @@ def pin_update(
     comment = None if text is None else _text(text)
     point = None if position is None else _vector(position, field="position")
     unit = None if normal is None else _unit(normal)
-    sheet = _sheet_for_pins(round_entry, judge, create=False)
+    sheet = editable_sheet(round_entry, judge, create=False)
     pin = _own_pin(sheet, pin_id)
     assert sheet is not None
     before = _snapshot(pin)
@@ -170,7 +148,7 @@ def pin_update(
 def pin_delete(*, round_entry: RoundEntry, judge: User, pin_id: int) -> None:
     """Delete one of the judge's pins on the entry. ``Pin.DoesNotExist`` when it is not theirs; refused like
     ``pin_add`` once the sheet is locked. Audited as "score.pin_deleted" with what it said."""
-    sheet = _sheet_for_pins(round_entry, judge, create=False)
+    sheet = editable_sheet(round_entry, judge, create=False)
     pin = _own_pin(sheet, pin_id)
     assert sheet is not None
     before = _snapshot(pin)

@@ -58,19 +58,20 @@ def _locked_sheet(round_entry: RoundEntry, judge: User) -> ScoreSheet | None:
     )
 
 
-def _sheet_for_writing(round_entry: RoundEntry, judge: User, version: int) -> ScoreSheet:
-    """The judge's sheet of the entry, row-locked, once the judge may still write it at ``version``; call it inside
-    the caller's transaction.
+def editable_sheet(round_entry: RoundEntry, judge: User, *, create: bool) -> ScoreSheet | None:
+    """The judge's sheet of the entry, row-locked, once the judge may still change it (scores or pins); call it
+    inside the caller's transaction. None when there is no sheet and ``create`` is false.
 
-    A sheet not saved yet is created here: a draft at version 0 with one empty score per criterion, which a refusal
-    later in the caller's transaction rolls back with the rest. Two first saves at once (two tabs) end with one
-    sheet: the database allows one per judge and entry, so the second insert waits for the first transaction and
-    fails; the second save then locks the sheet the first one saved, at a newer version, and gets ``StaleVersion``.
+    With ``create``, a sheet not saved yet is created here: a draft at version 0 with one empty score per
+    criterion, which a refusal later in the caller's transaction rolls back with the rest. Two first saves at once
+    (two tabs) end with one sheet: the database allows one per judge and entry, so the second insert waits for the
+    first transaction and fails, and the second save then locks the sheet the first one saved (None if a conflict
+    declared in the meantime deleted it).
     """
     round_entry = RoundEntry.objects.select_related("round__competition", "entry").get(pk=round_entry.pk)
     _check_may_score(round_entry, judge)
     sheet = _locked_sheet(round_entry, judge)
-    if sheet is None:
+    if sheet is None and create:
         try:
             with transaction.atomic():
                 sheet = ScoreSheet.objects.create(
@@ -81,10 +82,18 @@ def _sheet_for_writing(round_entry: RoundEntry, judge: User, version: int) -> Sc
                 )
         except IntegrityError:
             sheet = _locked_sheet(round_entry, judge)
-            if sheet is None:  # Saved in another tab, then deleted by a conflict declared: reloading tells.
-                raise _stale(0) from None
-    if sheet.is_submitted:
+    if sheet is not None and sheet.is_submitted:
         raise RuleError(_("These scores are submitted and locked."), code=ErrorCode.SHEET_SUBMITTED)
+    return sheet
+
+
+def _sheet_for_writing(round_entry: RoundEntry, judge: User, version: int) -> ScoreSheet:
+    """The judge's sheet of the entry (``editable_sheet``, created if need be) once the judge may still write it at
+    ``version``: a first save that lost the race with another tab's gets ``StaleVersion``, as does any other save
+    that names an older version."""
+    sheet = editable_sheet(round_entry, judge, create=True)
+    if sheet is None:  # Saved in another tab, then deleted by a conflict declared: reloading tells.
+        raise _stale(0)
     if version != sheet.version:
         raise _stale(sheet.version)
     return sheet
