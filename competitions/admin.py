@@ -206,10 +206,10 @@ class AssignmentAdmin(ReadOnlyAdmin):
     raw_id_fields = ["judge", "round_entry"]
 
 
-class ScoreInline(admin.TabularInline):
-    model = Score
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown beside their parent and never changed here: the site's services change them, audited."""
+
     extra = 0
-    fields = readonly_fields = ("criterion", "value", "comment")
 
     def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
@@ -219,31 +219,22 @@ class ScoreInline(admin.TabularInline):
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
+
+
+class ScoreInline(ReadOnlyInline):
+    model = Score
+    fields = readonly_fields = ("criterion", "value", "comment")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Score]:
         # Score's default ordering goes through ScoreSheet's and RoundEntry's, which Django cannot compile here.
         return super().get_queryset(request).order_by("criterion__position", "criterion_id")
 
 
-class PinInline(admin.TabularInline):
+class PinInline(ReadOnlyInline):
     """The sheet's pinned comments, read-only like its scores: the judge changes them through the site, audited."""
 
     model = Pin
-    extra = 0
     fields = readonly_fields = ("x", "y", "z", "normal_x", "normal_y", "normal_z", "text", "created_at", "updated_at")
-
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Pin]:
-        # Pin's default ordering ("sheet") goes through ScoreSheet's, which Django cannot compile.
-        return super().get_queryset(request).order_by("created_at", "pk")
 
 
 @admin.register(ScoreSheet)
