@@ -5,7 +5,9 @@ membership, submission window, team size, file type, size) is checked then, befo
 are appended to ``MEDIA_ROOT/uploads/<session id>.part`` only at the offset the server holds
 (``UploadSession.received``); a client that lost its connection asks for that offset and continues from there.
 The last byte completes the session: the part file is hashed in one read and moved, not copied, into storage as
-the entry's next revision, through ``revision_receive`` and its checks.
+the entry's next revision, through ``revision_receive`` and its checks. With an object store as the default
+storage, each chunk is stored as an object instead (``services.upload_chunks``), so that any web process can take
+the next chunk; only the request's own spool file is on the local disk.
 
 The deadline counts when the last byte arrives, not when the session was opened. A session names a size, not
 the content, so honouring its start would let a team open one before the deadline and keep working on the file
@@ -30,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from competitions.exceptions import ErrorCode, RuleError
 from competitions.models import Entry, EntryRevision, UploadSession
-from competitions.services import entries, storage
+from competitions.services import entries, storage, upload_chunks
 
 UPLOADS_FOLDER = "uploads"
 # How much of a request body is read at a time: the body is streamed to disk, never held in memory.
@@ -116,7 +118,10 @@ def upload_append(*, session: UploadSession, offset: int, stream: BinaryIO, leng
             if locked.received != offset:
                 raise UploadOffsetConflict(locked.received)
             if count:
-                short = _append(upload_part_path(locked), offset, chunk)
+                if upload_chunks.remote():
+                    upload_chunks.chunk_put(locked.pk, offset, chunk)
+                else:
+                    short = _append(upload_part_path(locked), offset, chunk)
                 # A part file shorter than the offset lost counted bytes in a crash before they were flushed: go
                 # back to what is really there, and let the client continue from that offset.
                 locked.received = offset + count if short is None else short
@@ -208,14 +213,41 @@ def upload_complete(*, session: UploadSession, received_at: datetime | None = No
                 % {"received": locked.received, "size": locked.size},
                 code=ErrorCode.UPLOAD_INCOMPLETE,
             )
+        if upload_chunks.remote():
+            revision = _receive_chunks(locked, received_at)
+        else:
+            revision = revision_receive_file(
+                entry=locked.entry,
+                user=locked.user,
+                path=upload_part_path(locked),
+                original_name=locked.original_name,
+                received_at=received_at,
+            )
+        UploadSession.objects.filter(pk=locked.pk).update(revision=revision, updated_at=timezone.now())
+    return revision
+
+
+def _receive_chunks(session: UploadSession, received_at: datetime | None) -> EntryRevision:
+    """Join the session's chunk objects into a spool file, store it as the revision, then remove the chunks after
+    commit. After a refusal the chunks stay, like the part file on disk."""
+    folder = _uploads_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(suffix=".join", dir=folder)
+    os.close(fd)
+    joined = Path(name)
+    try:
+        upload_chunks.chunks_join(session.pk, session.size, joined)
         revision = revision_receive_file(
-            entry=locked.entry,
-            user=locked.user,
-            path=upload_part_path(locked),
-            original_name=locked.original_name,
+            entry=session.entry,
+            user=session.user,
+            path=joined,
+            original_name=session.original_name,
             received_at=received_at,
         )
-        UploadSession.objects.filter(pk=locked.pk).update(revision=revision, updated_at=timezone.now())
+    finally:
+        joined.unlink(missing_ok=True)
+    session_id = session.pk
+    transaction.on_commit(lambda: upload_chunks.chunks_delete(session_id))
     return revision
 
 
@@ -257,17 +289,21 @@ def _delete_sessions(ids: list[UUID]) -> None:
         return
     UploadSession.objects.filter(pk__in=ids).delete()
     parts = [_uploads_folder() / f"{pk}.part" for pk in ids]
+    remote = upload_chunks.remote()
 
     def remove_parts() -> None:
         for part in parts:
             part.unlink(missing_ok=True)
+        for pk in ids if remote else []:
+            upload_chunks.chunks_delete(pk)
 
     transaction.on_commit(remove_parts)
 
 
 @transaction.atomic
 def upload_sessions_expire(*, now: datetime | None = None) -> int:
-    """Remove sessions idle for ``SESSION_LIFETIME`` (finished or not) and their part files; return how many.
+    """Remove sessions idle for ``SESSION_LIFETIME`` (finished or not) and their part files or chunk objects;
+    return how many.
 
     Also removes files of the uploads folder that old without a live session (left by a crash), so nothing there
     outlives the lifetime. It decides by age alone, so running it twice, or on two machines, is harmless.
@@ -276,8 +312,10 @@ def upload_sessions_expire(*, now: datetime | None = None) -> int:
     stale = list(UploadSession.objects.filter(updated_at__lt=cutoff).values_list("pk", flat=True))
     _delete_sessions(stale)
     folder = _uploads_folder()
+    live = {str(pk) for pk in UploadSession.objects.filter(updated_at__gte=cutoff).values_list("pk", flat=True)}
+    if upload_chunks.remote():
+        upload_chunks.orphans_delete(live=live, cutoff=cutoff)
     if folder.is_dir():
-        live = {str(pk) for pk in UploadSession.objects.filter(updated_at__gte=cutoff).values_list("pk", flat=True)}
         for path in folder.iterdir():
             if path.suffix not in (".part", ".chunk") or path.stem in live:
                 continue
