@@ -9,6 +9,7 @@ from frontend.views import (
     health,
     judging,
     judging_compare,
+    metrics,
     notifications,
     organise,
     organise_announcements,
@@ -34,6 +35,7 @@ app_name = "frontend"
 urlpatterns = [
     path("", competitions.competition_list, name="home"),
     path("healthz", health.healthz, name="healthz"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("favicon.ico", site.favicon, name="favicon"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("notifications/", notifications.notification_list, name="notifications"),

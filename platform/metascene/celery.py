@@ -31,6 +31,18 @@ def _start_heartbeat(sender: object, **kwargs: object) -> None:
     _heartbeat = workers.heartbeat_start(name=getattr(sender, "hostname", "") or "worker", queues=queues)
 
 
+# Each worker's main process serves the metrics its pool counts (stage durations, rejections, failures) when
+# METASCENE_WORKER_METRICS_PORT is set (competitions.observability.metrics).
+@signals.worker_ready.connect
+def _serve_metrics(sender: object, **kwargs: object) -> None:
+    from django.conf import settings
+
+    from competitions.observability import metrics
+
+    if settings.METASCENE_WORKER_METRICS_PORT:
+        metrics.worker_metrics_serve(settings.METASCENE_WORKER_METRICS_PORT)
+
+
 @signals.worker_shutdown.connect
 def _stop_heartbeat(sender: object, **kwargs: object) -> None:
     if _heartbeat is not None:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from competitions.models import EntryRevision
+from competitions.observability import metrics
 from competitions.selectors import organiser_emails
 
 logger = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ def fail_where(condition: Q, *, reason: str, detail: str) -> bool:
     now = timezone.now()
     failure = {"severity": "error", "code": "PROCESSING_FAILED", "message": reason, "pointer": ""}
     revision.report = {**revision.report, "messages": [*revision.report.get("messages", []), failure]}
+    stage = "rendering" if revision.status == EntryRevision.Status.RENDERING else "validation"
     revision.status = EntryRevision.Status.FAILED
     revision.processed_at = now
     revision.status_changed_at = now
@@ -51,7 +53,15 @@ def fail_where(condition: Q, *, reason: str, detail: str) -> bool:
     revision.claimed_at = None
     revision.save(update_fields=["report", "status", "processed_at", "status_changed_at", "claimed_by", "claimed_at"])
     transaction.on_commit(lambda: _tell_organisers(revision.pk, reason, detail))
+    transaction.on_commit(lambda: metrics.revision_failed(stage=stage, reason=_metric_reason(reason)))
     return True
+
+
+def _metric_reason(reason: str) -> str:
+    """The reason's label in metascene_revisions_failed_total: one of a few words, never the sentence."""
+    if reason.startswith(FAILED_AFTER_ATTEMPTS.split("%")[0]):
+        return "attempts"
+    return {FAILED_INTERNAL: "internal", FAILED_TOO_LONG: "time_limit"}.get(reason, "other")
 
 
 def _tell_organisers(revision_id: int, reason: str, detail: str) -> None:

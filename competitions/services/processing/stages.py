@@ -3,6 +3,7 @@ turntable, each run in the sandbox's child process while its claim is held, and 
 revision only while the claim still holds."""
 
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from competitions.models import Competition, Entry, EntryRevision, Team
+from competitions.observability import metrics
 from competitions.pipeline.limits import Limits
 from competitions.pipeline.repair import FIXED_ARTIFACT
 from competitions.pipeline.report import AssetRejected, Message
@@ -105,6 +107,7 @@ def revision_validate(
         return None
     revision = EntryRevision.objects.select_related("entry__team__competition").get(pk=revision_id)
     limits = limits_for(revision.entry.team.competition)
+    started = time.monotonic()
     rendered: dict[str, str] | None = None
     cameras: list[dict[str, str]] = []
     with workdir(revision) as folder, claim_kept(revision_id, claim):
@@ -140,6 +143,7 @@ def revision_validate(
                 validation = Validation(validation.messages + rendering.messages, validation.stats, validation.scene)
         # The re-padded copy of a file refused only for padding, offered on the entry page (entries.revision_use_fixed).
         fixed = artifacts_store(revision, {FIXED_ARTIFACT: validation.fixed}) if validation.fixed else {}
+    metrics.stage_finished(VALIDATION, started)
     if validation.rejected:
         return _reject(revision, claim, validation.messages, validation.stats, artifacts=fixed)
     passed = _pass_to_rendering(revision, claim, validation, queue_rendering=queue_rendering and rendered is None)
@@ -200,6 +204,10 @@ def _reject(
     )
     if not rejected:
         return None
+    metrics.revision_rejected(
+        stage=VALIDATION if revision.status == Status.VALIDATING else RENDERING,
+        error_codes=[message.code for message in messages if message.severity == "error"],
+    )
     # The team is told once the verdict is committed (robust: a mail failure never undoes the verdict).
     transaction.on_commit(lambda: notifications.revision_outcome_notify(revision_id=revision.pk), robust=True)
     return EntryRevision.objects.get(pk=revision.pk)
@@ -220,6 +228,7 @@ def revision_render(*, revision_id: int, claim: str, queue_extras: bool = True) 
         return None
     revision = EntryRevision.objects.select_related("entry__team__competition").get(pk=revision_id)
     limits = limits_for(revision.entry.team.competition)
+    started = time.monotonic()
     with workdir(revision) as folder, claim_kept(revision_id, claim):
         payload = _rendering_payload(revision, limits, folder)
         payload.update(identifying=identifying_words(revision.entry.team), turntable=False)
@@ -234,9 +243,11 @@ def revision_render(*, revision_id: int, claim: str, queue_extras: bool = True) 
                 keep_warm=True,
             )
         except AssetRejected as exc:
+            metrics.stage_finished(RENDERING, started)
             return _reject(revision, claim, _report_messages(revision) + exc.messages, revision.stats)
         rendering = Rendering.from_json(finished.value)
         artifacts = artifacts_store(revision, rendering.artifacts)
+    metrics.stage_finished(RENDERING, started)
     messages = _report_messages(revision) + rendering.messages
     return _mark_ready(revision, claim, artifacts, messages, queue_extras=queue_extras, cameras=rendering.cameras)
 
@@ -288,6 +299,7 @@ def revision_render_extras(*, revision_id: int) -> EntryRevision | None:
     if revision is None or all(name in revision.artifacts for name in EXTRAS):
         return None
     limits = limits_for(revision.entry.team.competition)
+    started = time.monotonic()
     with workdir(revision) as folder:
         try:
             finished = run_in_sandbox(
@@ -302,6 +314,7 @@ def revision_render_extras(*, revision_id: int) -> EntryRevision | None:
             logger.warning("No turntable for revision %s: %s", revision_id, exc)
             return None
         stored = artifacts_store(revision, Rendering.from_json(finished.value).artifacts)
+    metrics.stage_finished("turntable", started)
     with transaction.atomic():
         locked = EntryRevision.objects.select_for_update().get(pk=revision_id)
         locked.artifacts = {**locked.artifacts, **stored}

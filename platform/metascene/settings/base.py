@@ -44,6 +44,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: each request's id for the log lines, and its count and latency for /metrics, whoever answers it.
+    "frontend.observability.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before WhiteNoise and everything that may answer on its own, so that every response carries the policy.
     "csp.middleware.CSPMiddleware",
@@ -423,6 +425,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
 }
+
+# Prometheus: GET /metrics answers only "Authorization: Bearer <token>" when this is set (empty: open, for a
+# scraper inside the cluster). Workers serve their stage metrics on this port when it is set
+# (competitions.observability).
+METASCENE_METRICS_TOKEN = env.str("METASCENE_METRICS_TOKEN", default="")
+METASCENE_WORKER_METRICS_PORT = env.int("METASCENE_WORKER_METRICS_PORT", default=0)
 
 # --- Site -----------------------------------------------------------------------------------------------------
 # Absolute links in emails start with this.

@@ -1,5 +1,8 @@
 """Production: every secret comes from the environment and missing ones stop the start-up."""
 
+import os
+import tempfile
+
 from .base import *  # noqa: F403
 from .base import DEFAULT_FILE_STORAGE_SETTINGS, env
 
@@ -28,3 +31,19 @@ EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("DJANGO_EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("DJANGO_EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("DJANGO_EMAIL_USE_TLS", default=False)
+
+# Logs: one JSON object per line on standard error (time, level, logger, message, request_id / task_id), for the
+# platform's log collector (competitions.observability.logs).
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "competitions.observability.logs.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
+}
+
+# Metrics of several processes: gunicorn's master (preload_app) and Celery's main process load these settings
+# before they fork, so their processes share this folder and /metrics (or the worker's port) adds their values
+# up. A folder given in the environment must be emptied before the processes start (prometheus_client's rule).
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="metascene-metrics-")
