@@ -93,10 +93,16 @@ def worker_media_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def start_worker(
-    media_root: Path, log: Path, *, extra_env: dict[str, str] | None = None, pool: str = "solo", name: str = "test"
+    media_root: Path,
+    log: Path,
+    *,
+    extra_env: dict[str, str] | None = None,
+    pool: str = "solo",
+    name: str = "test",
+    queues: tuple[str, ...] = QUEUES,
 ) -> Worker:
-    """``celery worker`` in a subprocess on the test database and broker, consuming both queues; returns once it
-    is ready. It runs in a session of its own, so that a test may kill its whole process group."""
+    """``celery worker`` in a subprocess on the test database and broker, consuming ``queues`` (both by default);
+    returns once it is ready. It runs in a session of its own, so that a test may kill its whole process group."""
     env = {
         **os.environ,
         "PYTHONPATH": str(REPO / "platform"),
@@ -109,7 +115,7 @@ def start_worker(
     hostname = f"{name}-{os.getpid()}@{socket.gethostname()}"
     command = [
         sys.executable, "-m", "celery", "-A", "metascene", "worker",
-        "-Q", ",".join(QUEUES), "-P", pool, "-c", "1", "-l", "info",
+        "-Q", ",".join(queues), "-P", pool, "-c", "1", "-l", "info",
         "-n", hostname, "--without-gossip", "--without-mingle", "--without-heartbeat",
     ]  # fmt: skip
     with log.open("ab") as output:
