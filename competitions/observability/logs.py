@@ -32,10 +32,10 @@ def _task_id() -> str | None:
     # Imported on use: the web processes log without Celery's task machinery.
     from celery import current_task
 
-    task = current_task
-    if task is None or task.request is None:
+    # A proxy to the task running now: false outside a task.
+    if not current_task:
         return None
-    return getattr(task.request, "id", None)
+    return getattr(current_task.request, "id", None)
 
 
 class JsonFormatter(logging.Formatter):
