@@ -103,25 +103,7 @@ class Site:
 
     def upload(self, path: Path) -> dict:
         """Stream ``path`` to POST /api/entries/<id>/revisions/ in 1 MB pieces; returns the revision's JSON."""
-        boundary = uuid.uuid4().hex
-        head = (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{path.name}"\r\n'
-            "Content-Type: model/gltf-binary\r\n\r\n"
-        ).encode()
-        tail = f"\r\n--{boundary}--\r\n".encode()
-        connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=600)
-        connection.putrequest("POST", f"/api/entries/{self.entry_id}/revisions/")
-        connection.putheader("Authorization", f"Token {self.token}")
-        connection.putheader("Content-Type", f"multipart/form-data; boundary={boundary}")
-        connection.putheader("Content-Length", str(len(head) + path.stat().st_size + len(tail)))
-        connection.endheaders()
-        for chunk in _body(head, path, tail):
-            connection.send(chunk)
-        response = connection.getresponse()
-        payload = json.loads(response.read())
-        if response.status != 201:
-            raise RuntimeError(f"upload refused: {payload}")
-        return payload
+        return upload_glb(PORT, self.token, self.entry_id, path)
 
     def wait_idle(self, quiet_seconds: float = 0.5, timeout: float = 120) -> None:
         """Wait until the worker and its children have used no CPU for ``quiet_seconds`` (the turntable that
@@ -154,6 +136,31 @@ class Site:
 
     def server_worker_pid(self) -> int:
         return psutil.Process(self.server.pid).children()[0].pid
+
+
+def upload_glb(port: int, token: str, entry_id: int, path: Path) -> dict:
+    """Stream ``path`` to POST /api/entries/<entry_id>/revisions/ on 127.0.0.1:``port`` in 1 MB pieces (multipart
+    built on the fly, never whole in memory), signed in by API ``token``; returns the revision's JSON."""
+    boundary = uuid.uuid4().hex
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{path.name}"\r\n'
+        "Content-Type: model/gltf-binary\r\n\r\n"
+    ).encode()
+    tail = f"\r\n--{boundary}--\r\n".encode()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    connection.putrequest("POST", f"/api/entries/{entry_id}/revisions/")
+    connection.putheader("Authorization", f"Token {token}")
+    connection.putheader("Content-Type", f"multipart/form-data; boundary={boundary}")
+    connection.putheader("Content-Length", str(len(head) + path.stat().st_size + len(tail)))
+    connection.endheaders()
+    for chunk in _body(head, path, tail):
+        connection.send(chunk)
+    response = connection.getresponse()
+    payload = json.loads(response.read())
+    connection.close()
+    if response.status != 201:
+        raise RuntimeError(f"upload refused ({response.status}): {payload}")
+    return payload
 
 
 def _body(head: bytes, path: Path, tail: bytes) -> Iterator[bytes]:
