@@ -15,8 +15,6 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import SuspiciousFileOperation
-from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -36,6 +34,7 @@ from competitions.selectors import deadline, reports, workers
 from competitions.services import blind_warnings, entries
 from frontend.forms import EntryEditForm, RevisionUploadForm, add_rule_error
 from frontend.views.stats import stat_rows
+from frontend.views.stored_files import stored_file_response
 
 # The figures of a processed revision shown beside the current file, in this order.
 STAT_LABELS = [
@@ -362,11 +361,5 @@ def revision_artifact(request: AuthenticatedHttpRequest, pk: int, revision_pk: i
     storage_name = artifacts.get(name)
     if not isinstance(storage_name, str) or not storage_name:
         raise Http404
-    try:
-        handle = default_storage.open(storage_name, "rb")
-    except (FileNotFoundError, SuspiciousFileOperation):
-        raise Http404 from None
     content_type = mimetypes.guess_type(storage_name)[0] or "application/octet-stream"
-    response = FileResponse(handle, content_type=content_type)
-    response["Cache-Control"] = "private, max-age=300"
-    return response
+    return stored_file_response(storage_name, content_type=content_type)

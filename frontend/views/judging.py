@@ -19,8 +19,6 @@ from pathlib import PurePosixPath
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import SuspiciousFileOperation
-from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -39,6 +37,7 @@ from competitions.services import judging as services
 from frontend.views import judging_sheet as sheet_form
 from frontend.views.judge_viewer import artifact_url, viewer_urls
 from frontend.views.stats import stat_rows
+from frontend.views.stored_files import stored_file_response
 
 # The figures of the revision judged, beside the viewer.
 STAT_LABELS = [
@@ -287,16 +286,10 @@ def judge_artifact(request: AuthenticatedHttpRequest, round_entry_id: int, name:
     storage_name = selectors.judge_artifact(round_entry, name)
     if not storage_name:
         raise Http404
-    try:
-        handle = default_storage.open(storage_name, "rb")
-    except (FileNotFoundError, SuspiciousFileOperation):
-        raise Http404 from None
     suffix = PurePosixPath(storage_name).suffix.lower()
     if name == selectors.MODEL:
         content_type, filename = "model/gltf-binary", f"{round_entry.blind_code}.glb"
     else:
         content_type = mimetypes.guess_type(storage_name)[0] or "application/octet-stream"
         filename = f"{round_entry.blind_code}-{name}{suffix}"
-    response = FileResponse(handle, content_type=content_type, filename=filename)
-    response["Cache-Control"] = "private, max-age=300"
-    return response
+    return stored_file_response(storage_name, content_type=content_type, filename=filename)

@@ -6,7 +6,6 @@ once ready. Organisers of the competition only: for anyone else every URL is a 4
 import tempfile
 
 from django.contrib import messages
-from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +18,7 @@ from competitions.models import ExportJob
 from competitions.selectors import exports as selectors
 from competitions.services import exports
 from frontend.views.organise import competition_of, organiser_required
+from frontend.views.stored_files import stored_file_response
 
 TABLE_LABELS = {
     "teams": gettext_lazy("Teams and members"),
@@ -74,9 +74,7 @@ def archive_request(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
 def archive_download(request: AuthenticatedHttpRequest, slug: str, job_id: int) -> FileResponse:
     competition = competition_of(request, slug)
     job = get_object_or_404(ExportJob, competition=competition, pk=job_id, status=ExportJob.Status.DONE)
-    try:
-        handle = default_storage.open(job.file, "rb")
-    except FileNotFoundError:
-        raise Http404 from None
     filename = f"{competition.slug}-archive-{job.pk}.zip"
-    return FileResponse(handle, as_attachment=True, filename=filename, content_type="application/zip")
+    return stored_file_response(
+        job.file, as_attachment=True, filename=filename, content_type="application/zip", cache=False
+    )

@@ -1,8 +1,6 @@
 """The organiser console's pinned comments of an entry in a round: every judge's, with their names, numbered, as a
 list and on the judged file in 3D (linked from each row of the leaderboard)."""
 
-from django.core.exceptions import SuspiciousFileOperation
-from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -12,6 +10,7 @@ from competitions.auth import AuthenticatedHttpRequest
 from competitions.models import Round, RoundEntry
 from competitions.selectors import pins
 from frontend.views.organise import organiser_required, round_of
+from frontend.views.stored_files import stored_file_response
 
 
 def _round_entry_of(round: Round, round_entry_id: int) -> RoundEntry:
@@ -44,10 +43,6 @@ def entry_model(request: AuthenticatedHttpRequest, pk: int, round_entry_id: int)
     storage_name = pins.viewer_copy(round_entry)
     if not storage_name:
         raise Http404
-    try:
-        handle = default_storage.open(storage_name, "rb")
-    except (FileNotFoundError, SuspiciousFileOperation):
-        raise Http404 from None
-    response = FileResponse(handle, content_type="model/gltf-binary", filename=f"{round_entry.blind_code}.glb")
-    response["Cache-Control"] = "private, max-age=300"
-    return response
+    return stored_file_response(
+        storage_name, content_type="model/gltf-binary", filename=f"{round_entry.blind_code}.glb"
+    )

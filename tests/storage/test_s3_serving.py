@@ -54,6 +54,7 @@ def test_the_assigned_judge_gets_the_thumbnail_and_model_streamed_from_the_bucke
     model = client.get(urls(round_entry)["artifact"])
 
     assert hero.status_code == 200 and streamed(hero) == b"hero from S3"
+    assert hero["Content-Length"] == str(len(b"hero from S3"))
     assert streamed(model) == b"blind from S3"  # the round is blind: the stripped copy
     assert model["Content-Disposition"] == f'inline; filename="{round_entry.blind_code}.glb"'
     assert hero["Cache-Control"] == "private, max-age=300"
@@ -106,3 +107,12 @@ def test_the_export_archive_is_written_to_the_bucket_and_downloaded_from_it(s3: 
     assert local_files(settings.MEDIA_ROOT) == []
     client.force_login(UserFactory())  # not an organiser
     assert client.get(url).status_code == 404
+
+
+def test_a_file_missing_from_the_bucket_is_a_404_for_its_judge(s3: Bucket, client: Client) -> None:
+    _round, judge, (round_entry,) = open_judged_round()
+    revision = artifacts_in_bucket(round_entry)
+    default_storage.delete(revision.artifacts["hero"])
+    client.force_login(judge)
+
+    assert client.get(urls(round_entry)["hero"]).status_code == 404

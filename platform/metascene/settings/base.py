@@ -222,6 +222,9 @@ def s3_storage(
         "querystring_auth": True,
         "querystring_expire": url_seconds,
         "signature_version": "s3v4",
+        # A file opened for reading is downloaded to a temporary file; past this size it goes to disk, not memory
+        # (django-storages' default, 0, keeps every file whole in memory).
+        "max_memory_size": 2 * 1024 * 1024,
     }
     if endpoint_url:
         # MinIO, Ceph, moto and most S3-compatible stores address buckets by path, not by host name.
