@@ -3,6 +3,7 @@ about the pipeline at scrape time (queue depth on the filesystem broker and on a
 workers' heartbeats). Stage durations, rejections and failures: tests/services/test_processing_metrics.py."""
 
 import os
+import socket
 import subprocess
 import sys
 import urllib.request
@@ -256,6 +257,7 @@ def test_a_worker_serves_what_it_counted_on_its_metrics_port() -> None:
     expected = REGISTRY.get_sample_value("metascene_stage_duration_seconds_sum", {"stage": "validation"})
 
     server = metrics.worker_metrics_serve(0, addr="127.0.0.1")
+    assert server is not None
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{server.server_port}/metrics", timeout=5) as response:
             samples = parse(response.read().decode())
@@ -264,3 +266,14 @@ def test_a_worker_serves_what_it_counted_on_its_metrics_port() -> None:
         server.server_close()
 
     assert value(samples, "metascene_stage_duration_seconds_sum", stage="validation") == expected
+
+
+def test_a_worker_whose_metrics_port_is_taken_runs_on_and_says_why(caplog: pytest.LogCaptureFixture) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+
+        server = metrics.worker_metrics_serve(taken.getsockname()[1], addr="127.0.0.1")
+
+    assert server is None
+    assert "Worker metrics not served" in caplog.text

@@ -10,6 +10,7 @@ production settings set it to a fresh folder of the process that loads them (gun
 Celery's main process), so the processes it forks share it. Without it, each process counts for itself.
 """
 
+import logging
 import os
 import time
 from collections.abc import Iterable
@@ -26,6 +27,8 @@ from prometheus_client import (
     start_http_server,
 )
 from prometheus_client.registry import Collector
+
+logger = logging.getLogger(__name__)
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -113,7 +116,12 @@ def exposition(*extra: Collector) -> bytes:
     return generate_latest(registry)
 
 
-def worker_metrics_serve(port: int, addr: str = "0.0.0.0") -> WSGIServer:
-    """Serve this worker's counted metrics (its pool's too, in multiprocess mode) on ``port``, from a thread."""
-    server, _thread = start_http_server(port, addr=addr, registry=counted_registry())
+def worker_metrics_serve(port: int, addr: str = "0.0.0.0") -> WSGIServer | None:
+    """Serve this worker's counted metrics (its pool's too, in multiprocess mode) on ``port``, from a thread. A port
+    already taken (two workers on one machine given the same port) is logged and the worker runs on without it."""
+    try:
+        server, _thread = start_http_server(port, addr=addr, registry=counted_registry())
+    except OSError as exc:
+        logger.error("Worker metrics not served: port %s could not be opened (%s)", port, exc)
+        return None
     return server
