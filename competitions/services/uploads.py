@@ -317,7 +317,7 @@ def upload_sessions_expire(*, now: datetime | None = None) -> int:
         upload_chunks.orphans_delete(live=live, cutoff=cutoff)
     if folder.is_dir():
         for path in folder.iterdir():
-            if path.suffix not in (".part", ".chunk") or path.stem in live:
+            if path.suffix not in (".part", ".chunk", ".join") or path.stem in live:
                 continue
             try:
                 if path.stat().st_mtime < cutoff.timestamp():

@@ -5,6 +5,7 @@ in the bucket."""
 import base64
 import hashlib
 import io
+import os
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -189,3 +190,19 @@ def test_cleanup_removes_chunks_whose_session_row_is_gone(s3: Bucket, entry: Ent
         uploads.upload_sessions_expire()
 
     assert s3.keys("site/uploads/") == []
+
+
+def test_cleanup_removes_an_old_join_file_a_crash_left_on_the_spool(
+    s3: Bucket, settings: SettingsWrapper, db: None
+) -> None:
+    folder = Path(settings.MEDIA_ROOT) / uploads.UPLOADS_FOLDER
+    folder.mkdir(parents=True)
+    left, fresh = folder / "tmp1234.join", folder / "tmp5678.join"
+    for path in (left, fresh):
+        path.write_bytes(b"x")
+    long_ago = (timezone.now() - timedelta(hours=30)).timestamp()
+    os.utime(left, (long_ago, long_ago))
+
+    uploads.upload_sessions_expire()
+
+    assert (left.exists(), fresh.exists()) == (False, True)
