@@ -22,8 +22,10 @@ from pytest_django.fixtures import SettingsWrapper
 
 from competitions.models import EntryRevision, WorkerHeartbeat
 from competitions.observability import metrics
+from competitions.services import queue
 from tests.factories import CompetitionFactory, EntryRevisionFactory, UserFactory
 from tests.metrics_scrape import parse, scrape, value
+from tests.worker_process import purge_test_queues
 
 pytestmark = pytest.mark.django_db
 
@@ -277,3 +279,20 @@ def test_a_worker_whose_metrics_port_is_taken_runs_on_and_says_why(caplog: pytes
 
     assert server is None
     assert "Worker metrics not served" in caplog.text
+
+
+def test_tasks_the_site_sends_are_counted_on_their_queue_on_the_configured_broker(client: Client) -> None:
+    """Through Celery's own routing, on this run's broker: the filesystem broker, or Redis when REDIS_URL is set."""
+    purge_test_queues()
+    try:
+        queue.revision_task_send(queue.VALIDATE_REVISION, 1)
+        queue.revision_task_send(queue.RENDER_REVISION, 1)
+        queue.revision_task_send(queue.RENDER_EXTRAS, 1)
+
+        samples = scrape(client)
+    finally:
+        purge_test_queues()
+
+    assert value(samples, "metascene_broker_up") == 1
+    assert value(samples, "metascene_queue_depth", queue="validation") == 1
+    assert value(samples, "metascene_queue_depth", queue="rendering") == 2
