@@ -5,11 +5,11 @@ Lab) enters "Lantern Harbour", uploaded as "zhou-aurora-final.glb"; a judge judg
 import json
 from collections.abc import Mapping
 from decimal import Decimal
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.test import Client
 from django.urls import reverse
 
@@ -40,14 +40,13 @@ Panel = tuple[Round, User, list[RoundEntry]]
 
 
 def write_artifacts(revision: EntryRevision, names: tuple[str, ...] = ALL_ARTIFACTS) -> None:
-    """Processing outputs on disk, each file holding "<name> bytes"; the revision's original name and figures."""
+    """Processing outputs in storage (the disk or an S3 bucket), each file holding "<name> bytes"; the revision's
+    original name and figures."""
     artifacts = {}
     for name in names:
         storage_name = f"revisions/{revision.pk}/{name}.{'glb' if name in ('viewer', 'blind') else 'webp'}"
-        path = Path(settings.MEDIA_ROOT) / storage_name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(f"{name} bytes".encode())
-        artifacts[name] = storage_name
+        default_storage.delete(storage_name)
+        artifacts[name] = default_storage.save(storage_name, ContentFile(f"{name} bytes".encode()))
     revision.artifacts = artifacts
     revision.original_name = ORIGINAL_NAME
     revision.stats = {"triangles": 5000, "materials": 2, "textures": 3, "size": [4.0, 2.5, 3.0]}

@@ -36,7 +36,7 @@ def artifacts_in_bucket(round_entry: RoundEntry) -> EntryRevision:
         )
     EntryRevision.objects.filter(pk=revision.pk).update(artifacts=artifacts)
     revision.refresh_from_db()
-    # The cast also wrote copies to the local disk: remove them, so only the bucket can answer.
+    # Nothing may be left on the local disk: only the bucket can answer.
     shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
     return revision
 
