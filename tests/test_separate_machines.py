@@ -1,18 +1,20 @@
 """Web, validation and rendering on separate machines, simulated: no shared disk is needed.
 
-The web server (gunicorn, two processes), a validation worker (``-Q validation``) and a rendering worker
-(``-Q rendering``) run as separate processes, each with a media folder and a scratch folder of its own (A, B + B2,
-C + C2), sharing only the test database on PostgreSQL, a Redis database and an S3 bucket (moto in server mode).
-Over HTTP an entrant signs in and uploads a GLB with tus in two chunks, waits for it to be ready, and a judge of
-an open round fetches the entry's page, its 3D model and its hero thumbnail; the bytes are in the bucket, and no
-machine's media folder holds a file.
+Two web servers (gunicorn, two processes each), a validation worker (``-Q validation``) and a rendering worker
+(``-Q rendering``) run as separate processes, each with a media folder and a scratch folder of its own (A + A2,
+D + D2, B + B2, C + C2), sharing only the test database on PostgreSQL, a Redis database and an S3 bucket (moto in
+server mode). Over HTTP an entrant signs in and uploads a GLB with tus in two chunks, the first to one web server
+and the second to the other, waits for it to be ready, and a judge of an open round fetches the entry's page, its
+3D model and its hero thumbnail; the bytes are in the bucket, and no machine's media folder holds a file.
 
 It needs PostgreSQL and Redis (DATABASE_URL and REDIS_URL): the embedded default's SQLite file and folder broker
-are on one machine's disk by design, so there it skips with that reason (allowed by .ci/run on that pass only).
+are on one machine's disk by design, so there it skips with that reason (.ci/run requires it on the PostgreSQL +
+Redis pass only).
 """
 
 import base64
 import json
+import urllib.parse
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -61,20 +63,23 @@ def postgres_and_redis() -> None:
 def machines(
     postgres_and_redis: None, transactional_db: None, tmp_path: Path, object_store: ObjectStore
 ) -> Iterator[dict]:
-    """The three machines, each on its own folders, stopped after the test; their folders and the site address."""
-    folders = {name: tmp_path / name for name in ("A", "A2", "B", "B2", "C", "C2")}
+    """The four machines, each on its own folders, stopped after the test; their folders and the web addresses."""
+    folders = {name: tmp_path / name for name in ("A", "A2", "D", "D2", "B", "B2", "C", "C2")}
     for folder in folders.values():
         folder.mkdir()
     shared = {**object_store.env(), "REDIS_URL": spare_redis_url()}
     started: list[Worker] = []
     try:
-        web, address = start_web(folders["A"], folders["A2"], tmp_path / "web.log", shared)
-        started.append(web)
+        addresses = []
+        for media, work in (("A", "A2"), ("D", "D2")):
+            web, address = start_web(folders[media], folders[work], tmp_path / f"web-{media}.log", shared)
+            started.append(web)
+            addresses.append(address)
         for queue, media, work in (("validation", "B", "B2"), ("rendering", "C", "C2")):
             env = {**shared, "METASCENE_WORK_DIR": str(folders[work])}
             log = tmp_path / f"{queue}.log"
             started.append(start_worker(folders[media], log, extra_env=env, name=queue, queues=(queue,)))
-        yield {"address": address, "folders": folders, "processes": started}
+        yield {"addresses": addresses, "folders": folders, "processes": started}
     finally:
         for process in started:
             stop_worker(process)
@@ -85,8 +90,9 @@ def logs(machines: dict) -> str:
     return "\n\n".join(f"== {p.name} ==\n{p.log_tail()}" for p in machines["processes"])
 
 
-def upload_in_two_chunks(browser: Browser, entry_id: int, content: bytes) -> int:
-    """A resumable (tus) upload whose two chunks may land on either web process; the revision's id."""
+def upload_in_two_chunks(browser: Browser, second_web: str, entry_id: int, content: bytes) -> int:
+    """A resumable (tus) upload begun on the browser's web machine and finished on ``second_web``, as behind a load
+    balancer: the first chunk goes to the first machine, the second chunk to the other; the revision's id."""
     metadata = f"filename {base64.b64encode(b'plaza.glb').decode()}"
     status, headers, body = browser.request(
         "POST",
@@ -94,17 +100,17 @@ def upload_in_two_chunks(browser: Browser, entry_id: int, content: bytes) -> int
         headers={**TUS, "Upload-Length": str(len(content)), "Upload-Metadata": metadata},
     )
     assert status == 201, body
-    location = headers["Location"]
+    path = urllib.parse.urlsplit(headers["Location"]).path
     half = len(content) // 2
-    for offset, chunk in ((0, content[:half]), (half, content[half:])):
+    for address, offset, chunk in ((browser.address, 0, content[:half]), (second_web, half, content[half:])):
         status, _, body = browser.request(
             "PATCH",
-            location,
+            f"{address}{path}",
             chunk,
             {**TUS, "Upload-Offset": str(offset), "Content-Type": "application/offset+octet-stream"},
         )
         assert status == 204, body
-    status, _, body = browser.request("GET", location, headers=TUS)
+    status, _, body = browser.request("GET", f"{second_web}{path}", headers=TUS)
     assert status == 200, body
     return json.loads(body)["revision"]["id"]
 
@@ -135,9 +141,10 @@ def test_web_and_workers_on_separate_machines_share_only_database_redis_and_s3(
     entry = entries.entry_create(team=team, track=track, user=entrant, title="Plaza")
     content = box_glb()
 
-    browser = Browser(machines["address"])
+    first_web, second_web = machines["addresses"]
+    browser = Browser(first_web)
     browser.sign_in(entrant.email, PASSWORD)
-    revision_id = upload_in_two_chunks(browser, entry.pk, content)
+    revision_id = upload_in_two_chunks(browser, second_web, entry.pk, content)
 
     def final() -> bool:
         return bool(browser.json(f"/api/revisions/{revision_id}/")["is_final"])
@@ -152,7 +159,7 @@ def test_web_and_workers_on_separate_machines_share_only_database_redis_and_s3(
 
     judge_user = JudgeFactory()
     round_entry_id = open_round_for(competition, judge_user)
-    judge = Browser(machines["address"])
+    judge = Browser(second_web)
     judge.sign_in(judge_user.email, PASSWORD)
     status, _, page = judge.get(f"/judging/entries/{round_entry_id}/")
     assert status == 200, page[:500]
@@ -163,7 +170,7 @@ def test_web_and_workers_on_separate_machines_share_only_database_redis_and_s3(
         assert status == 200, body[:500]
         assert body == object_store.read(judge_artifact(round_entry, name))
     assert judge.get(f"/judging/entries/{round_entry_id}/model")[2][:4] == b"glTF"
-    # The entrant is no judge of the round: the same address gives them nothing.
+    # The entrant is no judge of the round: the same addresses give them nothing.
     assert browser.get(f"/judging/entries/{round_entry_id}/hero")[0] in (403, 404)
 
     keys = object_store.keys()
@@ -172,4 +179,4 @@ def test_web_and_workers_on_separate_machines_share_only_database_redis_and_s3(
         if isinstance(name, str):
             assert f"site/{name}" in keys, keys
     folders = machines["folders"]
-    assert local_files(folders["A"], folders["B"], folders["C"]) == []
+    assert local_files(folders["A"], folders["D"], folders["B"], folders["C"]) == []
