@@ -6,6 +6,10 @@ removed, no revision row is written, and a resumable upload's offset stays where
 from it later. The person gets ``StorageFull`` (507 Insufficient Storage, with Retry-After); the error is logged
 and the organisers (staff) are emailed, at most once every ``REPORT_EVERY``, since a full disk fails every upload
 until someone frees space.
+
+With object storage (``METASCENE_S3_BUCKET``) files are written to the bucket, and only the web process's spool
+(resumable chunks on their way to the bucket, a completed upload being joined) and a worker's scratch are on the
+local disk; the same handling applies to them.
 """
 
 import contextlib
