@@ -16,6 +16,7 @@ import redis
 from django.test import Client
 from django.utils import timezone
 from kombu import Connection
+from kombu.transport import filesystem
 from metascene.settings.base import filesystem_broker_options
 from prometheus_client import REGISTRY
 from pytest_django.fixtures import SettingsWrapper
@@ -163,6 +164,10 @@ def test_each_workers_heartbeat_age_and_the_live_workers_per_queue(client: Clien
 
 
 def _publish(url: str, options: dict[str, object], queue: str, count: int) -> None:
+    # kombu remembers the exchanges declared in this process for every connection of a transport: after a test
+    # that queued a task on the default broker folder, "validation" would count as declared here too, and the
+    # message would go nowhere in this new folder.
+    filesystem.Transport.global_state.clear()
     with Connection(url, transport_options=options) as connection:
         waiting = connection.SimpleQueue(queue)
         for number in range(count):
